@@ -1,0 +1,485 @@
+"""Syntax tree of a policy file: frozen attrs nodes, each with its source span, no behaviour."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from attrs import field, frozen
+
+from .diagnostics import Span
+
+_span = field(eq=False, repr=False, default=None)
+
+
+@frozen
+class Name:
+    """An identifier as written, where it was written."""
+
+    value: str
+    span: Span = _span
+
+
+@frozen
+class Text:
+    value: str
+    span: Span = _span
+
+
+@frozen
+class Ref:
+    """A clause reference: `§ 2.6 (4)`, `§ "п. 7"`."""
+
+    value: str
+    span: Span = _span
+
+
+@frozen
+class Duration:
+    """`2h`, `20 business days`: amount and a normalised unit name."""
+
+    amount: int
+    unit: str
+    span: Span = _span
+
+
+@frozen
+class Field:
+    """A parsed field of a block before it is placed on its node (parse-internal)."""
+
+    name: str
+    value: object
+    span: Span = _span
+
+
+@frozen
+class Include:
+    path: Text
+    span: Span = _span
+
+
+@frozen
+class ProgramDecl:
+    id: Name
+    title: Text | None
+    vendor: Text | None
+    edition: Text | None
+    source: Text | None
+    span: Span = _span
+
+
+@frozen
+class Party:
+    id: Name
+    label: Text
+    role: Text
+    span: Span = _span
+
+
+@frozen
+class PartiesDecl:
+    ref: Ref | None
+    parties: tuple[Party, ...]
+    span: Span = _span
+
+
+@frozen
+class DateItem:
+    first: _dt.date | None
+    last: _dt.date | None
+    label: str | None
+    span: Span = _span
+
+
+@frozen
+class Official:
+    country: Name
+    first_year: int
+    last_year: int
+    span: Span = _span
+
+
+@frozen
+class HolidaysDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    official: Official | None
+    dates: tuple[DateItem, ...]
+    working: tuple[DateItem, ...]
+    shortened: tuple[DateItem, ...]
+    source: Text | None
+    span: Span = _span
+
+
+@frozen
+class Window:
+    start: int  # minutes from local midnight
+    end: int
+    span: Span = _span
+
+
+@frozen
+class Hours:
+    first_day: int  # 0 = Monday
+    last_day: int
+    windows: tuple[Window, ...]
+    span: Span = _span
+
+
+@frozen
+class CalendarDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    zone: Text | None
+    always: bool
+    hours: tuple[Hours, ...]
+    excepts: tuple[Name, ...]
+    shorten: Duration | None
+    note: Text | None
+    span: Span = _span
+
+
+@frozen
+class Confirm:
+    channel: Name
+    text: Text
+    span: Span = _span
+
+
+@frozen
+class ChannelDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    contact: Text | None
+    available: Name | None
+    language: Text | None
+    confirm: Confirm | None
+    note: Text | None
+    span: Span = _span
+
+
+@frozen
+class ProcedureDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    steps: tuple[Text, ...]
+    span: Span = _span
+
+
+@frozen
+class TierDecl:
+    id: Name
+    title: Text
+    low: int | None
+    high: int | None
+    purchased: bool
+    marks: tuple[str, ...]
+    span: Span = _span
+
+
+@frozen
+class TiersDecl:
+    metric: Name | None
+    metric_title: Text | None
+    ref: Ref | None
+    tiers: tuple[TierDecl, ...]
+    span: Span = _span
+
+
+@frozen
+class ServiceDecl:
+    id: Name
+    title: Text
+    marks: tuple[str, ...]
+    grants: Name | None
+    span: Span = _span
+
+
+@frozen
+class ServicesDecl:
+    ref: Ref | None
+    services: tuple[ServiceDecl, ...]
+    span: Span = _span
+
+
+@frozen
+class Cell:
+    """One matrix cell: kind in yes/no/count/unlimited/only/duration/ratio/text/none."""
+
+    kind: str
+    count: int | None = None
+    names: tuple[Name, ...] = ()
+    duration: Duration | None = None
+    text: str | None = None
+    span: Span = _span
+
+
+@frozen
+class Row:
+    label: Name
+    cells: tuple[Cell, ...]
+    span: Span = _span
+
+
+@frozen
+class MatrixDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    marks: tuple[str, ...]
+    corner: Name
+    columns: tuple[Name, ...]
+    rows: tuple[Row, ...]
+    span: Span = _span
+
+
+@frozen
+class ResponseDecl:
+    calendar: Name
+    ref: Ref | None
+    marks: tuple[str, ...]
+    corner: Name | None
+    columns: tuple[Name, ...]
+    rows: tuple[Row, ...]
+    from_service: Name | None
+    span: Span = _span
+
+
+@frozen
+class PriorityDecl:
+    id: Name
+    title: Text
+    definition: Text | None
+    report_via: tuple[Name, ...]
+    span: Span = _span
+
+
+@frozen
+class PrioritiesDecl:
+    ref: Ref | None
+    priorities: tuple[PriorityDecl, ...]
+    span: Span = _span
+
+
+@frozen
+class ReclassifyDecl:
+    id: Name
+    ref: Ref | None
+    unless_via: tuple[Name, ...]
+    becomes: Name | None
+    may_lower: Name | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class EventDecl:
+    id: Name
+    title: Text
+    span: Span = _span
+
+
+@frozen
+class ConditionDecl:
+    id: Name
+    title: Text
+    span: Span = _span
+
+
+@frozen
+class Before:
+    duration: Duration
+    period: Name
+    span: Span = _span
+
+
+@frozen
+class Within:
+    duration: Duration
+    calendar: Name | None
+    span: Span = _span
+
+
+@frozen
+class ObligationDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    marks: tuple[str, ...]
+    by: Name | None
+    from_event: Name | None
+    within: Within | None
+    before: Before | None
+    when: Name | None
+    note: Text | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class PeriodDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    starts: Name | None
+    length: Duration | None
+    renews: Duration | None
+    options: tuple[Duration, ...]
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class VouchersDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    marks: tuple[str, ...]
+    count_from: Name | None
+    valid_from: Name | None
+    expires_after: Duration | None
+    expires_with: Name | None
+    reissued: Duration | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class Exclusion:
+    mark: str
+    text: Text
+    span: Span = _span
+
+
+@frozen
+class ExclusionsDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    items: tuple[Exclusion, ...]
+    span: Span = _span
+
+
+@frozen
+class ClauseDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    marks: tuple[str, ...]
+    text: Text | None
+    items: tuple[Text, ...]
+    applies_tiers: tuple[Name, ...]
+    applies_priorities: tuple[Name, ...]
+    span: Span = _span
+
+
+@frozen
+class FootnoteDecl:
+    mark: str
+    ref: Ref | None
+    text: Text
+    span: Span = _span
+
+
+@frozen
+class DefinitionDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    text: Text
+    span: Span = _span
+
+
+@frozen
+class WarrantyDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    length: Duration | None
+    from_event: Name | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class RmaDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    during: Name | None
+    or_with: Name | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class MaxOf:
+    args: tuple[object, ...]
+    span: Span = _span
+
+
+@frozen
+class MinOf:
+    args: tuple[object, ...]
+    span: Span = _span
+
+
+@frozen
+class Remaining:
+    warranty: Name
+    span: Span = _span
+
+
+@frozen
+class RuleDecl:
+    id: Name
+    title: Text
+    ref: Ref | None
+    expr: object
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class IncidentsDecl:
+    tier: Name
+    ref: Ref | None
+    marks: tuple[str, ...]
+    not_deducted: Name | None
+    not_deducted_text: Text | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class ReinstatementDecl:
+    ref: Ref | None
+    pays: Duration | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class CoverageDecl:
+    id: Name
+    ref: Ref | None
+    text: Text | None
+    span: Span = _span
+
+
+Decl = (
+    Include | ProgramDecl | PartiesDecl | HolidaysDecl | CalendarDecl | ChannelDecl
+    | ProcedureDecl | TiersDecl | ServicesDecl | MatrixDecl | ResponseDecl | PrioritiesDecl
+    | ReclassifyDecl | EventDecl | ConditionDecl | ObligationDecl | PeriodDecl | VouchersDecl
+    | ExclusionsDecl | ClauseDecl | FootnoteDecl | DefinitionDecl | WarrantyDecl | RmaDecl
+    | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl
+)
+
+
+@frozen
+class PolicyFile:
+    path: str
+    items: tuple[object, ...]
+    span: Span = _span

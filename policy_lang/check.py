@@ -1,0 +1,437 @@
+"""Semantic checks over the AST: names, kinds, units, point ranges, matrices. Collects every error."""
+from __future__ import annotations
+
+import difflib
+import zoneinfo
+from collections.abc import Iterable
+
+from . import ast
+from .diagnostics import Diagnostic, Label, Span
+
+#: Declaration kinds that own a name, and how a message calls them.
+KIND_WORDS = {
+    "party": "party", "holidays": "holiday set", "calendar": "calendar", "channel": "channel",
+    "procedure": "procedure", "tier": "tier", "service": "service", "matrix": "matrix",
+    "priority": "priority", "reclassify": "reclassification rule", "event": "event",
+    "condition": "condition", "obligation": "obligation", "period": "period", "vouchers": "voucher kind",
+    "exclusions": "exclusion list", "clause": "clause", "footnote": "footnote", "definition": "definition",
+    "warranty": "warranty", "rma": "RMA rule", "rule": "rule", "coverage": "coverage rule",
+}
+
+_DECL_KIND = {
+    ast.HolidaysDecl: "holidays", ast.CalendarDecl: "calendar", ast.ChannelDecl: "channel",
+    ast.ProcedureDecl: "procedure", ast.MatrixDecl: "matrix", ast.ReclassifyDecl: "reclassify",
+    ast.EventDecl: "event", ast.ConditionDecl: "condition", ast.ObligationDecl: "obligation",
+    ast.PeriodDecl: "period", ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions",
+    ast.ClauseDecl: "clause", ast.DefinitionDecl: "definition", ast.WarrantyDecl: "warranty",
+    ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage",
+}
+
+CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
+CLOCK_UNITS = ("minute", "hour", "business_hour")
+SINGLETONS = {ast.ResponseDecl: "response", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
+              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers"}
+
+UNIT_WORDS = {
+    "minute": "minutes", "hour": "hours", "business_hour": "business hours", "day": "days",
+    "calendar_day": "calendar days", "business_day": "business days", "week": "weeks",
+    "month": "months", "year": "years",
+}
+
+
+class Symbols:
+    """Every named declaration, by kind."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, dict[str, object]] = {k: {} for k in KIND_WORDS}
+        self.spans: dict[tuple[str, str], Span] = {}
+
+    def kind_of(self, name: str) -> str | None:
+        for kind, table in self.by_kind.items():
+            if name in table:
+                return kind
+        return None
+
+
+class Checker:
+    def __init__(self, items: list[object]):
+        self.items = items
+        self.diags: list[Diagnostic] = []
+        self.sym = Symbols()
+
+    # -- reporting -----------------------------------------------------------
+    def error(self, code: str, message: str, span: Span, label: str = "", *, help: str | None = None,
+              secondary: Iterable[Label] = (), notes: Iterable[str] = ()) -> None:
+        self.diags.append(Diagnostic(code, message, Label(span, label), tuple(secondary), tuple(notes), help))
+
+    def missing(self, node: object, what: str, kind: str, example: str) -> None:
+        self.error("P0102", f"{kind} is missing `{what}`", node.span, f"no `{what}` in this {kind}",  # type: ignore[attr-defined]
+                   help=f"add a line such as `{example}`")
+
+    # -- declarations --------------------------------------------------------
+    def declare(self, kind: str, name: ast.Name, node: object) -> None:
+        table = self.sym.by_kind[kind]
+        if name.value in table:
+            first = self.sym.spans[(kind, name.value)]
+            self.error("P0202", f"{KIND_WORDS[kind]} `{name.value}` is declared twice", name.span, "declared again here",
+                       secondary=[Label(first, "first declared here")], help="rename one of them or remove the copy")
+            return
+        table[name.value] = node
+        self.sym.spans[(kind, name.value)] = name.span
+
+    def collect(self) -> list[ast.ProgramDecl]:
+        programs: list[ast.ProgramDecl] = []
+        seen_single: dict[str, Span] = {}
+        for item in self.items:
+            if isinstance(item, ast.ProgramDecl):
+                programs.append(item)
+                continue
+            for cls, word in SINGLETONS.items():
+                if isinstance(item, cls):
+                    span = item.span
+                    if word in seen_single and word != "tiers":
+                        self.error("P0202", f"a program has one `{word}` block", span, "second block",
+                                   secondary=[Label(seen_single[word], "first block")])
+                    seen_single.setdefault(word, span)
+            kind = _DECL_KIND.get(type(item))
+            if kind is not None:
+                self.declare(kind, item.id, item)  # type: ignore[attr-defined]
+            elif isinstance(item, ast.PartiesDecl):
+                for p in item.parties:
+                    self.declare("party", p.id, p)
+            elif isinstance(item, ast.TiersDecl):
+                for t in item.tiers:
+                    self.declare("tier", t.id, t)
+            elif isinstance(item, ast.ServicesDecl):
+                for s in item.services:
+                    self.declare("service", s.id, s)
+            elif isinstance(item, ast.PrioritiesDecl):
+                for p in item.priorities:
+                    self.declare("priority", p.id, p)
+            elif isinstance(item, ast.FootnoteDecl):
+                self.declare("footnote", ast.Name(item.mark, item.span), item)
+        return programs
+
+    # -- references ----------------------------------------------------------
+    def resolve(self, name: ast.Name | None, kind: str, *, allow: tuple[str, ...] = ()) -> bool:
+        if name is None or name.value in allow:
+            return name is not None
+        if name.value in self.sym.by_kind[kind]:
+            return True
+        other = self.sym.kind_of(name.value)
+        if other is not None:
+            self.error("P0203", f"`{name.value}` is a {KIND_WORDS[other]}, not a {KIND_WORDS[kind]}", name.span,
+                       f"expected a {KIND_WORDS[kind]}",
+                       secondary=[Label(self.sym.spans[(other, name.value)], f"{KIND_WORDS[other]} declared here")])
+            return False
+        known = sorted(self.sym.by_kind[kind]) + list(allow)
+        close = difflib.get_close_matches(name.value, known, n=1)
+        hint = f"maybe you meant `{close[0]}`?" if close else (
+            f"declare it with `{kind} {name.value} ...`" if not known else f"known: {', '.join(known[:12])}")
+        self.error("P0201", f"undefined {KIND_WORDS[kind]} `{name.value}`", name.span, f"no {KIND_WORDS[kind]} with this name",
+                   help=hint)
+        return False
+
+    def resolve_marks(self, marks: tuple[str, ...], span: Span) -> None:
+        for m in marks:
+            if m not in self.sym.by_kind["footnote"] and not m.strip("()").isalpha():
+                self.error("P0201", f"undefined footnote `{m}`", span, "this declaration cites it",
+                           help=f"add `footnote {m} \"...\"`")
+
+    def unit(self, d: ast.Duration | None, allowed: tuple[str, ...], what: str) -> bool:
+        if d is None or d.unit in allowed:
+            return True
+        allowed_words = ", ".join(UNIT_WORDS[u] for u in allowed)
+        self.error("P0301", f"{what} cannot be in {UNIT_WORDS[d.unit]}", d.span, f"{d.amount} {UNIT_WORDS[d.unit]}",
+                   help=f"use one of: {allowed_words}")
+        return False
+
+    # -- the pass ------------------------------------------------------------
+    def run(self) -> list[Diagnostic]:
+        programs = self.collect()
+        if not programs:
+            first = next((getattr(i, "span", None) for i in self.items if getattr(i, "span", None)), None)
+            self.error("P0801", "no `program` declaration", first or Span("<input>", 1, 1, 1, 2), "expected `program <id> { ... }`",
+                       help="start the file with `program my_program { title \"...\" vendor \"...\" }`")
+        for extra in programs[1:]:
+            self.error("P0802", "more than one `program` declaration", extra.id.span, "second program",
+                       secondary=[Label(programs[0].id.span, "first program")])
+        for prog in programs[:1]:
+            if prog.title is None:
+                self.missing(prog, "title", "program", 'title "Программа ..."')
+            if prog.vendor is None:
+                self.missing(prog, "vendor", "program", 'vendor "LANDESK"')
+        for item in self.items:
+            handler = getattr(self, "check_" + type(item).__name__, None)
+            if handler is not None:
+                handler(item)
+        return self.diags
+
+    def check_HolidaysDecl(self, h: ast.HolidaysDecl) -> None:
+        if h.official is not None:
+            o = h.official
+            if o.country.value != "RU":
+                self.error("P0703", f"no official production calendar for `{o.country.value}`", o.country.span,
+                           "unknown country", help="the compiler knows `RU`")
+            if not (2024 <= o.first_year <= o.last_year <= 2026):
+                self.error("P0703", f"official calendar years {o.first_year}..{o.last_year} are not all checked",
+                           o.span, "checked years are 2024..2026",
+                           notes=("the compiler bakes only years checked against the official decrees",))
+        for item in (*h.dates, *h.working, *h.shortened):
+            if item.first and item.last and item.last < item.first:
+                self.error("P0701", "date range ends before it starts", item.span, "empty range")
+        if h.official is None and not (h.dates or h.working or h.shortened):
+            self.missing(h, "dates", "holiday set", "dates 2026-12-25")
+
+    def check_CalendarDecl(self, c: ast.CalendarDecl) -> None:
+        if not c.always and not c.hours:
+            self.missing(c, "hours", "calendar", "hours mon-fri 08:00-17:00")
+        if c.always and c.hours:
+            self.error("P0301", "a calendar is either `always` open or has `hours`, not both", c.hours[0].span,
+                       "hours on a 24x7 calendar")
+        if c.zone is not None:
+            try:
+                zoneinfo.ZoneInfo(c.zone.value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+                close = difflib.get_close_matches(c.zone.value, sorted(zoneinfo.available_timezones()), n=1)
+                self.error("P0702", f"unknown time zone `{c.zone.value}`", c.zone.span, "not an IANA zone",
+                           help=f"maybe you meant `{close[0]}`?" if close else "e.g. `Europe/Moscow`")
+        elif c.hours:
+            self.missing(c, "zone", "calendar", 'zone "Europe/Moscow"')
+        for h in c.hours:
+            if h.last_day < h.first_day:
+                self.error("P0701", "weekday range runs backwards", h.span, "e.g. write `mon-fri`")
+            for w in h.windows:
+                if w.end <= w.start:
+                    self.error("P0701", "working window ends before it starts", w.span, "empty window")
+        for name in c.excepts:
+            self.resolve(name, "holidays")
+        self.unit(c.shorten, ("minute", "hour"), "pre-holiday shortening")
+
+    def check_ChannelDecl(self, ch: ast.ChannelDecl) -> None:
+        self.resolve(ch.available, "calendar")
+        if ch.confirm is not None:
+            self.resolve(ch.confirm.channel, "channel")
+
+    def check_TiersDecl(self, t: ast.TiersDecl) -> None:
+        self.resolve_marks(tuple(m for tier in t.tiers for m in tier.marks), t.span)
+        ranged = [x for x in t.tiers if not x.purchased]
+        for x in ranged:
+            if x.high is not None and x.low is not None and x.low > x.high:
+                self.error("P0403", f"point range of `{x.id.value}` is empty", x.span,
+                           f"{x.low} is above {x.high}")
+        ranged = sorted((x for x in ranged if x.high is None or x.low <= x.high), key=lambda x: x.low or 0)  # type: ignore[operator]
+        if not ranged:
+            return
+        if ranged[0].low != 0:
+            self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].span,  # type: ignore[operator]
+                       "the lowest range starts here", help="the lowest range should start at 0")
+        for prev, cur in zip(ranged, ranged[1:]):
+            if prev.high is None or cur.low <= prev.high:  # type: ignore[operator]
+                self.error("P0401", f"points of `{cur.id.value}` overlap `{prev.id.value}`", cur.span,
+                           "overlapping range", secondary=[Label(prev.span, "overlaps this range")])
+            elif cur.low > prev.high + 1:  # type: ignore[operator]
+                self.error("P0402", f"no tier for points {prev.high + 1} .. {cur.low - 1}", cur.span,
+                           "gap before this range", secondary=[Label(prev.span, "previous range ends here")])
+        last = ranged[-1]
+        if last.high is not None:
+            self.error("P0402", f"no tier for points above {last.high}", last.span, "highest range is closed",
+                       help=f"end the highest range open: `{last.low} ..`")
+
+    def check_ServicesDecl(self, s: ast.ServicesDecl) -> None:
+        for svc in s.services:
+            self.resolve_marks(svc.marks, svc.span)
+            self.resolve(svc.grants, "channel")
+
+    def _columns(self, columns: tuple[ast.Name, ...]) -> None:
+        seen: dict[str, Span] = {}
+        for col in columns:
+            if col.value in seen:
+                self.error("P0505", f"column `{col.value}` appears twice", col.span, "repeated column",
+                           secondary=[Label(seen[col.value], "first here")])
+            seen[col.value] = col.span
+            if col.value not in self.sym.by_kind["tier"]:
+                known = sorted(self.sym.by_kind["tier"])
+                close = difflib.get_close_matches(col.value, known, n=1)
+                self.error("P0503", f"unknown tier `{col.value}` in matrix header", col.span, "not a declared tier",
+                           help=f"maybe you meant `{close[0]}`?" if close else f"tiers: {', '.join(known) or 'none declared'}")
+
+    def _row_shape(self, row: ast.Row, width: int) -> None:
+        if len(row.cells) < width:
+            end = row.span
+            self.error("P0501", f"row `{row.label.value}` has {len(row.cells)} of {width} cells", 
+                       Span(end.path, end.end_line, end.end_column, end.end_line, end.end_column + 1),
+                       f"missing {width - len(row.cells)} cell(s) here")
+        for extra in row.cells[width:]:
+            self.error("P0502", f"row `{row.label.value}` has more cells than columns", extra.span, "extra cell")
+
+    def _rows(self, rows: tuple[ast.Row, ...], kind: str, allow: tuple[str, ...] = ()) -> None:
+        seen: dict[str, Span] = {}
+        for row in rows:
+            if row.label.value in seen:
+                self.error("P0505", f"row `{row.label.value}` appears twice", row.label.span, "repeated row",
+                           secondary=[Label(seen[row.label.value], "first here")])
+            seen[row.label.value] = row.label.span
+            if row.label.value in allow:
+                continue
+            if row.label.value not in self.sym.by_kind[kind]:
+                known = sorted(self.sym.by_kind[kind]) + list(allow)
+                close = difflib.get_close_matches(row.label.value, known, n=1)
+                self.error("P0504", f"unknown {KIND_WORDS[kind]} `{row.label.value}` in matrix", row.label.span,
+                           f"not a declared {KIND_WORDS[kind]}",
+                           help=f"maybe you meant `{close[0]}`?" if close else f"known: {', '.join(known) or 'none'}")
+
+    def check_MatrixDecl(self, m: ast.MatrixDecl) -> None:
+        self.resolve_marks(m.marks, m.span)
+        self._columns(m.columns)
+        self._rows(m.rows, "service")
+        for row in m.rows:
+            self._row_shape(row, len(m.columns))
+            for cell in row.cells:
+                for n in cell.names:
+                    self.resolve(n, "priority")
+        present = {c.value for c in m.columns}
+        for tier, node in self.sym.by_kind["tier"].items():
+            if tier not in present:
+                self.error("P0506", f"matrix `{m.id.value}` has no column for tier `{tier}`", m.id.span,
+                           "every tier needs a column", secondary=[Label(node.span, "tier declared here")])  # type: ignore[attr-defined]
+
+    def check_ResponseDecl(self, r: ast.ResponseDecl) -> None:
+        self.resolve_marks(r.marks, r.span)
+        ok = self.resolve(r.calendar, "calendar")
+        always = ok and self.sym.by_kind["calendar"][r.calendar.value].always  # type: ignore[attr-defined]
+        allowed = ("minute", "hour", "day") if always else ("minute", "hour", "business_hour")
+        if r.from_service is not None:
+            if self.resolve(r.from_service, "service"):
+                for m in self.sym.by_kind["matrix"].values():
+                    for row in m.rows:  # type: ignore[attr-defined]
+                        if row.label.value == r.from_service.value:
+                            for cell in row.cells:
+                                if cell.kind != "duration":
+                                    self.error("P0901", "a response time must be a duration", cell.span,
+                                               f"`{r.from_service.value}` row feeds the response times")
+                                else:
+                                    self.unit(cell.duration, allowed, "a response time")
+            return
+        self._columns(r.columns)
+        has_priorities = bool(self.sym.by_kind["priority"])
+        self._rows(r.rows, "priority", allow=() if has_priorities else ("any",))
+        for row in r.rows:
+            self._row_shape(row, len(r.columns))
+            for cell in row.cells:
+                if cell.kind != "duration":
+                    self.error("P0901", "a response time must be a duration", cell.span, "expected e.g. `4h`",
+                               help="write the time with its unit: `30min`, `2h`")
+                else:
+                    self.unit(cell.duration, allowed, "a response time")
+
+    def check_PrioritiesDecl(self, p: ast.PrioritiesDecl) -> None:
+        for pr in p.priorities:
+            for ch in pr.report_via:
+                self.resolve(ch, "channel")
+
+    def check_ReclassifyDecl(self, r: ast.ReclassifyDecl) -> None:
+        for ch in r.unless_via:
+            self.resolve(ch, "channel")
+        if r.becomes is None:
+            self.missing(r, "becomes", "reclassification", "becomes P3")
+        self.resolve(r.becomes, "priority")
+        self.resolve(r.may_lower, "priority")
+
+    def check_ObligationDecl(self, o: ast.ObligationDecl) -> None:
+        self.resolve_marks(o.marks, o.span)
+        self.resolve(o.by, "party", allow=("either",))
+        self.resolve(o.from_event, "event")
+        self.resolve(o.when, "condition")
+        if o.within is None and o.before is None:
+            self.missing(o, "within", "obligation", "within 20 business days on ru_business_days")
+        if o.within is not None:
+            w = o.within
+            if w.duration.unit in ("business_day", "business_hour"):
+                if w.calendar is None:
+                    self.error("P0102", f"{UNIT_WORDS[w.duration.unit]} need a calendar", w.duration.span,
+                               "counted on which calendar?", help="add `on <calendar>`")
+                elif self.resolve(w.calendar, "calendar") and self.sym.by_kind["calendar"][w.calendar.value].always:  # type: ignore[attr-defined]
+                    self.error("P0301", f"{UNIT_WORDS[w.duration.unit]} on a 24x7 calendar", w.calendar.span,
+                               "this calendar has no business time", help="use days/hours, or a calendar with `hours`")
+            else:
+                self.resolve(w.calendar, "calendar")
+            if o.from_event is None:
+                self.missing(o, "from", "obligation", "from faulty_part_received")
+        if o.before is not None:
+            self.unit(o.before.duration, CALENDAR_UNITS, "a notice period")
+            self.resolve(o.before.period, "period")
+
+    def check_PeriodDecl(self, p: ast.PeriodDecl) -> None:
+        self.resolve(p.starts, "event")
+        if p.length is None:
+            self.missing(p, "length", "period", "length 1 year")
+        for d in (p.length, p.renews, *p.options):
+            self.unit(d, CALENDAR_UNITS, "a period")
+
+    def check_VouchersDecl(self, v: ast.VouchersDecl) -> None:
+        self.resolve_marks(v.marks, v.span)
+        self.resolve(v.valid_from, "event")
+        self.resolve(v.expires_with, "period")
+        self.unit(v.expires_after, CALENDAR_UNITS, "a voucher validity")
+        self.unit(v.reissued, CALENDAR_UNITS, "a re-issue interval")
+        if v.count_from is None:
+            self.missing(v, "count from", "vouchers", "count from ilo_training")
+        elif self.resolve(v.count_from, "service"):
+            for m in self.sym.by_kind["matrix"].values():
+                for row in m.rows:  # type: ignore[attr-defined]
+                    if row.label.value == v.count_from.value:
+                        for cell in row.cells:
+                            if cell.kind not in ("count", "no"):
+                                what = "a duration" if cell.kind == "duration" else f"`{cell.kind}`"
+                                self.error("P0301", f"{what} where a voucher count is expected", cell.span,
+                                           "not a count", help="write the number of vouchers, e.g. `2`")
+
+    def check_ClauseDecl(self, c: ast.ClauseDecl) -> None:
+        self.resolve_marks(c.marks, c.span)
+        for t in c.applies_tiers:
+            self.resolve(t, "tier")
+        for p in c.applies_priorities:
+            self.resolve(p, "priority")
+        if c.text is None and not c.items:
+            self.missing(c, "text", "clause", 'text "..."')
+
+    def check_WarrantyDecl(self, w: ast.WarrantyDecl) -> None:
+        if w.length is None:
+            self.missing(w, "length", "warranty", "length 1 year")
+        self.unit(w.length, CALENDAR_UNITS, "a warranty")
+        self.resolve(w.from_event, "event")
+
+    def check_RmaDecl(self, r: ast.RmaDecl) -> None:
+        if r.during is None:
+            self.missing(r, "during", "RMA rule", "during hardware")
+        self.resolve(r.during, "warranty")
+        self.resolve(r.or_with, "condition")
+
+    def check_RuleDecl(self, r: ast.RuleDecl) -> None:
+        self._expr(r.expr)
+
+    def _expr(self, e: object) -> None:
+        if isinstance(e, (ast.MaxOf, ast.MinOf)):
+            for a in e.args:
+                self._expr(a)
+        elif isinstance(e, ast.Remaining):
+            self.resolve(e.warranty, "warranty")
+        elif isinstance(e, ast.Duration):
+            self.unit(e, CALENDAR_UNITS, "a rule term")
+
+    def check_IncidentsDecl(self, i: ast.IncidentsDecl) -> None:
+        self.resolve_marks(i.marks, i.span)
+        self.resolve(i.tier, "tier")
+
+    def check_ReinstatementDecl(self, r: ast.ReinstatementDecl) -> None:
+        if r.pays is None:
+            self.missing(r, "pays", "reinstatement", "pays lapsed + 1 year")
+        self.unit(r.pays, CALENDAR_UNITS, "a reinstatement period")
+
+
+def check(items: list[object]) -> tuple[list[Diagnostic], Symbols]:
+    checker = Checker(items)
+    diags = checker.run()
+    diags.sort(key=lambda d: (d.span.path, d.span.line, d.span.column, d.code))
+    return diags, checker.sym

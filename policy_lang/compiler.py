@@ -1,0 +1,45 @@
+"""The front end as one call: source path -> checked model, or diagnostics."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import frozen
+
+from . import model
+from .check import check
+from .diagnostics import Diagnostic
+from .lower import lower
+from .sources import Loader
+
+
+@frozen
+class Compilation:
+    program: model.Program | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, str]  # display path -> text, for rendering diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not self.diagnostics
+
+
+def compile_file(path: str | Path, root: str | Path | None = None) -> Compilation:
+    """Parse, resolve includes (inside `root`, default: the file's directory), check and lower."""
+    path = Path(path)
+    loader = Loader(Path(root) if root is not None else path.resolve().parent)
+    items = loader.load(path)
+    diags = list(loader.diagnostics)
+    if not diags:
+        diags.extend(check(items)[0])
+    if diags:
+        return Compilation(None, tuple(diags), loader.sources)
+    main_rel = loader.files[0].rel
+    prog = lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel)
+    return Compilation(prog, (), loader.sources)
+
+
+def program_files(target: Path) -> list[Path]:
+    """Program sources under a directory: its `*.policy` files (includes live in subdirectories)."""
+    if target.is_dir():
+        return sorted(p for p in target.glob("*.policy") if p.is_file())
+    return [target]

@@ -1,0 +1,164 @@
+"""Diagnostics as data: codes, spans, labels, and their text and JSON renderings."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from attrs import field, frozen
+
+#: Every diagnostic code, with its one-line title; `policyc explain CODE` prints the long text.
+CODES: dict[str, tuple[str, str]] = {
+    "P0001": ("syntax error", "The text does not follow the grammar of the policy language. The message says what was found and what the grammar expected at that point."),
+    "P0002": ("unexpected character", "A character that cannot start any token of the language, such as a stray `@` or an unclosed string."),
+    "P0003": ("unreadable source", "The path is missing, is a directory, is not UTF-8 text, contains NUL bytes or is too large to be a policy."),
+    "P0004": ("nesting too deep", "Blocks are nested deeper than any policy needs; the input is rejected before parsing."),
+    "P0101": ("duplicate field", "A block states the same field twice, e.g. two `zone` lines in one calendar. Keep one."),
+    "P0102": ("missing field", "A block lacks a field it needs, e.g. a calendar with neither `always` nor `hours`, or a program without `title`."),
+    "P0201": ("undefined name", "A name is used but never declared, e.g. `available office_hours` without `calendar office_hours`."),
+    "P0202": ("duplicate name", "Two declarations of the same kind share a name. Names must be unique within a program and its includes."),
+    "P0203": ("wrong kind of name", "A name refers to a declaration of another kind, e.g. a channel where a calendar is expected."),
+    "P0301": ("wrong unit", "A value has the wrong unit or kind: a duration where a count is expected, business days on a 24x7 calendar, a response time in months."),
+    "P0401": ("point ranges overlap", "Two tiers selected by points claim the same number of points."),
+    "P0402": ("point ranges leave a gap", "Some number of points selects no tier: ranges must start at 0, follow one another without holes and end open (`200_000 ..`)."),
+    "P0403": ("empty point range", "A point range whose lower bound is above its upper bound."),
+    "P0501": ("matrix missing a cell", "A matrix row has fewer cells than the header has columns."),
+    "P0502": ("matrix has an extra cell", "A matrix row has more cells than the header has columns."),
+    "P0503": ("unknown matrix column", "A matrix header names a tier that the program does not declare."),
+    "P0504": ("unknown matrix row", "A matrix row names a service or priority that the program does not declare."),
+    "P0505": ("duplicate matrix row or column", "A matrix names the same row or column twice."),
+    "P0506": ("matrix missing a tier", "A services matrix must say something for every tier, or the entitlement of that tier is undefined."),
+    "P0601": ("include outside the policies root", "An include may only name files inside the policies root directory."),
+    "P0602": ("include cycle", "Files include each other in a cycle."),
+    "P0603": ("include not found", "An included file does not exist."),
+    "P0701": ("invalid date or time", "A date that does not exist (2026-02-30), a time past 24:00, or a window that ends before it starts."),
+    "P0702": ("unknown time zone", "A calendar zone must be an IANA time zone name such as `Europe/Moscow`."),
+    "P0703": ("unsupported official calendar", "Official production calendars are known for `RU`, for the years the compiler has checked."),
+    "P0801": ("no program declaration", "A program file must start with one `program` block that gives its id, title and vendor."),
+    "P0802": ("more than one program", "A file (with its includes) may declare only one program."),
+    "P0901": ("wrong cell value", "A matrix cell does not fit the matrix: a response time that is not a duration, `only` with a name that is not a priority."),
+}
+
+
+@frozen
+class Span:
+    """Where a piece of source text is: 1-based line and column, end exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def from_meta(cls, meta: object, path: str) -> Span:
+        return cls(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                   getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
+
+    @classmethod
+    def from_token(cls, tok: object, path: str) -> Span:
+        line = getattr(tok, "line", None) or 1
+        col = getattr(tok, "column", None) or 1
+        end_line = getattr(tok, "end_line", None) or line
+        end_col = getattr(tok, "end_column", None) or col + 1
+        return cls(path, line, col, end_line, end_col)
+
+
+@frozen
+class Label:
+    span: Span
+    message: str = ""
+
+
+@frozen
+class Diagnostic:
+    """One problem in a policy; rendered by `render_text` or `to_json`."""
+
+    code: str
+    message: str
+    primary: Label
+    secondary: tuple[Label, ...] = field(default=(), converter=tuple)
+    notes: tuple[str, ...] = field(default=(), converter=tuple)
+    help: str | None = None
+    severity: str = "error"
+
+    @property
+    def span(self) -> Span:
+        return self.primary.span
+
+
+class PolicyError(Exception):
+    """Raised when a policy has errors; carries all diagnostics found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} error(s)")
+        self.diagnostics = tuple(diagnostics)
+
+
+def _source_line(sources: dict[str, str], span: Span) -> str | None:
+    text = sources.get(span.path)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if 1 <= span.line <= len(lines):
+        return lines[span.line - 1].rstrip("\r")
+    return None
+
+
+def render_text(diag: Diagnostic, sources: dict[str, str]) -> str:
+    """rustc-style text: `path:line:col: error[CODE]: message`, the line, a caret."""
+    s = diag.primary.span
+    out = [f"{s.path}:{s.line}:{s.column}: {diag.severity}[{diag.code}]: {diag.message}"]
+    out.extend(_snippet(sources, diag.primary))
+    for lab in diag.secondary:
+        out.append(f"  --> {lab.span.path}:{lab.span.line}:{lab.span.column}")
+        out.extend(_snippet(sources, lab))
+    for note in diag.notes:
+        out.append(f"   = note: {note}")
+    if diag.help:
+        out.append(f"   = help: {diag.help}")
+    return "\n".join(out)
+
+
+def _snippet(sources: dict[str, str], label: Label) -> list[str]:
+    s = label.span
+    line = _source_line(sources, s)
+    if line is None:
+        return []
+    line = line.replace("\t", " ")
+    if len(line) > 200:  # keep huge one-line inputs readable
+        start = max(0, s.column - 60)
+        line = line[start:start + 200]
+        col = s.column - start
+    else:
+        col = s.column
+    width = (s.end_column - s.column) if s.end_line == s.line else len(line) - col + 1
+    width = max(1, min(width, max(1, len(line) - col + 1)))
+    gutter = str(s.line)
+    pad = " " * len(gutter)
+    caret = " " * (col - 1) + "^" * width
+    if label.message:
+        caret += " " + label.message
+    return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {caret}"]
+
+
+def to_json(diags: Iterable[Diagnostic]) -> str:
+    """The same diagnostics as a JSON array, for CI and editors."""
+    items = []
+    for d in diags:
+        s = d.primary.span
+        items.append({
+            "path": s.path, "line": s.line, "column": s.column,
+            "end_line": s.end_line, "end_column": s.end_column,
+            "severity": d.severity, "code": d.code, "message": d.message,
+            "labels": [{"path": lab.span.path, "line": lab.span.line, "column": lab.span.column,
+                        "message": lab.message} for lab in d.secondary],
+            "notes": list(d.notes), "help": d.help,
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def explain(code: str) -> str | None:
+    entry = CODES.get(code.upper())
+    if entry is None:
+        return None
+    return f"{code.upper()}: {entry[0]}\n\n{entry[1]}"

@@ -1,0 +1,626 @@
+"""Parse policy text into the AST; Lark errors become located diagnostics."""
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import re
+import textwrap
+
+from lark import Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .diagnostics import Diagnostic, Label, Span
+from .grammar import parser
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_UNITS = [
+    (r"business\s+hours?|bh", "business_hour"),
+    (r"business\s+days?|bd", "business_day"),
+    (r"calendar\s+days?", "calendar_day"),
+    (r"minutes?|min", "minute"),
+    (r"hours?|h", "hour"),
+    (r"days?|d", "day"),
+    (r"weeks?", "week"),
+    (r"months?", "month"),
+    (r"years?|y", "year"),
+]
+_DURATION = re.compile(r"([0-9_]+)\s*(.*)", re.S)
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+#: Human names of terminals for "expected ..." messages.
+_TERMINAL_NAMES = {
+    "NAME": "a name", "INT": "a number", "DATE": "a date (YYYY-MM-DD)", "TIME": "a time (HH:MM)",
+    "RATIO": "a ratio (1:10)", "DURATION": "a duration (e.g. `2h`, `20 business days`)",
+    "CLAUSE": "a clause number (e.g. `2.6 (4)`)", "MARK": "a footnote mark (e.g. `(1)`, `*`)",
+    "WEEKDAY": "a weekday (`mon`..`sun`)", "HEADER": "a header row (`service ...` or `priority ...`)",
+    "STRING": "a string", "LONG_STRING": 'a """long string"""', "$END": "end of file",
+}
+
+
+def unescape(raw: str) -> str:
+    body = raw[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+
+
+def long_string(raw: str) -> str:
+    body = raw[3:-3]
+    if body.startswith("\n"):
+        body = body[1:]
+    lines = body.split("\n")
+    # the first line may sit right after the quotes: dedent the rest only
+    first, rest = lines[0], textwrap.dedent("\n".join(lines[1:]))
+    joined = first.strip() + ("\n" + rest if rest else "") if first.strip() else rest
+    return joined.strip()
+
+
+def duration_of(tok: Token) -> tuple[int, str]:
+    m = _DURATION.match(str(tok))
+    assert m is not None
+    amount = int(m.group(1).replace("_", ""))
+    word = m.group(2).strip()
+    for pattern, unit in _UNITS:
+        if re.fullmatch(pattern, word):
+            return amount, unit
+    raise ValueError(word)  # unreachable: the DURATION terminal admits only these words
+
+
+@v_args(meta=True)
+class ToAst(Transformer):
+    """Parse tree -> `ast` nodes. Field duplicates become diagnostics, not exceptions."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- helpers -------------------------------------------------------------
+    def sp(self, meta) -> Span:
+        return Span.from_meta(meta, self.path)
+
+    def tsp(self, tok: Token) -> Span:
+        return Span.from_token(tok, self.path)
+
+    def name(self, tok: Token) -> ast.Name:
+        return ast.Name(str(tok), self.tsp(tok))
+
+    def fields(self, children, kind: str) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for ch in children:
+            if isinstance(ch, ast.Field):
+                if ch.name in out and ch.name not in ("hours", "date_items"):
+                    self.diagnostics.append(Diagnostic(
+                        "P0101", f"duplicate field `{ch.name}` in {kind}",
+                        Label(ch.span, "stated again here"), help="keep one of them"))
+                    continue
+                if ch.name == "hours":
+                    out.setdefault("hours", [])
+                    out["hours"].append(ch.value)  # type: ignore[union-attr]
+                else:
+                    out[ch.name] = ch.value
+        return out
+
+    @staticmethod
+    def pick(children, cls):
+        for ch in children:
+            if isinstance(ch, cls):
+                return ch
+        return None
+
+    @staticmethod
+    def marks_of(children) -> tuple[str, ...]:
+        for ch in children:
+            if isinstance(ch, tuple) and ch and ch[0] == "__marks__":
+                return ch[1]
+        return ()
+
+    def head(self, children) -> tuple[ast.Name, ast.Text]:
+        return self.name(children[0]), children[1]
+
+    def field(self, name: str, meta, value) -> ast.Field:
+        return ast.Field(name, value, self.sp(meta))
+
+    # -- shared pieces -------------------------------------------------------
+    def start(self, meta, children):
+        return ast.PolicyFile(self.path, tuple(children), self.sp(meta))
+
+    def ref(self, meta, children):
+        tok = children[0]
+        value = unescape(str(tok)) if tok.type == "STRING" else " ".join(str(tok).split())
+        return ast.Ref(value, self.tsp(tok))
+
+    def text(self, meta, children):
+        parts = [unescape(str(t)) if t.type == "STRING" else long_string(str(t)) for t in children]
+        return ast.Text("".join(parts), self.sp(meta))
+
+    def title(self, meta, children):
+        return ast.Text(unescape(str(children[0])), self.tsp(children[0]))
+
+    def names(self, meta, children):
+        return tuple(self.name(t) for t in children)
+
+    def marks(self, meta, children):
+        return ("__marks__", tuple(str(t) for t in children))
+
+    def include(self, meta, children):
+        return ast.Include(ast.Text(unescape(str(children[0])), self.tsp(children[0])), self.sp(meta))
+
+    # -- program -------------------------------------------------------------
+    def program(self, meta, children):
+        f = self.fields(children[1:], "program")
+        return ast.ProgramDecl(self.name(children[0]), f.get("title"), f.get("vendor"),
+                               f.get("edition"), f.get("source"), self.sp(meta))
+
+    def program_title(self, meta, ch):
+        return self.field("title", meta, ch[0])
+
+    def vendor(self, meta, ch):
+        return self.field("vendor", meta, ch[0])
+
+    def edition(self, meta, ch):
+        return self.field("edition", meta, ch[0])
+
+    def source(self, meta, ch):
+        return self.field("source", meta, ch[0])
+
+    def parties(self, meta, children):
+        return ast.PartiesDecl(self.pick(children, ast.Ref),
+                               tuple(c for c in children if isinstance(c, ast.Party)), self.sp(meta))
+
+    def party(self, meta, ch):
+        return ast.Party(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), ch[2], self.sp(meta))
+
+    # -- calendars -----------------------------------------------------------
+    def holidays(self, meta, children):
+        ident, title = self.head(children)
+        f = self.fields(children[2:], "holidays")
+        return ast.HolidaysDecl(ident, title, self.pick(children, ast.Ref), f.get("official"),
+                                tuple(f.get("dates", ())), tuple(f.get("working", ())),
+                                tuple(f.get("shortened", ())), f.get("source"), self.sp(meta))
+
+    def official(self, meta, ch):
+        return self.field("official", meta, ast.Official(
+            self.name(ch[0]), int(str(ch[1]).replace("_", "")), int(str(ch[2]).replace("_", "")), self.sp(meta)))
+
+    def dates(self, meta, ch):
+        return self.field("dates", meta, ch[0])
+
+    def working(self, meta, ch):
+        return self.field("working", meta, ch[0])
+
+    def shortened(self, meta, ch):
+        return self.field("shortened", meta, ch[0])
+
+    def date_list(self, meta, ch):
+        return tuple(ch)
+
+    def date_item(self, meta, ch):
+        dates = [t for t in ch if t.type == "DATE"]
+        label = next((unescape(str(t)) for t in ch if t.type == "STRING"), None)
+        first = self.date(dates[0])
+        last = self.date(dates[1]) if len(dates) > 1 else None
+        return ast.DateItem(first, last, label, self.sp(meta))
+
+    def date(self, tok: Token) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(str(tok))
+        except ValueError:
+            self.diagnostics.append(Diagnostic("P0701", f"`{tok}` is not a date", Label(self.tsp(tok), "no such day")))
+            return None
+
+    def calendar(self, meta, children):
+        ident, title = self.head(children)
+        f = self.fields(children[2:], "calendar")
+        return ast.CalendarDecl(ident, title, self.pick(children, ast.Ref), f.get("zone"),
+                                bool(f.get("always", False)), tuple(f.get("hours", ())),
+                                tuple(f.get("except", ())), f.get("shorten"), f.get("note"), self.sp(meta))
+
+    def zone(self, meta, ch):
+        return self.field("zone", meta, ast.Text(unescape(str(ch[0])), self.tsp(ch[0])))
+
+    def always(self, meta, ch):
+        return self.field("always", meta, True)
+
+    def hours(self, meta, ch):
+        days = [t for t in ch if isinstance(t, Token) and t.type == "WEEKDAY"]
+        windows = tuple(w for w in ch if isinstance(w, ast.Window))
+        first = WEEKDAYS.index(str(days[0]))
+        last = WEEKDAYS.index(str(days[-1]))
+        return self.field("hours", meta, ast.Hours(first, last, windows, self.sp(meta)))
+
+    def window(self, meta, ch):
+        return ast.Window(self.minutes(ch[0]), self.minutes(ch[1]), self.sp(meta))
+
+    def minutes(self, tok: Token) -> int:
+        h, m = (int(x) for x in str(tok).split(":"))
+        if m >= 60 or h > 24 or (h == 24 and m):
+            self.diagnostics.append(Diagnostic("P0701", f"`{tok}` is not a time of day",
+                                               Label(self.tsp(tok), "hours run from 00:00 to 24:00")))
+            return 0
+        return h * 60 + m
+
+    def except_(self, meta, ch):
+        return self.field("except", meta, ch[0])
+
+    def shorten(self, meta, ch):
+        return self.field("shorten", meta, self.duration(ch[0]))
+
+    def note(self, meta, ch):
+        return self.field("note", meta, ch[0])
+
+    def duration(self, tok: Token) -> ast.Duration:
+        amount, unit = duration_of(tok)
+        return ast.Duration(amount, unit, self.tsp(tok))
+
+    # -- channels ------------------------------------------------------------
+    def channel(self, meta, children):
+        ident, title = self.head(children)
+        f = self.fields(children[2:], "channel")
+        return ast.ChannelDecl(ident, title, self.pick(children, ast.Ref), f.get("contact"),
+                               f.get("available"), f.get("language"), f.get("confirm"), f.get("note"),
+                               self.sp(meta))
+
+    def contact(self, meta, ch):
+        return self.field("contact", meta, ch[0])
+
+    def available(self, meta, ch):
+        return self.field("available", meta, self.name(ch[0]))
+
+    def language(self, meta, ch):
+        return self.field("language", meta, ch[0])
+
+    def confirm(self, meta, ch):
+        return self.field("confirm", meta, ast.Confirm(self.name(ch[0]), ch[1], self.sp(meta)))
+
+    def procedure(self, meta, children):
+        ident, title = self.head(children)
+        steps = tuple(c.value for c in children[2:] if isinstance(c, ast.Field))
+        return ast.ProcedureDecl(ident, title, self.pick(children, ast.Ref), steps, self.sp(meta))
+
+    def step(self, meta, ch):
+        return self.field("step", meta, ch[0])
+
+    # -- tiers, services, matrices --------------------------------------------
+    def tiers(self, meta, children):
+        metric = self.pick(children, tuple)
+        m_name = m_title = None
+        if metric and metric[0] == "__metric__":
+            m_name, m_title = metric[1], metric[2]
+        return ast.TiersDecl(m_name, m_title, self.pick(children, ast.Ref),
+                             tuple(c for c in children if isinstance(c, ast.TierDecl)), self.sp(meta))
+
+    def metric(self, meta, ch):
+        return ("__metric__", self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])))
+
+    def tier(self, meta, ch):
+        basis = ch[2]
+        low, high, purchased = (None, None, True) if basis == "purchased" else (basis[0], basis[1], False)
+        return ast.TierDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+                            low, high, purchased, self.marks_of(ch), self.sp(meta))
+
+    def points(self, meta, ch):
+        nums = [int(str(t).replace("_", "")) for t in ch]
+        return (nums[0], nums[1] if len(nums) > 1 else None)
+
+    def purchased(self, meta, ch):
+        return "purchased"
+
+    def services(self, meta, children):
+        return ast.ServicesDecl(self.pick(children, ast.Ref),
+                                tuple(c for c in children if isinstance(c, ast.ServiceDecl)), self.sp(meta))
+
+    def service(self, meta, ch):
+        grants = next((c for c in ch if isinstance(c, ast.Name)), None)
+        return ast.ServiceDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+                               self.marks_of(ch), grants, self.sp(meta))
+
+    def grants(self, meta, ch):
+        return self.name(ch[0])
+
+    def header(self, tok: Token) -> tuple[ast.Name, tuple[ast.Name, ...]]:
+        names: list[ast.Name] = []
+        for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", str(tok)):
+            col = tok.column + m.start()
+            names.append(ast.Name(m.group(), Span(self.path, tok.line, col, tok.line, col + len(m.group()))))
+        return names[0], tuple(names[1:])
+
+    def matrix(self, meta, children):
+        ident, title = self.head(children)
+        htok = next(c for c in children if isinstance(c, Token) and c.type == "HEADER")
+        corner, columns = self.header(htok)
+        return ast.MatrixDecl(ident, title, self.pick(children, ast.Ref), self.marks_of(children), corner,
+                              columns, tuple(c for c in children if isinstance(c, ast.Row)), self.sp(meta))
+
+    def row(self, meta, ch):
+        return ast.Row(self.name(ch[0]), tuple(ch[1:]), self.sp(meta))
+
+    def cell_yes(self, meta, ch):
+        return ast.Cell("yes", span=self.sp(meta))
+
+    def cell_no(self, meta, ch):
+        return ast.Cell("no", span=self.sp(meta))
+
+    def cell_none(self, meta, ch):
+        return ast.Cell("none", span=self.sp(meta))
+
+    def cell_unlimited(self, meta, ch):
+        return ast.Cell("unlimited", span=self.sp(meta))
+
+    def cell_count(self, meta, ch):
+        return ast.Cell("count", count=int(str(ch[0]).replace("_", "")), span=self.tsp(ch[0]))
+
+    def cell_only(self, meta, ch):
+        return ast.Cell("only", names=ch[0], span=self.sp(meta))
+
+    def cell_duration(self, meta, ch):
+        d = self.duration(ch[0])
+        return ast.Cell("duration", duration=d, span=d.span)
+
+    def cell_ratio(self, meta, ch):
+        return ast.Cell("ratio", text=str(ch[0]), span=self.tsp(ch[0]))
+
+    def cell_text(self, meta, ch):
+        return ast.Cell("text", text=unescape(str(ch[0])), span=self.tsp(ch[0]))
+
+    def response_table(self, meta, children):
+        htok = next(c for c in children if isinstance(c, Token) and c.type == "HEADER")
+        corner, columns = self.header(htok)
+        return ast.ResponseDecl(self.name(children[0]), self.pick(children, ast.Ref), self.marks_of(children),
+                                corner, columns, tuple(c for c in children if isinstance(c, ast.Row)), None,
+                                self.sp(meta))
+
+    def response_row(self, meta, children):
+        return ast.ResponseDecl(self.name(children[0]), self.pick(children, ast.Ref), self.marks_of(children),
+                                None, (), (), self.name(children[1]), self.sp(meta))
+
+    # -- priorities ----------------------------------------------------------
+    def priorities(self, meta, children):
+        return ast.PrioritiesDecl(self.pick(children, ast.Ref),
+                                  tuple(c for c in children if isinstance(c, ast.PriorityDecl)), self.sp(meta))
+
+    def priority(self, meta, ch):
+        f = self.fields(ch[2:], "priority")
+        return ast.PriorityDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+                                f.get("definition"), tuple(f.get("report_via", ())), self.sp(meta))
+
+    def definition_text(self, meta, ch):
+        return self.field("definition", meta, ch[0])
+
+    def report_via(self, meta, ch):
+        return self.field("report_via", meta, ch[0])
+
+    def reclassify(self, meta, ch):
+        f = self.fields(ch[1:], "reclassify")
+        return ast.ReclassifyDecl(self.name(ch[0]), self.pick(ch, ast.Ref), tuple(f.get("unless_via", ())),
+                                  f.get("becomes"), f.get("may_lower"), f.get("text"), self.sp(meta))
+
+    def unless_via(self, meta, ch):
+        return self.field("unless_via", meta, ch[0])
+
+    def becomes(self, meta, ch):
+        return self.field("becomes", meta, self.name(ch[0]))
+
+    def may_lower(self, meta, ch):
+        return self.field("may_lower", meta, self.name(ch[0]))
+
+    def text_field(self, meta, ch):
+        return self.field("text", meta, ch[0])
+
+    # -- events, obligations, periods ----------------------------------------
+    def event(self, meta, ch):
+        return ast.EventDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), self.sp(meta))
+
+    def condition(self, meta, ch):
+        return ast.ConditionDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), self.sp(meta))
+
+    def obligation(self, meta, ch):
+        ident, title = self.head(ch)
+        f = self.fields(ch[2:], "obligation")
+        return ast.ObligationDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("by"),
+                                  f.get("from"), f.get("within"), f.get("before"), f.get("when"),
+                                  f.get("note"), f.get("text"), self.sp(meta))
+
+    def by_party(self, meta, ch):
+        return self.field("by", meta, self.name(ch[0]))
+
+    def from_event(self, meta, ch):
+        return self.field("from", meta, self.name(ch[0]))
+
+    def within(self, meta, ch):
+        cal = self.name(ch[1]) if len(ch) > 1 else None
+        return self.field("within", meta, ast.Within(self.duration(ch[0]), cal, self.sp(meta)))
+
+    def before(self, meta, ch):
+        return self.field("before", meta, ast.Before(self.duration(ch[0]), self.name(ch[1]), self.sp(meta)))
+
+    def when(self, meta, ch):
+        return self.field("when", meta, self.name(ch[0]))
+
+    def period(self, meta, ch):
+        ident, title = self.head(ch)
+        f = self.fields(ch[2:], "period")
+        return ast.PeriodDecl(ident, title, self.pick(ch, ast.Ref), f.get("starts"), f.get("length"),
+                              f.get("renews"), tuple(f.get("options", ())), f.get("text"), self.sp(meta))
+
+    def starts(self, meta, ch):
+        return self.field("starts", meta, self.name(ch[0]))
+
+    def length(self, meta, ch):
+        return self.field("length", meta, self.duration(ch[0]))
+
+    def renews(self, meta, ch):
+        return self.field("renews", meta, self.duration(ch[0]))
+
+    def options(self, meta, ch):
+        return self.field("options", meta, tuple(self.duration(t) for t in ch))
+
+    def vouchers(self, meta, ch):
+        ident, title = self.head(ch)
+        f = self.fields(ch[2:], "vouchers")
+        exp = f.get("expires")
+        return ast.VouchersDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("count_from"),
+                                f.get("valid_from"), exp if isinstance(exp, ast.Duration) else None,
+                                exp if isinstance(exp, ast.Name) else None, f.get("reissued"), f.get("text"),
+                                self.sp(meta))
+
+    def count_from(self, meta, ch):
+        return self.field("count_from", meta, self.name(ch[0]))
+
+    def valid_from(self, meta, ch):
+        return self.field("valid_from", meta, self.name(ch[0]))
+
+    def expires(self, meta, ch):
+        tok = ch[0]
+        return self.field("expires", meta, self.duration(tok) if tok.type == "DURATION" else self.name(tok))
+
+    def reissued(self, meta, ch):
+        return self.field("reissued", meta, self.duration(ch[0]))
+
+    # -- lists and texts -----------------------------------------------------
+    def exclusions(self, meta, ch):
+        ident, title = self.head(ch)
+        return ast.ExclusionsDecl(ident, title, self.pick(ch, ast.Ref),
+                                  tuple(c for c in ch if isinstance(c, ast.Exclusion)), self.sp(meta))
+
+    def exclusion(self, meta, ch):
+        return ast.Exclusion(str(ch[0]), ch[1], self.sp(meta))
+
+    def clause(self, meta, ch):
+        ident, title = self.head(ch)
+        items = tuple(c.value for c in ch if isinstance(c, ast.Field) and c.name == "item")
+        f = self.fields([c for c in ch[2:] if not (isinstance(c, ast.Field) and c.name == "item")], "clause")
+        applies = f.get("applies", ((), ()))
+        return ast.ClauseDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("text"), items,
+                              applies[0], applies[1], self.sp(meta))
+
+    def item(self, meta, ch):
+        return self.field("item", meta, ch[0])
+
+    def applies(self, meta, ch):
+        return self.field("applies", meta, (ch[0], ch[1] if len(ch) > 1 else ()))
+
+    def footnote(self, meta, ch):
+        return ast.FootnoteDecl(str(ch[0]), self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
+
+    def definition(self, meta, ch):
+        ident, title = self.head(ch)
+        return ast.DefinitionDecl(ident, title, self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
+
+    # -- hardware, rules -----------------------------------------------------
+    def warranty(self, meta, ch):
+        ident, title = self.head(ch)
+        f = self.fields(ch[2:], "warranty")
+        return ast.WarrantyDecl(ident, title, self.pick(ch, ast.Ref), f.get("length"), f.get("from"),
+                                f.get("text"), self.sp(meta))
+
+    def rma(self, meta, ch):
+        ident, title = self.head(ch)
+        f = self.fields(ch[2:], "rma")
+        return ast.RmaDecl(ident, title, self.pick(ch, ast.Ref), f.get("during"), f.get("or_with"),
+                           f.get("text"), self.sp(meta))
+
+    def during(self, meta, ch):
+        return self.field("during", meta, self.name(ch[0]))
+
+    def or_with(self, meta, ch):
+        return self.field("or_with", meta, self.name(ch[0]))
+
+    def rule(self, meta, ch):
+        ident, title = self.head(ch)
+        expr = next(c for c in ch[2:] if isinstance(c, (ast.MaxOf, ast.MinOf, ast.Remaining, ast.Duration)))
+        text = ch[-1] if isinstance(ch[-1], ast.Text) and ch[-1] is not title else None
+        return ast.RuleDecl(ident, title, self.pick(ch, ast.Ref), expr, text, self.sp(meta))
+
+    def max_of(self, meta, ch):
+        return ast.MaxOf(tuple(ch), self.sp(meta))
+
+    def min_of(self, meta, ch):
+        return ast.MinOf(tuple(ch), self.sp(meta))
+
+    def remaining(self, meta, ch):
+        return ast.Remaining(self.name(ch[0]), self.sp(meta))
+
+    def duration_literal(self, meta, ch):
+        return self.duration(ch[0])
+
+    def incidents(self, meta, ch):
+        f = self.fields(ch[1:], "incidents")
+        nd = f.get("not_deducted", (None, None))
+        return ast.IncidentsDecl(self.name(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), nd[0], nd[1],
+                                 f.get("text"), self.sp(meta))
+
+    def not_deducted(self, meta, ch):
+        return self.field("not_deducted", meta, (self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1]))))
+
+    def reinstatement(self, meta, ch):
+        f = self.fields(ch, "reinstatement")
+        return ast.ReinstatementDecl(self.pick(ch, ast.Ref), f.get("pays"), f.get("text"), self.sp(meta))
+
+    def pays(self, meta, ch):
+        return self.field("pays", meta, self.duration(ch[0]))
+
+    def coverage(self, meta, ch):
+        f = self.fields(ch[1:], "coverage")
+        return ast.CoverageDecl(self.name(ch[0]), self.pick(ch, ast.Ref), f.get("text"), self.sp(meta))
+
+
+def _expected(exc: UnexpectedInput) -> list[str]:
+    names = sorted(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+    terms = {t.name: t for t in parser().terminals}
+    out = []
+    for n in names:
+        if n in _TERMINAL_NAMES:
+            out.append(_TERMINAL_NAMES[n])
+        elif n in terms and terms[n].pattern.type == "str":
+            out.append(f"`{terms[n].pattern.value}`")
+        elif n not in ("COMMENT", "WS"):
+            out.append(n.lower())
+    return sorted(set(out), key=lambda s: (not s.startswith("`"), s))
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    text = str(tok)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    return f"`{text}`"
+
+
+def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
+    expected = _expected(exc)
+    exp = ", ".join(expected[:12]) + (", ..." if len(expected) > 12 else "")
+    if isinstance(exc, UnexpectedCharacters):
+        line, col = exc.line, exc.column
+        ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        what = "unterminated string" if ch == '"' else f"unexpected character `{ch}`"
+        return Diagnostic("P0002", what, Label(Span(path, line, col, line, col + 1), "here"),
+                          notes=(f"expected {exp}",) if exp else ())
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        lines = text.split("\n")
+        line = len(lines)
+        col = len(lines[-1]) + 1
+        return Diagnostic("P0001", "unexpected end of file", Label(Span(path, line, col, line, col + 1), "file ends here"),
+                          notes=(f"expected {exp}",) if exp else ())
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    span = Span.from_token(tok, path)
+    return Diagnostic("P0001", f"unexpected {_describe(tok)}", Label(span, f"expected {exp}" if exp else "not expected here"))
+
+
+def parse_text(text: str, path: str) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
+    """Parse one file. Returns the AST (None on a syntax error) and its diagnostics."""
+    was_enabled = gc.isenabled()
+    gc.disable()  # a large parse tree makes the collector dominate; nothing here is cyclic garbage
+    try:
+        try:
+            tree = parser().parse(text)
+        except UnexpectedInput as exc:
+            return None, [syntax_diagnostic(exc, path, text)]
+        transformer = ToAst(path)
+        result = transformer.transform(tree)
+        return result, transformer.diagnostics
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,1 @@
+"""Runtime for generated evaluators: stdlib only, knows nothing of the compiler."""
