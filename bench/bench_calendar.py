@@ -47,7 +47,8 @@ def main() -> None:
         cbd = pd.offsets.CustomBusinessDay(holidays=holidays)
 
     rng = random.Random(1)
-    naive = [datetime(2024, 1, 1) + timedelta(minutes=rng.randrange(1_400_000)) for _ in range(2000)]
+    base = datetime(2024, 1, 1)
+    naive = [base + timedelta(minutes=rng.randrange(1_400_000)) for _ in range(2000)]
     hours = [rng.randint(1, 40) for _ in naive]
     aware = [d.replace(tzinfo=MSK) for d in naive]
     utc = [d.astimezone(ZoneInfo("UTC")) for d in aware]
@@ -63,8 +64,10 @@ def main() -> None:
     small = pd_naive[:200]
 
     rows = [
-        ("add_working_time (MSK-aware in)", rate(lambda: [add(s, n) for s, n in pairs_aware], 2000)),
-        ("add_working_time (UTC-aware in)", rate(lambda: [add(s, n) for s, n in pairs_utc], 2000)),
+        ("add_working_time (MSK-aware in)",
+         rate(lambda: [add(s, n) for s, n in pairs_aware], 2000)),
+        ("add_working_time (UTC-aware in)",
+         rate(lambda: [add(s, n) for s, n in pairs_utc], 2000)),
         ("pandas ts + n*CustomBusinessHour, naive", rate(lambda: [t + o for t, o in small], 200)),
         ("pandas ts + n*CustomBusinessHour, tz-aware",
          rate(lambda: [t + o for t, o in pd_aware[:200]], 200)),

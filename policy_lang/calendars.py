@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 __all__ = ["ProductionCalendar", "ru_production_calendar", "working_intervals"]
 
 _DAY = timedelta(days=1)
+Windows = tuple[tuple[int, int], ...]  # (start, end) minutes from local midnight, sorted
 
 
 @dataclass(frozen=True)
@@ -75,19 +76,19 @@ def working_intervals(
         raise ValueError(f"empty date range {first}..{last}")
     _check_weekly(weekly)
     tz = ZoneInfo(zone)
-    non_working, working_weekends, shortened = set(non_working), set(working_weekends), set(shortened)
+    off, extra, short = set(non_working), set(working_weekends), set(shortened)
     transfer = next((weekly[w] for w in range(7) if weekly.get(w)), ())
     starts: list[int] = []
     ends: list[int] = []
     d = first
     while d <= last:
-        if d in non_working:
-            windows: tuple[tuple[int, int], ...] = ()
-        elif d in working_weekends:
-            windows = transfer
+        if d in off:
+            windows: Windows = ()
+        elif d in extra:
+            windows = tuple(transfer)
         else:
             windows = tuple(weekly.get(d.weekday(), ()))
-        if d in shortened:
+        if d in short:
             windows = _shorten(d, windows, shorten_minutes)
         for lo, hi in windows:
             s, e = _to_utc(d, lo, tz), _to_utc(d, hi, tz)
@@ -102,7 +103,7 @@ def working_intervals(
     return tuple(starts), tuple(ends)
 
 
-def _check_weekly(weekly: Mapping[int, tuple[tuple[int, int], ...]]) -> None:
+def _check_weekly(weekly: Mapping[int, Windows]) -> None:
     for weekday, windows in weekly.items():
         if weekday not in range(7):
             raise ValueError(f"weekday must be 0 (Mon) .. 6 (Sun), got {weekday}")
@@ -114,7 +115,7 @@ def _check_weekly(weekly: Mapping[int, tuple[tuple[int, int], ...]]) -> None:
             previous = hi
 
 
-def _shorten(d: date, windows: tuple[tuple[int, int], ...], minutes: int) -> tuple[tuple[int, int], ...]:
+def _shorten(d: date, windows: Windows, minutes: int) -> Windows:
     """Close the day's last window `minutes` earlier (Labour Code art. 95)."""
     if not windows:
         raise ValueError(f"shortened day {d} has no working hours to shorten")

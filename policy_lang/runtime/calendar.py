@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as _stdcal
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ from policy_lang.runtime.errors import CalendarHorizonError, PolicyQueryError, r
 __all__ = ["BusinessCalendar", "add_days", "add_months", "add_years"]
 
 _fromtimestamp = datetime.fromtimestamp
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 class BusinessCalendar:
@@ -154,7 +154,10 @@ class BusinessCalendar:
         return date.fromordinal(days[k])
 
     def end_of_day(self, d: date) -> datetime:
-        """23:59:59 local on `d`: a term in days ends with its last day (Civil Code art. 194)."""
+        """23:59:59 local on `d`: a term in days ends with its last day (Civil Code art. 194).
+
+        Pure zone arithmetic, so it needs no horizon.
+        """
         return datetime.combine(self._local_date("d", d), time(23, 59, 59), self._tz)
 
     # -- helpers ------------------------------------------------------------------------
@@ -257,7 +260,8 @@ def add_months(dt: date | datetime, n: int) -> date | datetime:
     _checked("dt", dt)
     months = dt.year * 12 + (dt.month - 1) + n
     year, month = divmod(months, 12)
-    day = min(dt.day, _stdcal.monthrange(year, month + 1)[1])
+    leap = month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    day = min(dt.day, _MONTH_DAYS[month] + leap)
     return dt.replace(year=year, month=month + 1, day=day)
 
 

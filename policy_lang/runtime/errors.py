@@ -41,7 +41,8 @@ def require_choice(kind: str, value: T, choices: Collection[T]) -> T:
             return value
     except TypeError:  # unhashable value against a set: certainly not a valid choice
         pass
-    names = [str(c) for c in (sorted(choices, key=str) if isinstance(choices, (set, frozenset)) else choices)]
+    ordered = sorted(choices, key=str) if isinstance(choices, (set, frozenset)) else choices
+    names = [str(c) for c in ordered]
     message = f"unknown {kind} {value!r}; valid: {', '.join(names) if names else '(none)'}"
     close = difflib.get_close_matches(str(value), names, n=1)
     if close:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
+import itertools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -171,7 +173,8 @@ def test_business_days_against_a_day_loop(msk):
 
 def test_end_of_day(msk):
     assert msk.end_of_day(date(2026, 5, 8)) == m(2026, 5, 8, 23, 59, 59)
-    assert msk.end_of_day(datetime(2026, 5, 8, 22, tzinfo=timezone.utc)) == m(2026, 5, 9, 23, 59, 59)
+    late_utc = datetime(2026, 5, 8, 22, tzinfo=timezone.utc)  # already May 9 in Moscow
+    assert msk.end_of_day(late_utc) == m(2026, 5, 9, 23, 59, 59)
 
 
 # -- horizon and bad queries ------------------------------------------------------------------
@@ -335,6 +338,17 @@ def test_always_open_is_plain_elapsed_time():
 ])
 def test_calendar_time_helpers(fn, start, n, expected):
     assert fn(start, n) == expected
+
+
+def test_add_months_against_stdlib_month_lengths():
+    """Oracle: stdlib calendar.monthrange over leap/century years and both directions."""
+    for y, mo, d, n in itertools.product((1900, 2000, 2023, 2024), range(1, 13),
+                                         (1, 28, 29, 30, 31), range(-25, 26)):
+        if d > stdlib_calendar.monthrange(y, mo)[1]:
+            continue
+        yy, mm = divmod(y * 12 + mo - 1 + n, 12)
+        expected = date(yy, mm + 1, min(d, stdlib_calendar.monthrange(yy, mm + 1)[1]))
+        assert add_months(date(y, mo, d), n) == expected
 
 
 def test_add_days_keeps_wall_clock_over_dst():
