@@ -54,8 +54,9 @@ class Symbols:
 
 
 class Checker:
-    def __init__(self, items: list[object]):
+    def __init__(self, items: list[object], path: str = "<input>"):
         self.items = items
+        self.path = path
         self.diags: list[Diagnostic] = []
         self.sym = Symbols()
 
@@ -151,7 +152,7 @@ class Checker:
         programs = self.collect()
         if not programs:
             first = next((getattr(i, "span", None) for i in self.items if getattr(i, "span", None)), None)
-            self.error("P0801", "no `program` declaration", first or Span("<input>", 1, 1, 1, 2), "expected `program <id> { ... }`",
+            self.error("P0801", "no `program` declaration", first or Span(self.path, 1, 1, 1, 2), "expected `program <id> { ... }`",
                        help="start the file with `program my_program { title \"...\" vendor \"...\" }`")
         for extra in programs[1:]:
             self.error("P0802", "more than one `program` declaration", extra.id.span, "second program",
@@ -430,8 +431,9 @@ class Checker:
         self.unit(r.pays, CALENDAR_UNITS, "a reinstatement period")
 
 
-def check(items: list[object]) -> tuple[list[Diagnostic], Symbols]:
-    checker = Checker(items)
+def check(items: list[object], path: str = "<input>") -> tuple[list[Diagnostic], Symbols]:
+    """All semantic diagnostics of a program's declarations; `path` locates file-level problems."""
+    checker = Checker(items, path)
     diags = checker.run()
     diags.sort(key=lambda d: (d.span.path, d.span.line, d.span.column, d.code))
     return diags, checker.sym

@@ -30,7 +30,8 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Compilatio
     items = loader.load(path)
     diags = list(loader.diagnostics)
     if not diags:
-        diags.extend(check(items)[0])
+        main_display = loader.files[0].display if loader.files else str(path)
+        diags.extend(check(items, main_display)[0])
     if diags:
         return Compilation(None, tuple(diags), loader.sources)
     main_rel = loader.files[0].rel

@@ -1,0 +1,70 @@
+"""Every broken policy in tests/bad/ yields its expected code at its expected place, and no traceback."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policy_lang.cli import main
+from policy_lang.compiler import compile_file
+from policy_lang.diagnostics import CODES, render_text
+
+BAD = Path(__file__).resolve().parent.parent / "bad"
+CASES = sorted(BAD.glob("*.policy"))
+EXPECT = re.compile(r"^# expect: (P\d{4}) (?:(\S+\.policy):)?(\d+):(\d+)$", re.M)
+
+
+def expectation(path: Path) -> tuple[str, str | None, int, int]:
+    m = EXPECT.search(path.read_text(encoding="utf-8"))
+    assert m, f"{path.name} has no `# expect: CODE line:col` line"
+    return m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
+
+
+def test_corpus_is_large_and_covers_every_code() -> None:
+    assert len(CASES) >= 30
+    codes = {expectation(p)[0] for p in CASES}
+    # P0003/P0004 need binary or huge inputs: tests/lang/test_robust_input.py makes them
+    assert set(CODES) - codes <= {"P0003", "P0004"}
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_bad_policy_reports_expected_diagnostic(path: Path) -> None:
+    code, in_file, line, col = expectation(path)
+    result = compile_file(path, root=BAD)
+    assert result.program is None
+    found = [(d.code, Path(d.span.path).name, d.span.line, d.span.column) for d in result.diagnostics]
+    expected_file = Path(in_file).name if in_file else path.name
+    assert (code, expected_file, line, col) in found, found
+    assert path.stem.split("_")[0] == code
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_rendered_diagnostic_has_location_line_and_caret(path: Path) -> None:
+    result = compile_file(path, root=BAD)
+    d = result.diagnostics[0]
+    text = render_text(d, result.sources)
+    first = text.splitlines()[0]
+    assert re.match(rf"^\S+:{d.span.line}:{d.span.column}: error\[{d.code}\]: \S", first), first
+    if d.code not in ("P0003",):
+        assert "^" in text
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_cli_exit_status_is_one_and_no_traceback(path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["check", "--root", str(BAD), str(path)])
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_snapshot_of_rendered_diagnostics(snapshot) -> None:
+    """The exact wording of every diagnostic; review changes with `pytest --snapshot-update`."""
+    rendered = []
+    for path in CASES:
+        result = compile_file(path, root=BAD)
+        for d in result.diagnostics:
+            rendered.append(render_text(d, result.sources).replace(str(BAD), "<bad>"))
+    assert "\n\n".join(rendered) == snapshot
