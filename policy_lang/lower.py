@@ -4,6 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.metadata
+import json
+import os
+import tempfile
+from pathlib import Path
 
 from . import ast, model
 from . import ru_format as ru
@@ -87,8 +92,29 @@ def _expand(items: tuple[ast.DateItem, ...]) -> list[tuple[dt.date, str | None]]
 
 
 @functools.cache
-def _official(country: str, first: int, last: int):  # noqa: ANN202 - cached library call
-    return ru_production_calendar(first, last)
+def _official(country: str, first: int, last: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """(non-working weekdays, working weekends); cached on disk: importing `holidays` costs ~140 ms."""
+    try:
+        version = importlib.metadata.version("holidays")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    cache = Path(tempfile.gettempdir()) / f"policy_lang-official-{country}-{first}-{last}-{version}.json"
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return (frozenset(map(dt.date.fromisoformat, data["non_working"])),
+                frozenset(map(dt.date.fromisoformat, data["working_weekends"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    cal = ru_production_calendar(first, last)
+    try:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"non_working": sorted(d.isoformat() for d in cal.non_working),
+                                   "working_weekends": sorted(d.isoformat() for d in cal.working_weekends)}),
+                       encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return cal.non_working, cal.working_weekends
 
 
 def holiday_set(h: ast.HolidaysDecl) -> model.HolidaySet:
@@ -97,9 +123,9 @@ def holiday_set(h: ast.HolidaysDecl) -> model.HolidaySet:
     first = last = None
     if h.official is not None:
         first, last = h.official.first_year, h.official.last_year
-        cal = _official(h.official.country.value, first, last)
-        non_working |= set(cal.non_working)
-        working |= set(cal.working_weekends)
+        official_off, official_on = _official(h.official.country.value, first, last)
+        non_working |= official_off
+        working |= official_on
     explicit = _expand(h.dates)
     non_working |= {d for d, _ in explicit if d.weekday() < 5}
     working |= {d for d, _ in _expand(h.working)}

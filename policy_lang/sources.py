@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from attrs import frozen
@@ -62,19 +63,29 @@ def read_source(path: Path, display: str) -> tuple[str | None, Diagnostic | None
 
 def _depth_check(text: str, display: str) -> Diagnostic | None:
     depth = 0
-    line, col = 1, 0
-    for ch in text:
-        col += 1
-        if ch == "\n":
-            line, col = line + 1, 0
-        elif ch == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Diagnostic("P0004", f"blocks nested more than {MAX_DEPTH} deep",
-                                  Label(Span(display, line, col, line, col + 1), "too deep"))
-        elif ch == "}":
-            depth -= 1
+    for m in _BRACES.finditer(text):
+        depth += 1 if m.group() == "{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            return Diagnostic("P0004", f"blocks nested more than {MAX_DEPTH} deep",
+                              Label(Span(display, line, col, line, col + 1), "too deep"))
     return None
+
+
+_BRACES = re.compile(r"[{}]")
+#: (display path, sha256) -> parse result: shared includes are parsed once per process.
+_PARSED: dict[tuple[str, str], tuple[ast.PolicyFile | None, list[Diagnostic]]] = {}
+
+
+def parse_cached(text: str, display: str, sha: str) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
+    key = (display, sha)
+    if key not in _PARSED:
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = parse_text(text, display)
+    tree, diags = _PARSED[key]
+    return tree, list(diags)
 
 
 def display_path(path: Path) -> str:
@@ -118,7 +129,8 @@ class Loader:
         if deep is not None:
             self.diagnostics.append(deep)
             return []
-        tree, diags = parse_text(text, display)
+        sha = hashlib.sha256(data).hexdigest()
+        tree, diags = parse_cached(text, display, sha)
         self.diagnostics.extend(diags)
         if tree is None:
             return []
@@ -127,7 +139,7 @@ class Loader:
             rel = real.relative_to(self.root).as_posix()
         except ValueError:
             rel = real.name
-        self.files.append(LoadedFile(real, display, rel, text, hashlib.sha256(data).hexdigest(), tree))
+        self.files.append(LoadedFile(real, display, rel, text, sha, tree))
         items: list[object] = []
         for item in tree.items:
             if isinstance(item, ast.Include):
