@@ -177,6 +177,11 @@ class TierDecl:
     purchased: bool
     marks: tuple[str, ...]
     span: Span = _span
+    points_span: Span | None = field(eq=False, repr=False, default=None)
+
+    @property
+    def range_span(self) -> Span:
+        return self.points_span or self.span
 
 
 @frozen

@@ -219,24 +219,24 @@ class Checker:
         ranged = [x for x in t.tiers if not x.purchased]
         for x in ranged:
             if x.high is not None and x.low is not None and x.low > x.high:
-                self.error("P0403", f"point range of `{x.id.value}` is empty", x.span,
+                self.error("P0403", f"point range of `{x.id.value}` is empty", x.range_span,
                            f"{x.low} is above {x.high}")
         ranged = sorted((x for x in ranged if x.high is None or x.low <= x.high), key=lambda x: x.low or 0)  # type: ignore[operator]
         if not ranged:
             return
         if ranged[0].low != 0:
-            self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].span,  # type: ignore[operator]
+            self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].range_span,  # type: ignore[operator]
                        "the lowest range starts here", help="the lowest range should start at 0")
         for prev, cur in zip(ranged, ranged[1:]):
             if prev.high is None or cur.low <= prev.high:  # type: ignore[operator]
-                self.error("P0401", f"points of `{cur.id.value}` overlap `{prev.id.value}`", cur.span,
-                           "overlapping range", secondary=[Label(prev.span, "overlaps this range")])
+                self.error("P0401", f"points of `{cur.id.value}` overlap `{prev.id.value}`", cur.range_span,
+                           "overlapping range", secondary=[Label(prev.range_span, "overlaps this range")])
             elif cur.low > prev.high + 1:  # type: ignore[operator]
-                self.error("P0402", f"no tier for points {prev.high + 1} .. {cur.low - 1}", cur.span,
-                           "gap before this range", secondary=[Label(prev.span, "previous range ends here")])
+                self.error("P0402", f"no tier for points {prev.high + 1} .. {cur.low - 1}", cur.range_span,
+                           "gap before this range", secondary=[Label(prev.range_span, "previous range ends here")])
         last = ranged[-1]
         if last.high is not None:
-            self.error("P0402", f"no tier for points above {last.high}", last.span, "highest range is closed",
+            self.error("P0402", f"no tier for points above {last.high}", last.range_span, "highest range is closed",
                        help=f"end the highest range open: `{last.low} ..`")
 
     def check_ServicesDecl(self, s: ast.ServicesDecl) -> None:

@@ -301,13 +301,17 @@ class ToAst(Transformer):
 
     def tier(self, meta, ch):
         basis = ch[2]
-        low, high, purchased = (None, None, True) if basis == "purchased" else (basis[0], basis[1], False)
+        if basis == "purchased":
+            low, high, purchased, pspan = None, None, True, None
+        else:
+            low, high, pspan = basis
+            purchased = False
         return ast.TierDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
-                            low, high, purchased, self.marks_of(ch), self.sp(meta))
+                            low, high, purchased, self.marks_of(ch), self.sp(meta), pspan)
 
     def points(self, meta, ch):
         nums = [int(str(t).replace("_", "")) for t in ch]
-        return (nums[0], nums[1] if len(nums) > 1 else None)
+        return (nums[0], nums[1] if len(nums) > 1 else None, self.sp(meta))
 
     def purchased(self, meta, ch):
         return "purchased"
