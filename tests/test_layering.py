@@ -1,0 +1,64 @@
+"""One direction of flow: each stage imports only the stages before it."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / "policy_lang"
+
+# module (relative to policy_lang) -> policy_lang modules it must never import
+FORBIDDEN = {
+    "ast.py": {"check", "lower", "model", "backends", "cli", "compiler", "parse"},
+    "parse.py": {"check", "lower", "model", "backends", "cli", "compiler"},
+    "check.py": {"lower", "model", "backends", "cli", "compiler", "parse"},
+    "model.py": {"ast", "parse", "check", "lower", "backends", "cli", "compiler"},
+    "lower.py": {"parse", "check", "backends", "cli", "compiler"},
+}
+
+
+def policy_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level >= 1:  # relative: resolve against the file's package
+                base = path.parent.relative_to(PKG).parts[: len(path.parent.relative_to(PKG).parts) - (node.level - 1)]
+                parts = [*base, *(mod.split(".") if mod else [])]
+                if not mod:
+                    parts += [a.name for a in node.names]
+                found.add(".".join(parts))
+            elif mod.startswith("policy_lang"):
+                found.add(mod.removeprefix("policy_lang").lstrip("."))
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("policy_lang"):
+                    found.add(a.name.removeprefix("policy_lang").lstrip("."))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(FORBIDDEN))
+def test_stage_imports_only_earlier_stages(module: str) -> None:
+    imported = {m.split(".")[0] for m in policy_imports(PKG / module)}
+    assert not imported & FORBIDDEN[module], imported & FORBIDDEN[module]
+
+
+def test_runtime_imports_nothing_of_the_compiler() -> None:
+    for path in sorted((PKG / "runtime").glob("*.py")):
+        for mod in policy_imports(path):
+            assert mod.startswith("runtime") or mod == "", (path.name, mod)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    assert a.name.split(".")[0] not in {"lark", "attrs", "attr", "jinja2", "click", "holidays"}, a.name
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert node.module.split(".")[0] not in {"lark", "attrs", "attr", "jinja2", "click", "holidays"}
+
+
+def test_backends_read_the_model_not_the_ast() -> None:
+    for path in sorted((PKG / "backends").rglob("*.py")):
+        mods = {m.split(".")[0] for m in policy_imports(path)}
+        assert not mods & {"ast", "parse", "check", "lower", "sources"}, (path, mods)
