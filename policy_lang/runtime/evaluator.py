@@ -1,0 +1,506 @@
+"""Query logic shared by the generated evaluators: answers, explanations and date rules (stdlib only).
+
+A generated module holds the contract as literal tables (what each tier may use, which channel
+takes which request, each obligation's term) and thin named functions that look an answer up
+and call the helpers here for the arithmetic.  Every answer is a frozen dataclass that carries
+the clauses it rests on and Russian reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
+from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice
+from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
+
+__all__ = [
+    "Decision", "Entitlement", "IncidentBalance", "Obligation", "PeriodTerm", "ProgramInfo",
+    "Reinstatement", "Renewal", "Response", "RmaDecision", "RmaRule", "VoucherGrant",
+    "VoucherRule", "WarrantyTerm", "apply_rule", "as_date", "bad_response_query",
+    "incident_balance", "lacks", "obligation_deadline", "period_end", "reinstatement",
+    "renewal", "respond", "rma_eligibility", "shift", "tier_for_points", "voucher_grants",
+]
+
+_SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600}
+
+
+# -- answers --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ProgramInfo:
+    id: str
+    title: str
+    vendor: str
+    edition: str | None
+    source: str  # the main policy file, relative to the policies root
+    sha256: str  # over every source file of the compilation
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    """One cell of a tier x service matrix."""
+
+    tier: str
+    service: str
+    title: str  # the service's Russian title
+    granted: bool
+    count: int | None  # vouchers, contacts, days ...
+    priorities: tuple[str, ...] | None  # ("P1",) for "only priority 1"
+    clause: str
+    text: str  # the cell as the contract prints it: "Да", "Только уровень критичности 1", "3"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the contract says for one (tier, channel, reported priority), whatever the time."""
+
+    tier: str
+    channel: str
+    reported_priority: str | None
+    accepted: bool
+    priority: str | None  # effective, after reclassification
+    seconds: int | None  # response time in working seconds of `calendar`; None: no deadline
+    calendar: BusinessCalendar | None
+    calendar_title: str | None
+    clauses: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The answer to "is this request accepted, at what priority, and by when?"."""
+
+    decision: Decision
+    registered_at: datetime
+    deadline: datetime | None  # aware, in the calendar's zone
+
+    @property
+    def accepted(self) -> bool:
+        return self.decision.accepted
+
+    @property
+    def tier(self) -> str:
+        return self.decision.tier
+
+    @property
+    def channel(self) -> str:
+        return self.decision.channel
+
+    @property
+    def reported_priority(self) -> str | None:
+        return self.decision.reported_priority
+
+    @property
+    def priority(self) -> str | None:
+        return self.decision.priority
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        return self.decision.clauses
+
+    @property
+    def clock_starts(self) -> datetime | None:
+        """When the response time starts to run: registration, or the next opening."""
+        d = self.decision
+        if self.deadline is None or d.calendar is None:
+            return None
+        return d.calendar.next_opening(self.registered_at)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        d = self.decision
+        if self.deadline is None:
+            return d.reasons
+        extra = []
+        starts = self.clock_starts
+        if starts is not None and starts.timestamp() != self.registered_at.timestamp():
+            extra.append(f"Заявка зарегистрирована вне рабочего времени (календарь "
+                         f"«{d.calendar_title}»): срок отсчитывается с {datetime_ru(starts)}.")
+        extra.append(f"Ответ должен поступить не позднее {datetime_ru(self.deadline)}.")
+        return d.reasons + tuple(extra)
+
+    def explain(self) -> str:
+        """A short Russian explanation citing the clauses."""
+        d = self.decision
+        head = "Заявка принята" if d.accepted else "Заявка не принимается"
+        if d.priority is not None:
+            head += f", приоритет {d.priority}"
+            if d.reported_priority != d.priority:
+                head += f" (заявлен {d.reported_priority})"
+        if self.deadline is not None:
+            head += f", срок реакции — до {datetime_ru(self.deadline)}"
+        lines = [head + "."]
+        lines += [f"— {r}" for r in self.reasons]
+        lines.append("Основание: " + ", ".join(cite(c) for c in d.clauses) + ".")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: datetimes in ISO 8601."""
+        return {
+            "accepted": self.accepted, "tier": self.tier, "channel": self.channel,
+            "reported_priority": self.reported_priority, "priority": self.priority,
+            "registered_at": self.registered_at.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "clauses": list(self.clauses), "reasons": list(self.reasons),
+        }
+
+
+def respond(decision: Decision, registered_at: datetime) -> Response:  # hot path
+    """The Response for a looked-up decision: the deadline is the only thing time changes."""
+    try:
+        if registered_at.tzinfo is None:
+            raise AttributeError
+    except AttributeError:
+        require_aware("registered_at", registered_at)
+        raise
+    seconds = decision.seconds
+    if seconds is None:
+        require_aware("registered_at", registered_at)
+        return Response(decision, registered_at, None)
+    return Response(decision, registered_at,
+                    decision.calendar.add_working_time(registered_at, seconds))  # type: ignore[union-attr]
+
+
+def bad_response_query(tiers: Iterable[str], channels: Iterable[str],
+                       priorities: Iterable[str], tier: object, channel: object,
+                       priority: object) -> PolicyQueryError:
+    """The error for a response() query that matched no decision: says which argument is wrong."""
+    require_choice("tier", tier, tuple(tiers))
+    require_choice("channel", channel, tuple(channels))
+    priorities = tuple(priorities)
+    if not priorities:
+        return PolicyQueryError(
+            f"this program defines no priorities: omit priority (got {priority!r})")
+    if priority is None:
+        return PolicyQueryError(f"priority is required; valid: {', '.join(priorities)}")
+    try:
+        require_choice("priority", priority, priorities)
+    except PolicyQueryError as e:
+        return e
+    return PolicyQueryError(f"no decision for {tier!r}, {channel!r}, {priority!r}")
+
+
+def lacks(program: str, what: str) -> PolicyQueryError:
+    """The error for a helper the program has nothing for, e.g. vouchers in Juniper Care Core."""
+    return PolicyQueryError(f"program {program!r} defines no {what}")
+
+
+# -- points ---------------------------------------------------------------------------------
+
+def tier_for_points(points: object, bands: tuple[tuple[str, int, int | None], ...]) -> str:
+    """The tier whose [low, high] band holds `points`; high None is open-ended."""
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise PolicyQueryError(f"points must be an integer, got {points!r}")
+    if points < 0:
+        raise PolicyQueryError(f"points must be >= 0, got {points}")
+    for tier, low, high in bands:
+        if low <= points and (high is None or points <= high):
+            return tier
+    raise PolicyQueryError(f"no tier for {points} points")
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+def as_date(name: str, value: object) -> date:
+    """A date; an aware datetime gives its own local date, a naive one is refused."""
+    if isinstance(value, datetime):
+        return require_aware(name, value).date()
+    if isinstance(value, date):
+        return value
+    raise PolicyQueryError(f"{name} must be a date, got {type(value).__name__} {value!r}")
+
+
+def shift(value: date | datetime, amount: int, unit: str) -> Any:
+    """`value` moved by `amount` calendar units (negative: back); months clip (Civil Code 192)."""
+    if unit in ("day", "calendar_day"):
+        return add_days(value, amount)
+    if unit == "week":
+        return add_days(value, 7 * amount)
+    if unit == "month":
+        return add_months(value, amount)
+    if unit == "year":
+        return add_months(value, 12 * amount)
+    if unit in ("minute", "hour"):
+        start = require_aware("start", value)
+        return datetime.fromtimestamp(start.timestamp() + amount * _SECONDS[unit], start.tzinfo)
+    raise PolicyQueryError(f"cannot move a date by {unit}")
+
+
+# -- obligations ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """A timed obligation: `within` a term from `start_event`, or `before` the end of a period."""
+
+    id: str
+    title: str
+    clause: str | None
+    party: str | None
+    start_event: str | None
+    amount: int
+    unit: str  # business_day, business_hour, day, month, year ...
+    term_text: str  # "20 рабочих дней"
+    before_period: str | None  # set for "at least N before the end of <period>"
+    calendar: BusinessCalendar | None
+    condition: str | None
+    condition_title: str | None
+    text: str | None
+    note: str | None
+
+
+def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, object],
+                        valid_conditions: Mapping[str, str]) -> Any:
+    """The last moment to fulfil `ob` (for a notice: the last moment to give it)."""
+    for name in conditions:
+        require_choice("condition", name, tuple(valid_conditions))
+    if ob.condition is not None and conditions.get(ob.condition) is not True:
+        raise PolicyQueryError(
+            f"obligation {ob.id!r} applies only when {ob.condition} "
+            f"({ob.condition_title}); pass {ob.condition}=True")
+    if ob.before_period is not None:  # start = the end of the period
+        if not isinstance(start, date):
+            raise PolicyQueryError(f"start must be the end of {ob.before_period}: a date or an "
+                                   f"aware datetime, got {start!r}")
+        return shift(start, -ob.amount, ob.unit)
+    if ob.unit == "business_day":
+        cal = ob.calendar
+        assert cal is not None
+        start = require_aware("start", start)
+        return cal.end_of_day(cal.add_business_days(start, ob.amount))
+    if ob.unit in ("business_hour", "business_minute"):
+        assert ob.calendar is not None
+        return ob.calendar.add_working_time(require_aware("start", start),
+                                            ob.amount * _SECONDS[ob.unit])
+    if isinstance(start, datetime):
+        require_aware("start", start)
+    elif not isinstance(start, date):
+        raise PolicyQueryError(f"start must be an aware datetime, got {start!r}")
+    return shift(start, ob.amount, ob.unit)
+
+
+# -- periods, renewal, reinstatement --------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PeriodTerm:
+    id: str
+    title: str
+    clause: str | None
+    length: tuple[int, str]
+    renews: tuple[int, str] | None
+    notice: tuple[int, str] | None  # notice against renewal: at least this long before the end
+    notice_clause: str | None
+
+
+def period_end(p: PeriodTerm, start: object, renewals: int) -> date:
+    """The day the period (and `renewals` automatic renewals) ends: exclusive, start + length."""
+    first = as_date("start", start)
+    if isinstance(renewals, bool) or not isinstance(renewals, int) or renewals < 0:
+        raise PolicyQueryError(f"renewals must be an integer >= 0, got {renewals!r}")
+    end = shift(first, *p.length)
+    if renewals:
+        if p.renews is None:
+            raise PolicyQueryError(f"period {p.id!r} does not renew automatically")
+        end = shift(end, p.renews[0] * renewals, p.renews[1])
+    return end
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    renews: bool
+    period_end: date
+    notice_deadline: date | None  # the last day a notice against renewal may be given
+    next_period_end: date | None
+    clauses: tuple[str, ...]
+    reason: str
+
+
+def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
+    """Whether the period starting `start` renews, given a notice against renewal (or none)."""
+    end = period_end(p, start, 0)
+    clauses = tuple(dict.fromkeys(c for c in (p.clause, p.notice_clause) if c))
+    if p.renews is None:
+        return Renewal(False, end, None, None, clauses,
+                       f"Период «{p.title}» не продлевается автоматически.")
+    nxt = shift(end, *p.renews)
+    deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
+    if notice_on is None:
+        return Renewal(True, end, deadline, nxt, clauses,
+                       f"Уведомление об отказе не направлено: период продлевается до {date_ru(nxt)}.")
+    given = as_date("notice_on", notice_on)
+    if deadline is None or given <= deadline:
+        return Renewal(False, end, deadline, None, clauses,
+                       f"Уведомление от {date_ru(given)} направлено своевременно: период "
+                       f"заканчивается {date_ru(end)} без продления.")
+    return Renewal(True, end, deadline, nxt, clauses,
+                   f"Уведомление от {date_ru(given)} направлено позже {date_ru(deadline)}: "
+                   f"период продлевается до {date_ru(nxt)}.")
+
+
+@dataclass(frozen=True, slots=True)
+class Reinstatement:
+    pay_from: date  # the lapse
+    pay_until: date  # reactivation + one following period (exclusive)
+    clause: str | None
+    reason: str
+
+
+def reinstatement(extra: tuple[int, str], clause: str | None, lapsed_on: object,
+                  reactivated_on: object) -> Reinstatement:
+    lapse = as_date("lapsed_on", lapsed_on)
+    back = as_date("reactivated_on", reactivated_on)
+    if back < lapse:
+        raise PolicyQueryError(f"reactivated_on {back} is before lapsed_on {lapse}")
+    until = shift(back, *extra)
+    return Reinstatement(lapse, until, clause,
+                         f"Оплачивается время с {date_ru(lapse)} до повторной активации "
+                         f"{date_ru(back)} и следующий период до {date_ru(until)} (не включая).")
+
+
+# -- vouchers -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class VoucherRule:
+    id: str
+    title: str
+    clause: str | None
+    counts: tuple[tuple[str, int], ...]  # (tier, count per grant)
+    expires_after: tuple[int, str] | None
+    expires_with: PeriodTerm | None
+    reissued_every: tuple[int, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherGrant:
+    vouchers: str
+    tier: str
+    count: int
+    year: int  # 1 for the first year of the support period
+    valid_from: date
+    expires: date  # valid before this date (exclusive)
+    clause: str | None
+
+
+def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
+                   years: object) -> tuple[VoucherGrant, ...]:
+    """One grant per year of the support period (re-issued each year, or each renewed period)."""
+    counts = dict(rule.counts)
+    require_choice("tier", tier, tuple(counts))
+    start = as_date("period_start", period_start)
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise PolicyQueryError(f"years must be an integer >= 1, got {years!r}")
+    every = rule.reissued_every or (rule.expires_with.length if rule.expires_with else None)
+    if years > 1 and every is None:
+        raise PolicyQueryError(f"vouchers {rule.id!r} are not re-issued: years must be 1")
+    grants = []
+    for k in range(years):
+        valid_from = shift(start, every[0] * k, every[1]) if k else start  # type: ignore[index]
+        if rule.expires_after is not None:
+            expires = shift(valid_from, *rule.expires_after)
+        else:
+            expires = shift(valid_from, *rule.expires_with.length)  # type: ignore[union-attr]
+        grants.append(VoucherGrant(rule.id, str(tier), counts[str(tier)], k + 1,
+                                   valid_from, expires, rule.clause))
+    return tuple(grants)
+
+
+# -- incidents ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IncidentBalance:
+    purchased: int
+    deducted: int
+    not_deducted: int  # e.g. incidents caused by a product defect
+    remaining: int  # negative: more incidents than purchased
+    clause: str | None
+
+
+def incident_balance(purchased: object, incidents: object, not_deducted_kind: str | None,
+                     clause: str | None) -> IncidentBalance:
+    if isinstance(purchased, bool) or not isinstance(purchased, int) or purchased < 0:
+        raise PolicyQueryError(f"purchased must be an integer >= 0, got {purchased!r}")
+    if isinstance(incidents, (str, bytes)) or not isinstance(incidents, Iterable):
+        raise PolicyQueryError("incidents must be an iterable of incident kinds, e.g. "
+                               f"['other', {not_deducted_kind!r}]")
+    kinds = list(incidents)
+    for k in kinds:
+        if not isinstance(k, str):
+            raise PolicyQueryError(f"an incident kind must be a string, got {k!r}")
+    free = sum(1 for k in kinds if k == not_deducted_kind)
+    used = len(kinds) - free
+    return IncidentBalance(purchased, used, free, purchased - used, clause)
+
+
+# -- warranties and RMA ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class WarrantyTerm:
+    id: str
+    title: str
+    clause: str | None
+    length: tuple[int, str]
+    start_event: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RmaRule:
+    id: str
+    title: str
+    clause: str | None
+    warranty: WarrantyTerm
+    or_condition: str | None
+    or_condition_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RmaDecision:
+    eligible: bool
+    warranty_end: date  # exclusive
+    clause: str | None
+    reason: str
+
+
+def rma_eligibility(rule: RmaRule, delivered: object, on: object,
+                    conditions: Mapping[str, object],
+                    valid_conditions: Mapping[str, str]) -> RmaDecision:
+    for name in conditions:
+        require_choice("condition", name, tuple(valid_conditions))
+    start, day = as_date("delivered", delivered), as_date("on", on)
+    end = shift(start, *rule.warranty.length)
+    if start <= day < end:
+        return RmaDecision(True, end, rule.clause,
+                           f"{date_ru(day)} — в течение гарантийного периода "
+                           f"«{rule.warranty.title}» (до {date_ru(end)}).")
+    if day < start:
+        raise PolicyQueryError(f"on {day} is before delivered {start}")
+    if rule.or_condition is not None and conditions.get(rule.or_condition) is True:
+        return RmaDecision(True, end, rule.clause,
+                           f"Гарантийный период истёк {date_ru(end)}, но {rule.or_condition_title}.")
+    why = f"Гарантийный период истёк {date_ru(end)}"
+    if rule.or_condition is not None:
+        why += f", а условие не выполнено: {rule.or_condition_title}"
+    return RmaDecision(False, end, rule.clause, why + ".")
+
+
+def apply_rule(expr: tuple, at: date, events: Mapping[str, object],
+               warranties: Mapping[str, WarrantyTerm]) -> date:
+    """Evaluate a rule's expression tree to an end date counted from `at`.
+
+    ("duration", n, unit) -> at + n unit; ("remaining", warranty) -> the warranty's end, or `at`
+    if it is over; ("max", *args) / ("min", *args) -> the later / earlier of the args' ends.
+    """
+    op = expr[0]
+    if op == "duration":
+        return shift(at, expr[1], expr[2])
+    if op == "remaining":
+        w = warranties[expr[1]]
+        if w.start_event not in events:
+            raise PolicyQueryError(f"pass {w.start_event}=<date>: the start of warranty {w.id!r}")
+        return max(at, shift(as_date(w.start_event, events[w.start_event]), *w.length))
+    if op in ("max", "min"):
+        ends = [apply_rule(a, at, events, warranties) for a in expr[1:]]
+        return max(ends) if op == "max" else min(ends)
+    raise PolicyQueryError(f"unknown rule operator {op!r}")
