@@ -1,0 +1,80 @@
+"""Render a checked program into its Russian contract annex: Markdown, HTML, DOCX and PDF."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ... import model, ru_format
+from .config import AnnexConfig, load_annex_config
+from .filters import FILTERS, md
+from .view import AnnexView, build_view
+
+__all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_markdown", "render_html"]
+
+
+def _capfirst(text: Any) -> str:
+    s = str(text)
+    return s[:1].upper() + s[1:]
+
+
+def _md_finalize(value: Any) -> Any:
+    """Markdown 'autoescape': policy text is escaped once, macro output (Markup) passes through."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(md(value))
+
+
+def _environment(kind: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("policy_lang", "templates/annex"),
+        autoescape=True,  # html and xml escape; markdown escapes through `finalize`
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_md_finalize if kind == "md" else None,
+    )
+    env.filters.update(FILTERS)
+    env.filters["capfirst"] = _capfirst
+    env.filters["month_gen"] = lambda m: ru_format.month_ru(m, "gen")
+    env.globals["NBSP"] = ru_format.NBSP
+    env.globals["NL"] = Markup("\n")
+    return env
+
+
+_ENVS: dict[str, jinja2.Environment] = {}
+
+
+def environment(kind: str) -> jinja2.Environment:
+    if kind not in _ENVS:
+        _ENVS[kind] = _environment(kind)
+    return _ENVS[kind]
+
+
+def render_markdown(view: AnnexView) -> str:
+    text = environment("md").get_template("md/annex.md.j2").render(v=view)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def render_html(view: AnnexView) -> str:
+    text = environment("html").get_template("html/annex.html.j2").render(v=view)
+    return re.sub(r"\n{2,}", "\n", text).strip("\n") + "\n"
+
+
+def render_annex(program: model.Program, config: AnnexConfig) -> dict[str, bytes]:
+    """Every annex file of `program`, as deterministic bytes keyed by file name."""
+    from .docx import render_docx
+    from .pdf import render_pdf
+
+    view = build_view(program, config)
+    html = render_html(view)
+    return {
+        f"{program.id}.md": render_markdown(view).encode("utf-8"),
+        f"{program.id}.html": html.encode("utf-8"),
+        f"{program.id}.docx": render_docx(view, environment("xml")),
+        f"{program.id}.pdf": render_pdf(html, program),
+    }

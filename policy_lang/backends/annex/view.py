@@ -1,0 +1,347 @@
+"""Presentation model of an annex: numbered sections, blocks and tables, derived from the checked model only.
+
+Logic lives here, wording in the templates: nothing below builds a Russian sentence.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from itertools import groupby
+
+from attrs import frozen
+
+from ... import model
+from .config import AnnexConfig
+
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s*(\(.+\)))?$")
+
+#: kinds whose blocks go elsewhere than their clause's section
+_DEFINITIONS_KINDS = ("calendars", "holiday_sets")
+#: kinds not printed as blocks: their titles are printed where they are used
+_REFERENCED_ONLY = ("events", "conditions", "services")
+#: order of blocks inside a section (stable by source order within a rank)
+_RANK = {
+    "clauses": 0, "coverage": 0, "reinstatement": 0, "periods": 1, "exclusions": 1, "tiers": 2,
+    "matrices": 3, "response": 4, "priorities": 5, "reclassification": 6, "definitions": 7,
+    "channels": 8, "procedures": 8, "obligations": 9, "vouchers": 9, "incident_accounting": 9,
+    "warranties": 9, "rules": 9, "rmas": 9, "footnotes": 20,
+}
+#: kinds whose model title may head a section (first in source order wins)
+_HEADING_KINDS = ("clauses", "matrices", "periods", "exclusions", "procedures", "warranties")
+
+
+@frozen
+class Block:
+    kind: str  # the Program field: clauses, matrices, response, ...
+    item: object  # the model object (or a view below)
+    cite: str | None  # the item's own clause when it is finer than its section's ("2.6 (3)")
+
+
+@frozen
+class Section:
+    key: str  # "2.6", "preamble", "definitions", "notes" or the source's own heading
+    number: str | None  # "2.6" for a numbered clause of the source
+    title: str | None  # the model's title for the heading; None: the template names it by `title_kind`
+    title_kind: str
+    level: int  # 1 for "2", 2 for "2.6", ...
+    page_break: bool
+    blocks: tuple[Block, ...]
+
+
+@frozen
+class Row:
+    head: str | None
+    marks: tuple[str, ...]
+    cells: tuple[str, ...]
+
+
+@frozen
+class Table:
+    """A matrix as the annex prints it: column headers (tiers) and rows."""
+
+    title: str
+    clause: str | None
+    marks: tuple[str, ...]
+    columns: tuple[str, ...]
+    column_marks: tuple[tuple[str, ...], ...]
+    rows: tuple[Row, ...]
+
+
+@frozen
+class ResponseView:
+    response: model.ResponseMatrix
+    calendar: model.Calendar
+    table: Table
+    single: model.Duration | None  # one tier and no priorities: printed as a sentence
+    service_title: str | None
+
+
+@frozen
+class Span:
+    """Consecutive weekdays with the same hours."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    full_day: bool
+
+
+@frozen
+class MonthDays:
+    year: int
+    month: int
+    days: tuple[int, ...]
+
+
+@frozen
+class HolidayView:
+    hs: model.HolidaySet
+    non_working: tuple[MonthDays, ...]
+    working_weekends: tuple[MonthDays, ...]
+    shortened: tuple[MonthDays, ...]
+
+
+@frozen
+class CalendarView:
+    cal: model.Calendar
+    spans: tuple[Span, ...]
+    holidays: tuple[HolidayView, ...]
+    moscow: bool
+
+
+@frozen
+class Expr:
+    op: str  # max | min | remaining | duration
+    args: tuple[Expr, ...] = ()
+    duration: model.Duration | None = None
+    warranty: str | None = None  # warranty title
+
+
+@frozen
+class Names:
+    """Titles by id, for items the templates print by reference."""
+
+    parties: dict[str, str]
+    tiers: dict[str, str]
+    services: dict[str, str]
+    channels: dict[str, str]
+    calendars: dict[str, str]
+    events: dict[str, str]
+    conditions: dict[str, str]
+    priorities: dict[str, str]
+    periods: dict[str, str]
+    warranties: dict[str, str]
+
+
+@frozen
+class AnnexView:
+    program: model.Program
+    config: AnnexConfig
+    names: Names
+    sections: tuple[Section, ...]
+    calendars: tuple[CalendarView, ...]
+    executor: model.Party | None
+    customer: model.Party | None
+    sha_short: str
+
+
+# --------------------------------------------------------------------------- items
+
+def _resolve(prog: model.Program, kind: str, key: str) -> object:
+    value = getattr(prog, kind)
+    if not isinstance(value, tuple):
+        return value
+    if not key:
+        return value
+    if kind == "footnotes":
+        return next(f for f in value if f.mark == key)
+    return next(v for v in value if getattr(v, "id", None) == key)
+
+
+def _clause_of(kind: str, item: object, prog: model.Program) -> str | None:
+    if kind == "tiers":
+        return prog.tiers_clause
+    if kind == "priorities":
+        return prog.priorities_clause
+    if kind == "parties":
+        return "преамбула"
+    return getattr(item, "clause", None)
+
+
+def _split(clause: str) -> tuple[str, str | None]:
+    m = _NUMBERED.match(clause.strip())
+    return (m.group(1), m.group(2)) if m else (clause.strip(), None)
+
+
+def _num_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split("."))
+
+
+def _is_numbered(key: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:\.\d+)*", key))
+
+
+# --------------------------------------------------------------------------- tables
+
+def _matrix_table(prog: model.Program, m: model.Matrix) -> Table:
+    tiers = [prog.tier(t) for t in m.tiers]
+    rows = tuple(Row(prog.service(r.service).title, prog.service(r.service).marks,
+                     tuple(c.text for c in r.cells)) for r in m.rows)
+    return Table(m.title, m.clause, m.marks, tuple(t.title for t in tiers), tuple(t.marks for t in tiers), rows)
+
+
+def _response_view(prog: model.Program, r: model.ResponseMatrix) -> ResponseView:
+    tiers = [prog.tier(t) for t in r.tiers]
+    times = {(t.priority, t.tier): t.duration for t in r.times}
+    rows = tuple(Row(p, (), tuple(times[(p, t)].text for t in r.tiers)) for p in r.priorities)
+    table = Table("", r.clause, r.marks, tuple(t.title for t in tiers), tuple(t.marks for t in tiers), rows)
+    single = times[(None, r.tiers[0])] if len(r.tiers) == 1 and r.priorities == (None,) else None
+    service = prog.service(r.from_service).title if r.from_service else None
+    return ResponseView(r, prog.calendar(r.calendar), table, single, service)
+
+
+def _expr(prog: model.Program, e: object) -> Expr:
+    if isinstance(e, model.MaxOf | model.MinOf):
+        return Expr("max" if isinstance(e, model.MaxOf) else "min", tuple(_expr(prog, a) for a in e.args))
+    if isinstance(e, model.Remaining):
+        return Expr("remaining", warranty=next(w.title for w in prog.warranties if w.id == e.warranty))
+    if isinstance(e, model.Duration):
+        return Expr("duration", duration=e)
+    raise ValueError(f"unsupported rule expression {type(e).__name__}")
+
+
+# --------------------------------------------------------------------------- calendars
+
+def _spans(cal: model.Calendar) -> tuple[Span, ...]:
+    out: list[Span] = []
+    for w in sorted(cal.windows, key=lambda w: (w.weekday, w.start)):
+        last = out[-1] if out else None
+        if last and last.last == w.weekday - 1 and (last.start, last.end) == (w.start, w.end):
+            out[-1] = Span(last.first, w.weekday, w.start, w.end, last.full_day)
+        else:
+            out.append(Span(w.weekday, w.weekday, w.start, w.end, w.start == 0 and w.end == 1440))
+    return tuple(out)
+
+
+def _months(dates: tuple[dt.date, ...]) -> tuple[MonthDays, ...]:
+    return tuple(MonthDays(y, m, tuple(d.day for d in ds))
+                 for (y, m), ds in groupby(sorted(dates), key=lambda d: (d.year, d.month)))
+
+
+def _holiday_view(hs: model.HolidaySet) -> HolidayView:
+    return HolidayView(hs, _months(hs.non_working), _months(hs.working_weekends), _months(hs.shortened))
+
+
+def _calendar_view(prog: model.Program, cal: model.Calendar) -> CalendarView:
+    sets = {h.id: h for h in prog.holiday_sets}
+    hols = tuple(_holiday_view(sets[h]) for h in cal.holiday_sets)
+    return CalendarView(cal, _spans(cal), hols, cal.zone == "Europe/Moscow")
+
+
+# --------------------------------------------------------------------------- sections
+
+def _block(prog: model.Program, kind: str, item: object, cite: str | None) -> Block:
+    if kind == "matrices":
+        assert isinstance(item, model.Matrix)
+        return Block(kind, _matrix_table(prog, item), cite)
+    if kind == "response":
+        assert isinstance(item, model.ResponseMatrix)
+        return Block(kind, _response_view(prog, item), cite)
+    if kind == "rules":
+        assert isinstance(item, model.Rule)
+        return Block(kind, (item, _expr(prog, item.expr)), cite)
+    return Block(kind, item, cite)
+
+
+def _title(blocks: list[Block]) -> tuple[str | None, str]:
+    for b in blocks:
+        if b.kind in _HEADING_KINDS and b.cite is None:
+            item = b.item
+            return (item.title if not isinstance(item, Table) else item.title), b.kind  # type: ignore[attr-defined]
+    ranked = sorted(blocks, key=lambda b: _RANK.get(b.kind, 50))
+    return None, (ranked[0].kind if ranked else "")
+
+
+def build_sections(prog: model.Program) -> tuple[Section, ...]:
+    groups: dict[str, list[tuple[int, Block]]] = {}
+    first_seen: dict[str, int] = {}
+    source_order: dict[str, list[Block]] = {}
+    for index, o in enumerate(prog.outline):
+        if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS:
+            continue
+        item = _resolve(prog, o.kind, o.key)
+        clause = _clause_of(o.kind, item, prog)
+        if clause is None:
+            key, sub = ("notes" if o.kind == "footnotes" else "preamble"), None
+        else:
+            key, sub = _split(clause)
+            if key == "преамбула":
+                key = "preamble"
+        cite = clause if sub is not None else None
+        block = _block(prog, o.kind, item, cite)
+        groups.setdefault(key, []).append((index, block))
+        source_order.setdefault(key, []).append(block)
+        first_seen.setdefault(key, index)
+
+    numbered = sorted((k for k in groups if _is_numbered(k)), key=_num_key)
+    last_numbered_at = max((first_seen[k] for k in numbered), default=-1)
+    named = [k for k in sorted(groups, key=first_seen.__getitem__)
+             if not _is_numbered(k) and k not in ("preamble", "notes")]
+    front = [k for k in named if first_seen[k] < last_numbered_at]
+    back = [k for k in named if k not in front]
+    dotted = any("." in k for k in numbered)
+
+    order = (["preamble"] if "preamble" in groups else []) + front + numbered
+    order += (["notes"] if "notes" in groups else []) + back
+    sections: list[Section] = []
+    previous_top: str | None = None
+    for key in order:
+        blocks = [b for _, b in sorted(groups[key], key=lambda ib: (_RANK.get(ib[1].kind, 50), ib[0]))]
+        title, title_kind = _title(source_order[key])
+        if key in ("preamble", "notes"):
+            title, title_kind = None, key
+        elif not _is_numbered(key):
+            title, title_kind = key, "named"
+        number = key if _is_numbered(key) else None
+        top = number.split(".")[0] if number else None
+        page_break = key in back or (number is not None and dotted and previous_top not in (None, top))
+        if number is not None:
+            previous_top = top
+        sections.append(Section(key, number, title, title_kind, 1 + (number.count(".") if number else 0),
+                                page_break, tuple(blocks)))
+    return tuple(sections)
+
+
+def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
+    names = Names(
+        parties={p.id: p.label for p in prog.parties},
+        tiers={t.id: t.title for t in prog.tiers},
+        services={s.id: s.title for s in prog.services},
+        channels={c.id: c.title for c in prog.channels},
+        calendars={c.id: c.title for c in prog.calendars},
+        events={e.id: e.title for e in prog.events},
+        conditions={c.id: c.title for c in prog.conditions},
+        priorities={p.id: p.title for p in prog.priorities},
+        periods={p.id: p.title for p in prog.periods},
+        warranties={w.id: w.title for w in prog.warranties},
+    )
+    party = {p.id: p for p in prog.parties}
+    calendars = tuple(_calendar_view(prog, c) for c in prog.calendars)
+    sections = list(build_sections(prog))
+    at = 1 if sections and sections[0].key == "preamble" else 0
+    holidays = tuple(_holiday_view(h) for h in prog.holiday_sets)
+    definitions = Section("definitions", None, None, "definitions", 1, False,
+                          tuple(Block("calendars", c, c.cal.clause) for c in calendars)
+                          + tuple(Block("holiday_sets", h, h.hs.clause) for h in holidays))
+    sections.insert(at, definitions)
+    return AnnexView(
+        program=prog,
+        config=config,
+        names=names,
+        sections=tuple(sections),
+        calendars=calendars,
+        executor=party.get("executor"),
+        customer=party.get("customer"),
+        sha_short=prog.sha256[:16],
+    )
