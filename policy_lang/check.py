@@ -143,7 +143,8 @@ class Checker:
         if d is None or d.unit in allowed:
             return True
         allowed_words = ", ".join(UNIT_WORDS[u] for u in allowed)
-        self.error("P0301", f"{what} cannot be in {UNIT_WORDS[d.unit]}", d.span, f"{d.amount} {UNIT_WORDS[d.unit]}",
+        written = UNIT_WORDS[d.unit] if d.amount != 1 else UNIT_WORDS[d.unit].removesuffix("s").replace("hours", "hour")
+        self.error("P0301", f"{what} cannot be in {UNIT_WORDS[d.unit]}", d.span, f"{d.amount} {written}",
                    help=f"use one of: {allowed_words}")
         return False
 

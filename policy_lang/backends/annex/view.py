@@ -267,6 +267,7 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
     groups: dict[str, list[tuple[int, Block]]] = {}
     first_seen: dict[str, int] = {}
     source_order: dict[str, list[Block]] = {}
+    footnote_rank = {f.mark: i for i, f in enumerate(prog.footnotes)}  # the model's order: (1), (2) ... then *, **
     for index, o in enumerate(prog.outline):
         if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS:
             continue
@@ -280,7 +281,8 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
                 key = "preamble"
         cite = clause if sub is not None else None
         block = _block(prog, o.kind, item, cite)
-        groups.setdefault(key, []).append((index, block))
+        position = len(prog.outline) + footnote_rank[o.key] if o.kind == "footnotes" else index
+        groups.setdefault(key, []).append((position, block))
         source_order.setdefault(key, []).append(block)
         first_seen.setdefault(key, index)
 

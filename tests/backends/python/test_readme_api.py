@@ -1,4 +1,4 @@
-"""The ```python examples of docs/evaluator.md run as written (from the repository root)."""
+"""The ```python examples of the README (the evaluator API) run as written, from the repository root."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-DOC = ROOT / "docs" / "evaluator.md"
+DOC = ROOT / "README.md"
 
 
 def blocks() -> list[str]:
