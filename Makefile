@@ -31,6 +31,8 @@ check-generated: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_calendar.py
+	$(BIN)/python bench/bench_evaluator.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

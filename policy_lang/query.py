@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -63,8 +62,8 @@ def _conditions(items: tuple[str, ...]) -> dict[str, bool]:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "_asdict"):  # the evaluator's answers are named tuples
+        return {k: _plain(v) for k, v in value._asdict().items()}
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (tuple, list)):

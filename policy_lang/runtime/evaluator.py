@@ -2,16 +2,15 @@
 
 A generated module holds the contract as literal tables (what each tier may use, which channel
 takes which request, each obligation's term) and thin named functions that look an answer up
-and call the helpers here for the arithmetic.  Every answer is a frozen dataclass that carries
+and call the helpers here for the arithmetic.  Every answer is an immutable named tuple (cheap to define: import time matters) that carries
 the clauses it rests on and Russian reasons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
 from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice
@@ -30,8 +29,7 @@ _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 
 
 # -- answers --------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class ProgramInfo:
+class ProgramInfo(NamedTuple):
     id: str
     title: str
     vendor: str
@@ -40,8 +38,7 @@ class ProgramInfo:
     sha256: str  # over every source file of the compilation
 
 
-@dataclass(frozen=True, slots=True)
-class Entitlement:
+class Entitlement(NamedTuple):
     """One cell of a tier x service matrix."""
 
     tier: str
@@ -54,8 +51,7 @@ class Entitlement:
     text: str  # the cell as the contract prints it: "Да", "Только уровень критичности 1", "3"
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """What the contract says for one (tier, channel, reported priority), whatever the time."""
 
     tier: str
@@ -70,8 +66,7 @@ class Decision:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
     """The answer to "is this request accepted, at what priority, and by when?"."""
 
     decision: Decision
@@ -232,8 +227,7 @@ def shift(value: date | datetime, amount: int, unit: str) -> Any:
 
 # -- obligations ----------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Obligation:
+class Obligation(NamedTuple):
     """A timed obligation: `within` a term from `start_event`, or `before` the end of a period."""
 
     id: str
@@ -284,8 +278,7 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
 
 # -- periods, renewal, reinstatement --------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class PeriodTerm:
+class PeriodTerm(NamedTuple):
     id: str
     title: str
     clause: str | None
@@ -308,8 +301,7 @@ def period_end(p: PeriodTerm, start: object, renewals: int) -> date:
     return end
 
 
-@dataclass(frozen=True, slots=True)
-class Renewal:
+class Renewal(NamedTuple):
     renews: bool
     period_end: date
     notice_deadline: date | None  # the last day a notice against renewal may be given
@@ -340,8 +332,7 @@ def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
                    f"период продлевается до {date_ru(nxt)}.")
 
 
-@dataclass(frozen=True, slots=True)
-class Reinstatement:
+class Reinstatement(NamedTuple):
     pay_from: date  # the lapse
     pay_until: date  # reactivation + one following period (exclusive)
     clause: str | None
@@ -362,8 +353,7 @@ def reinstatement(extra: tuple[int, str], clause: str | None, lapsed_on: object,
 
 # -- vouchers -------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class VoucherRule:
+class VoucherRule(NamedTuple):
     id: str
     title: str
     clause: str | None
@@ -373,8 +363,7 @@ class VoucherRule:
     reissued_every: tuple[int, str] | None
 
 
-@dataclass(frozen=True, slots=True)
-class VoucherGrant:
+class VoucherGrant(NamedTuple):
     vouchers: str
     tier: str
     count: int
@@ -409,8 +398,7 @@ def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
 
 # -- incidents ------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class IncidentBalance:
+class IncidentBalance(NamedTuple):
     purchased: int
     deducted: int
     not_deducted: int  # e.g. incidents caused by a product defect
@@ -436,8 +424,7 @@ def incident_balance(purchased: object, incidents: object, not_deducted_kind: st
 
 # -- warranties and RMA ---------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class WarrantyTerm:
+class WarrantyTerm(NamedTuple):
     id: str
     title: str
     clause: str | None
@@ -445,8 +432,7 @@ class WarrantyTerm:
     start_event: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RmaRule:
+class RmaRule(NamedTuple):
     id: str
     title: str
     clause: str | None
@@ -455,8 +441,7 @@ class RmaRule:
     or_condition_title: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RmaDecision:
+class RmaDecision(NamedTuple):
     eligible: bool
     warranty_end: date  # exclusive
     clause: str | None
