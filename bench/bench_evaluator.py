@@ -85,28 +85,25 @@ def pandas_response_factory() -> Callable[..., tuple]:
     return response
 
 
-def import_time() -> float:
-    code = ("import time, sys; sys.path.insert(0, sys.argv[1]); import policy_lang.runtime.evaluator;"
-            " t = time.perf_counter(); import landesk_support; print(time.perf_counter() - t)")
-    # The first run writes __pycache__ (as any deployment would); all runs import the runtime
-    # first so that the figure is the generated module's own cost (tables + calendars).
+def _median_import(code: str) -> float:
+    """Median seconds `code` reports over fresh subprocesses; the first run writes __pycache__."""
     times = []
     for _ in range(IMPORTS):
         out = subprocess.run([sys.executable, "-c", code, str(ROOT / "generated" / "python")],
                              capture_output=True, text=True, check=True, cwd=ROOT, env=_ENV)
         times.append(float(out.stdout))
     return statistics.median(times[1:])
+
+
+def import_time() -> float:
+    """The generated module's own cost (tables + calendars): the runtime is imported first."""
+    return _median_import("import time, sys; sys.path.insert(0, sys.argv[1]); import policy_lang.runtime.evaluator;"
+                          " t = time.perf_counter(); import landesk_support; print(time.perf_counter() - t)")
 
 
 def cold_import_time() -> float:
-    code = ("import time, sys; t = time.perf_counter(); sys.path.insert(0, sys.argv[1]); "
-            "import landesk_support; print(time.perf_counter() - t)")
-    times = []
-    for _ in range(IMPORTS):
-        out = subprocess.run([sys.executable, "-c", code, str(ROOT / "generated" / "python")],
-                             capture_output=True, text=True, check=True, cwd=ROOT, env=_ENV)
-        times.append(float(out.stdout))
-    return statistics.median(times[1:])
+    return _median_import("import time, sys; t = time.perf_counter(); sys.path.insert(0, sys.argv[1]); "
+                          "import landesk_support; print(time.perf_counter() - t)")
 
 
 # Imports are timed as deployed: with bytecode caching on (this machine sets
