@@ -16,11 +16,6 @@ from .calendars import ru_production_calendar
 
 DEFAULT_HORIZON = (2024, 2026)  # years whose production calendar is checked against the decrees
 
-_RU_UNIT = {"minute": "minute", "hour": "hour", "business_hour": "business_hour", "day": "day",
-            "calendar_day": "calendar_day", "business_day": "business_day", "week": "week",
-            "month": "month", "year": "year"}
-
-
 def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
     unit = d.unit
     if business and unit == "hour":
@@ -30,7 +25,7 @@ def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
     if unit == "business_minute":
         text = ru.quantity(d.amount, "minute") + " рабочего времени"
     else:
-        text = ru.quantity(d.amount, _RU_UNIT[unit])
+        text = ru.quantity(d.amount, unit)  # model units are ru_format unit keys
     return model.Duration(d.amount, unit, text, d.span)
 
 
@@ -225,9 +220,6 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
     reclass = None if rc is None else model.Reclassification(
         rc.id.value, _ref(rc.ref), tuple(n.value for n in rc.unless_via), rc.becomes.value,  # type: ignore[attr-defined]
         _n(rc.may_lower), _t(rc.text), rc.span)  # type: ignore[attr-defined]
-
-    def cal_business(name: ast.Name | None) -> bool:
-        return name is not None and not cals[name.value].always
 
     obligations = tuple(
         model.Obligation(o.id.value, o.title.value, _ref(o.ref), o.marks, _n(o.by), _n(o.from_event),

@@ -9,7 +9,7 @@ the clauses it rests on and Russian reasons.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
