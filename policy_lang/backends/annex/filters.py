@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from ... import model, ru_format
 
 #: model units that ru_format knows under another name; the template adds "рабочего времени".
@@ -24,17 +26,109 @@ def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# --------------------------------------------------------------------------- text, escaped once per format
+#
+# Every piece of policy or annex-config text reaches the output through exactly one of the functions
+# below (the environment's `finalize`, or an explicit filter where the context is not running text).
+# `clean` first makes the text something every format can carry:
+#   * line breaks (CR LF, CR, LF, U+000B "vertical tab" - what Word pastes for Shift+Enter -, NEL,
+#     U+2028, U+2029) become "\n"; U+000C (what Word pastes for a page break) stays "\f";
+#   * every other character XML 1.0 does not allow, or that is an invisible control (C0 but tab, DEL,
+#     C1, lone surrogates, U+FFFE, U+FFFF), is dropped: it has no printed form, and Word refuses it.
+# Each format then maps "\n" and "\f" to what it means by a line or page break.
+
+_BREAKS = re.compile("\r\n|[\n\r\x0b\x85\u2028\u2029]")
+_DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def md(text: Any) -> str:
-    """Escape Markdown (and HTML) specials in policy text; the text itself is unchanged when read."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+def clean(text: Any) -> str:
+    """`text` with line breaks as "\\n", page breaks as "\\f", tabs kept and every other control dropped."""
+    return _DROP.sub("", _BREAKS.sub("\n", str(text)))
 
 
-def css_string(text: Any) -> str:
-    """A CSS string literal's body (for @page margin boxes)."""
-    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+def _flat(text: str) -> str:
+    """Cleaned text on one line: breaks and tabs become spaces (titles, attributes, CSS strings)."""
+    return re.sub("[\n\f\t]", " ", text)
+
+
+# --- Markdown (CommonMark + GitHub tables) ---------------------------------------------------------
+
+#: ASCII punctuation that Markdown (or GitHub's extensions) would read as syntax: emphasis, code,
+#: links, raw HTML, table cells, headings, entity references (&amp;), strikethrough, math.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~$])")
+#: a list item or block quote marker at the start of the text (the text may start a line)
+_MD_LEADING = re.compile(r"^(\s*)([-+]|\d{1,9}[.)])(?=\s|$)")
+
+
+def md(text: Any) -> Markup:
+    """Markdown for `text`, read back as exactly `text`: specials backslash-escaped, a leading list
+    marker escaped, line and page breaks as `<br>`. A `<br>` (not a newline, not a space) is the only
+    break GitHub renders the same in a paragraph, a list item, a heading and a table cell: a newline
+    would end a table row or a heading, a blank line a list item, and a space would lose the break."""
+    s = _MD_SPECIAL.sub(r"\\\1", clean(text))
+    s = _MD_LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
+    return Markup(re.sub("[\n\f]", "<br>", s))
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+def html(text: Any) -> Markup:
+    """Running HTML text: escaped, line and page breaks as `<br>` (no page break exists inside a line)."""
+    return Markup(re.sub("[\n\f]", "<br>", str(escape(clean(text)))))
+
+
+def _html_to_text(value: Markup) -> str:
+    """The text of HTML that `html` produced (entities and `<br>` only): `<br>` read as a break."""
+    return Markup(str(value).replace("<br>", "\n")).unescape()
+
+
+def html_plain(value: Any) -> Markup:
+    """HTML text on one line: for `<title>`, attribute values and comments. Takes text or the Markup of
+    a macro rendered with `html` (its `<br>` become spaces, its entities are decoded, then escaped once)."""
+    text = _html_to_text(value) if isinstance(value, Markup) else str(value)
+    return escape(_flat(clean(text)))
+
+
+def css_string(value: Any) -> Markup:
+    """The body of a CSS string literal in a `<style>` element (the PDF's page footer).
+
+    `<style>` is raw text: HTML entities are NOT decoded there, so HTML-escaped Markup (the output of a
+    macro) is turned back into text first and escaped once, for CSS: backslash, quotes, a break (`\\A`,
+    shown as a space by `content`) and `<`, `>`, `&` (so no `</style>` can end the element) as CSS escapes."""
+    text = _flat(clean(_html_to_text(value) if isinstance(value, Markup) else str(value)))
+    return Markup(re.sub(r'[\\"\'<>&]', lambda m: f"\\{ord(m.group()):X} ", text))
+
+
+# --- WordprocessingML ------------------------------------------------------------------------------
+
+#: text goes inside `<w:t xml:space="preserve">` of a run; a break closes the text and opens another
+_W_OPEN = '<w:t xml:space="preserve">'
+W_LINE = Markup(f"</w:t><w:br/>{_W_OPEN}")
+W_PAGE = Markup(f'</w:t><w:br w:type="page"/>{_W_OPEN}')
+_W_TAB = Markup(f"</w:t><w:tab/>{_W_OPEN}")
+_W = {"\n": W_LINE, "\f": W_PAGE, "\t": _W_TAB}
+
+
+def xml_run(text: Any) -> Markup:
+    """Text inside a run's `<w:t>`: XML-escaped; a line break is `<w:br/>`, a page break (U+000C)
+    `<w:br w:type="page"/>` (table cells and the footer turn it into a line break), a tab `<w:tab/>`."""
+    return Markup(re.sub("[\n\f\t]", lambda m: _W[m.group()], str(escape(clean(text)))))
+
+
+def xml_plain(value: Any) -> Markup:
+    """XML text outside a run (document properties): one line, escaped once."""
+    return Markup(escape(_flat(clean(value))))
+
+
+def xml_line_breaks(value: Any) -> Markup:
+    """Run text where a page cannot break (a table cell, the footer): page breaks become line breaks.
+    Takes text (escaped here) or the Markup of a macro (already escaped)."""
+    value = value if isinstance(value, Markup) else xml_run(value)
+    return Markup(str(value).replace(W_PAGE, W_LINE))
+
+
+#: the escaping of each environment: (text in running content, text on one line)
+TEXT = {"md": (md, md), "html": (html, html_plain), "xml": (xml_run, xml_plain)}
 
 
 FILTERS = {
@@ -49,4 +143,5 @@ FILTERS = {
     "nbsp_numbers": ru_format.nbsp_numbers,
     "md": md,
     "css_string": css_string,
+    "docx_cell": xml_line_breaks,
 }

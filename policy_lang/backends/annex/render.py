@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -9,7 +10,7 @@ from markupsafe import Markup
 
 from ... import model, ru_format
 from .config import AnnexConfig, load_annex_config
-from .filters import FILTERS, md
+from .filters import FILTERS, TEXT
 from .view import AnnexView, build_view
 
 __all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_markdown", "render_html"]
@@ -20,24 +21,31 @@ def _capfirst(text: Any) -> str:
     return s[:1].upper() + s[1:]
 
 
-def _md_finalize(value: Any) -> Any:
-    """Markdown 'autoescape': policy text is escaped once, macro output (Markup) passes through."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(md(value))
+def _finalize(kind: str) -> Callable[[Any], Any]:
+    """Escape text exactly once, for the format: every `{{ value }}` that is not already markup (the
+    output of a macro, or of a filter that escaped it) goes through the format's text function, which
+    also maps line and page breaks and drops characters the format cannot carry (see filters.clean).
+    Jinja's own escaping (`autoescape`) then sees Markup and does nothing."""
+    text = TEXT[kind][0]
+
+    def finalize(value: Any) -> Any:
+        return value if isinstance(value, Markup) else text(value)
+
+    return finalize
 
 
 def _environment(kind: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("policy_lang", "templates/annex"),
-        autoescape=True,  # html and xml escape; markdown escapes through `finalize`
+        autoescape=True,  # macros return Markup, so `finalize` can tell them from text
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_md_finalize if kind == "md" else None,
+        finalize=_finalize(kind),
     )
     env.filters.update(FILTERS)
+    env.filters["plain"] = TEXT[kind][1]  # text on one line: titles, attributes, document properties
     env.filters["capfirst"] = _capfirst
     env.filters["month_gen"] = lambda m: ru_format.month_ru(m, "gen")
     env.globals["NBSP"] = ru_format.NBSP
