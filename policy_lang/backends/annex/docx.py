@@ -1,4 +1,7 @@
-"""DOCX writer: WordprocessingML from the docx/ template tree, zipped with fixed dates and order."""
+"""DOCX writer: WordprocessingML from the docx/ template tree, zipped with fixed dates and order.
+
+Every part is well-formed XML whatever the text: the environment escapes text once and maps breaks
+(filters.xml_run), and `well_formed` drops anything XML 1.0 cannot carry before a part is written."""
 from __future__ import annotations
 
 import io
@@ -8,6 +11,7 @@ from importlib import resources
 
 import jinja2
 
+from .filters import well_formed
 from .view import AnnexView
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -42,7 +46,8 @@ def render_docx(view: AnnexView, env: jinja2.Environment) -> bytes:
         for part, source in _PARTS:
             if source.endswith(".j2"):
                 text = env.get_template(f"docx/{source}").render(v=view, fixed_date=_fixed_date(view.program.edition))
-                data = re.sub(r">\s*\n\s*<", "><", text.strip()).replace("?><", "?>\n<", 1).encode("utf-8")
+                text = re.sub(r">\s*\n\s*<", "><", well_formed(text).strip()).replace("?><", "?>\n<", 1)
+                data = text.encode("utf-8")
             else:
                 data = root.joinpath(source).read_bytes()
             info = zipfile.ZipInfo(part, date_time=_ZIP_DATE)

@@ -127,6 +127,15 @@ def xml_line_breaks(value: Any) -> Markup:
     return Markup(str(value).replace(W_PAGE, W_LINE))
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def well_formed(text: str) -> str:
+    """The last net over a whole rendered file: drop what XML 1.0 (or UTF-8) cannot carry. Text was cleaned
+    when it was escaped; this only catches a character some future template puts out another way."""
+    return _XML_INVALID.sub("", text)
+
+
 #: the escaping of each environment: (text in running content, text on one line)
 TEXT = {"md": (md, md), "html": (html, html_plain), "xml": (xml_run, xml_plain)}
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ... import model, ru_format
 from .config import AnnexConfig, load_annex_config
-from .filters import FILTERS, TEXT
+from .filters import FILTERS, TEXT, well_formed
 from .view import AnnexView, build_view
 
 __all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_markdown", "render_html"]
@@ -63,13 +63,13 @@ def environment(kind: str) -> jinja2.Environment:
 
 
 def render_markdown(view: AnnexView) -> str:
-    text = environment("md").get_template("md/annex.md.j2").render(v=view)
+    text = well_formed(environment("md").get_template("md/annex.md.j2").render(v=view))
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 def render_html(view: AnnexView) -> str:
-    text = environment("html").get_template("html/annex.html.j2").render(v=view)
+    text = well_formed(environment("html").get_template("html/annex.html.j2").render(v=view))
     return re.sub(r"\n{2,}", "\n", text).strip("\n") + "\n"
 
 
