@@ -56,8 +56,8 @@ def _flat(text: str) -> str:
 #: ASCII punctuation that Markdown (or GitHub's extensions) would read as syntax: emphasis, code,
 #: links, raw HTML, table cells, headings, entity references (&amp;), strikethrough, math.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~$])")
-#: a list item or block quote marker at the start of the text (the text may start a line)
-_MD_LEADING = re.compile(r"^(\s*)([-+]|\d{1,9}[.)])(?=\s|$)")
+#: a list item marker or a thematic break (---) at the start of the text (the text may start a line)
+_MD_LEADING = re.compile(r"^(\s*)([-+](?=[\s-]|$)|\d{1,9}[.)](?=\s|$))")
 
 
 def md(text: Any) -> Markup:

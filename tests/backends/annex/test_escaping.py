@@ -227,7 +227,8 @@ def test_markdown_escapes_every_special_once() -> None:
         '\\<b\\>\\&amp;"\'\\|\\*\\_\\[x\\](y) {{ }} \\\\ \\# \\` \\~ \\$'
     assert filters.md("a\nb\x0bc\x0cd") == "a<br>b<br>c<br>d"
     assert filters.md("- пункт") == "\\- пункт" and filters.md("12. пункт") == "12\\. пункт"
-    assert filters.md("2.6 (3)") == "2.6 (3)" and filters.md("a - b") == "a - b"
+    assert filters.md("---") == "\\---" and filters.md("+") == "\\+" and filters.md("1)") == "1\\)"
+    assert filters.md("2.6 (3)") == "2.6 (3)" and filters.md("a - b") == "a - b" and filters.md("-5") == "-5"
 
 
 def test_html_text_and_plain() -> None:
