@@ -39,11 +39,21 @@ def hhmm(minutes: int) -> str:
 
 _BREAKS = re.compile("\r\n|[\n\r\x0b\x85\u2028\u2029]")
 _DROP = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: any character `clean` changes (a tab and a line feed are kept as they are, but "\r\n" is not)
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: Any) -> str:
     """`text` with line breaks as "\\n", page breaks as "\\f", tabs kept and every other control dropped."""
-    return _DROP.sub("", _BREAKS.sub("\n", str(text)))
+    s = str(text)
+    if _UNCLEAN.search(s) is None:  # nearly every text: nothing to do
+        return s
+    return _DROP.sub("", _BREAKS.sub("\n", s))
+
+
+def _breaks(text: str, br: str) -> str:
+    """Cleaned text with its line and page breaks as `br`."""
+    return text.replace("\n", br).replace("\f", br) if "\n" in text or "\f" in text else text
 
 
 def _flat(text: str) -> str:
@@ -66,15 +76,17 @@ def md(text: Any) -> Markup:
     break GitHub renders the same in a paragraph, a list item, a heading and a table cell: a newline
     would end a table row or a heading, a blank line a list item, and a space would lose the break."""
     s = _MD_SPECIAL.sub(r"\\\1", clean(text))
-    s = _MD_LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
-    return Markup(re.sub("[\n\f]", "<br>", s))
+    if s[:1].isspace() or s[:1] in "-+0123456789":
+        s = _MD_LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
+    return Markup(_breaks(s, "<br>"))
 
 
 # --- HTML ------------------------------------------------------------------------------------------
 
 def html(text: Any) -> Markup:
     """Running HTML text: escaped, line and page breaks as `<br>` (no page break exists inside a line)."""
-    return Markup(re.sub("[\n\f]", "<br>", str(escape(clean(text)))))
+    e = escape(clean(text))
+    return Markup(_breaks(str(e), "<br>")) if "\n" in e or "\f" in e else e
 
 
 def _html_to_text(value: Markup) -> str:
@@ -93,8 +105,9 @@ def css_string(value: Any) -> Markup:
     """The body of a CSS string literal in a `<style>` element (the PDF's page footer).
 
     `<style>` is raw text: HTML entities are NOT decoded there, so HTML-escaped Markup (the output of a
-    macro) is turned back into text first and escaped once, for CSS: backslash, quotes, a break (`\\A`,
-    shown as a space by `content`) and `<`, `>`, `&` (so no `</style>` can end the element) as CSS escapes."""
+    macro) is turned back into text first, put on one line (a margin box shows one line), and escaped
+    once, for CSS: backslash, quotes and `<`, `>`, `&` (so no `</style>` can end the element) as
+    hexadecimal CSS escapes."""
     text = _flat(clean(_html_to_text(value) if isinstance(value, Markup) else str(value)))
     return Markup(re.sub(r'[\\"\'<>&]', lambda m: f"\\{ord(m.group()):X} ", text))
 
@@ -112,7 +125,10 @@ _W = {"\n": W_LINE, "\f": W_PAGE, "\t": _W_TAB}
 def xml_run(text: Any) -> Markup:
     """Text inside a run's `<w:t>`: XML-escaped; a line break is `<w:br/>`, a page break (U+000C)
     `<w:br w:type="page"/>` (table cells and the footer turn it into a line break), a tab `<w:tab/>`."""
-    return Markup(re.sub("[\n\f\t]", lambda m: _W[m.group()], str(escape(clean(text)))))
+    e = escape(clean(text))
+    if "\n" in e or "\f" in e or "\t" in e:
+        return Markup(re.sub("[\n\f\t]", lambda m: _W[m.group()], str(e)))
+    return e
 
 
 def xml_plain(value: Any) -> Markup:
