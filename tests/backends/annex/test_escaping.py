@@ -231,6 +231,12 @@ def test_markdown_escapes_every_special_once() -> None:
     assert filters.md("2.6 (3)") == "2.6 (3)" and filters.md("a - b") == "a - b" and filters.md("-5") == "-5"
 
 
+def test_markdown_emphasis_closes_whatever_the_text() -> None:
+    """`**text **` is not bold in Markdown: emphasised text is trimmed (and escaped once)."""
+    tpl = environment("md").from_string('{% import "md/_fmt.md.j2" as f %}{{ f.b(t) }} {{ f.i(t) }}')
+    assert tpl.render(t=" a*b \n") == "**a\\*b** *a\\*b*"
+
+
 def test_html_text_and_plain() -> None:
     assert filters.html('<b>&"\'\n\x0c\x01') == "&lt;b&gt;&amp;&#34;&#39;<br><br>"
     assert filters.html_plain(filters.html("a&b\nc")) == "a&amp;b c"  # macro output: not escaped twice
