@@ -19,38 +19,32 @@ class ProductionCalendar:
 
     `non_working`: Mon-Fri dates that are days off (holidays and transferred days off).
     `working_weekends`: Sat/Sun dates that are working days by transfer.
-    Shortened pre-holiday days are not here: no library knows them, policies state them.
+    `shortened`: pre-holiday working days, one hour shorter (Labour Code art. 95).
+    `provisional_from`: the first day computed by Labour Code art. 112 (no decree yet), or None.
     """
 
     non_working: frozenset[date]
     working_weekends: frozenset[date]
     first: date
     last: date
+    shortened: frozenset[date] = frozenset()
+    provisional_from: date | None = None
 
 
 def ru_production_calendar(first_year: int, last_year: int) -> ProductionCalendar:
-    """The official Russian five-day-week calendar for the given years, from `holidays`.
-
-    Only `is_working_day()` is trusted: `date in holidays.RU()` misses working Saturdays
-    and lists holidays that fall on weekends (see the production-calendar reference).
-    """
-    import holidays  # compile time only; the runtime never sees this package
+    """The official Russian five-day-week calendar for the given years, from the packaged
+    decree data (`production_calendar`), computed by art. 112 after the last decree year."""
+    from . import production_calendar
 
     if last_year < first_year:
         raise ValueError(f"empty year range {first_year}..{last_year}")
-    ru = holidays.country_holidays("RU", years=range(first_year, last_year + 1))
-    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
-    non_working: set[date] = set()
-    working_weekends: set[date] = set()
-    d = first
-    while d <= last:
-        working = ru.is_working_day(d)
-        if d.weekday() < 5 and not working:
-            non_working.add(d)
-        elif d.weekday() >= 5 and working:
-            working_weekends.add(d)
-        d += _DAY
-    return ProductionCalendar(frozenset(non_working), frozenset(working_weekends), first, last)
+    years = production_calendar.official_years(first_year, last_year)
+    provisional = next((date(y.year, 1, 1) for y in years if y.provisional), None)
+    return ProductionCalendar(
+        frozenset(d for y in years for d in y.non_working),
+        frozenset(d for y in years for d in y.working_weekends),
+        date(first_year, 1, 1), date(last_year, 12, 31),
+        frozenset(d for y in years for d in y.shortened), provisional)
 
 
 def working_intervals(

@@ -1,7 +1,9 @@
 """Semantic checks over the AST: names, kinds, units, point ranges, matrices. Collects every error."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import os
 import zoneinfo
 from collections.abc import Iterable
 
@@ -27,6 +29,23 @@ _DECL_KIND = {
     ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage",
 }
 
+#: Dates a policy may name, and the longest range of days one item may span.
+MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+MAX_RANGE_DAYS = 366
+
+
+def _today() -> dt.date:
+    """Today, or POLICY_LANG_TODAY=YYYY-MM-DD (tests and reproducible CI runs)."""
+    raw = os.environ.get("POLICY_LANG_TODAY")
+    if raw:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
 SINGLETONS = {ast.ResponseDecl: "response", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
@@ -170,20 +189,84 @@ class Checker:
         return self.diags
 
     def check_HolidaysDecl(self, h: ast.HolidaysDecl) -> None:
+        official_years = None
         if h.official is not None:
-            o = h.official
-            if o.country.value != "RU":
-                self.error("P0703", f"no official production calendar for `{o.country.value}`", o.country.span,
-                           "unknown country", help="the compiler knows `RU`")
-            if not (2024 <= o.first_year <= o.last_year <= 2026):
-                self.error("P0703", f"official calendar years {o.first_year}..{o.last_year} are not all checked",
-                           o.span, "checked years are 2024..2026",
-                           notes=("the compiler bakes only years checked against the official decrees",))
+            official_years = self._official_years(h.official)
         for item in (*h.dates, *h.working, *h.shortened):
-            if item.first and item.last and item.last < item.first:
-                self.error("P0701", "date range ends before it starts", item.span, "empty range")
+            self._date_item(item)
         if h.official is None and not (h.dates or h.working or h.shortened):
             self.missing(h, "dates", "holiday set", "dates 2026-12-25")
+        self._shortened_days(h, official_years)
+
+    def _official_years(self, o: ast.Official) -> list[object] | None:
+        """Check `official RU years A .. B`; the years' calendars when they are valid."""
+        from . import production_calendar as pc
+
+        if o.country.value != "RU":
+            self.error("P0703", f"no official production calendar for `{o.country.value}`", o.country.span,
+                       "unknown country", help="the compiler knows `RU`")
+            return None
+        first, last_decree = pc.first_data_year(), pc.last_decree_year()
+        limit = last_decree + pc.MAX_PROVISIONAL_YEARS
+        if not (first <= o.first_year <= o.last_year <= limit):
+            why = ("the years run backwards" if o.last_year < o.first_year else
+                   f"the packaged data starts in {first}" if o.first_year < first else
+                   f"years after {last_decree} are computed by Labour Code art. 112, at most up to {limit}")
+            self.error("P0703", f"official calendar years {o.first_year}..{o.last_year} cannot be baked", o.span,
+                       why, help=f"state years within {first} .. {limit}",
+                       notes=(f"decree data: {first}..{last_decree}; later years are provisional until their "
+                              "decree is added to policy_lang/data/ru_production_calendar.toml",))
+            return None
+        reason = pc.data_ends_soon(_today())
+        if reason is not None:
+            self.diags.append(Diagnostic("W0701", reason, Label(o.span, "cited data ends here"),
+                                         help="add the next year's decree to policy_lang/data/ru_production_calendar.toml "
+                                              "(see README, Updating the production calendar)",
+                                         severity="warning"))
+        return pc.official_years(o.first_year, o.last_year)
+
+    def _date_item(self, item: ast.DateItem) -> None:
+        if item.first is None:
+            return
+        last = item.last or item.first
+        for d in (item.first, last):
+            if not (MIN_DATE <= d <= MAX_DATE):
+                self.error("P0704", f"date {d.isoformat()} is outside the supported years "
+                           f"{MIN_DATE.year}..{MAX_DATE.year}", item.span, "out of range")
+                return
+        if last < item.first:
+            self.error("P0701", "date range ends before it starts", item.span, "empty range")
+        elif (last - item.first).days >= MAX_RANGE_DAYS:
+            self.error("P0704", f"date range of {(last - item.first).days + 1} days is longer than "
+                       f"{MAX_RANGE_DAYS} days", item.span, "too long",
+                       help="list each period of days off separately")
+
+    def _shortened_days(self, h: ast.HolidaysDecl, official: list[object] | None) -> None:
+        """A shortened (pre-holiday) day must be a working day of this set (Labour Code art. 95)."""
+        off: set[dt.date] = set()
+        on: set[dt.date] = set()
+        for y in official or ():
+            off |= y.non_working  # type: ignore[attr-defined]
+            on |= y.working_weekends  # type: ignore[attr-defined]
+        for it in h.dates:
+            if it.first and it.first <= (it.last or it.first) and ((it.last or it.first) - it.first).days < MAX_RANGE_DAYS:
+                off |= {it.first + dt.timedelta(days=k) for k in range(((it.last or it.first) - it.first).days + 1)}
+        for it in h.working:
+            if it.first and it.first <= (it.last or it.first) and ((it.last or it.first) - it.first).days < MAX_RANGE_DAYS:
+                on |= {it.first + dt.timedelta(days=k) for k in range(((it.last or it.first) - it.first).days + 1)}
+        for it in h.shortened:
+            if not it.first or (it.last or it.first) < it.first or ((it.last or it.first) - it.first).days >= MAX_RANGE_DAYS:
+                continue
+            for k in range(((it.last or it.first) - it.first).days + 1):
+                d = it.first + dt.timedelta(days=k)
+                working = d in on or (d.weekday() < 5 and d not in off)
+                if not working:
+                    what = "a Saturday or Sunday" if d.weekday() >= 5 else "a day off in this holiday set"
+                    self.error("P0705", f"shortened day {d.isoformat()} is not a working day: it is {what}",
+                               it.span, "cannot be shortened",
+                               help="a pre-holiday day is the working day before a holiday; "
+                                    "list a transferred working Saturday under `working` first")
+                    break
 
     def check_CalendarDecl(self, c: ast.CalendarDecl) -> None:
         if not c.always and not c.hours:
@@ -200,15 +283,35 @@ class Checker:
                            help=f"maybe you meant `{close[0]}`?" if close else "e.g. `Europe/Moscow`")
         elif c.hours:
             self.missing(c, "zone", "calendar", 'zone "Europe/Moscow"')
+        by_day: dict[int, list[ast.Window]] = {}
         for h in c.hours:
             if h.last_day < h.first_day:
                 self.error("P0701", "weekday range runs backwards", h.span, "e.g. write `mon-fri`")
             for w in h.windows:
                 if w.end <= w.start:
                     self.error("P0701", "working window ends before it starts", w.span, "empty window")
+                    continue
+                for day in range(h.first_day, h.last_day + 1):
+                    by_day.setdefault(day, []).append(w)
+        for day, windows in sorted(by_day.items()):
+            windows.sort(key=lambda w: w.start)
+            for prev, cur in zip(windows, windows[1:]):
+                if cur.start < prev.end:
+                    self.error("P0701", f"working windows overlap on {_WEEKDAYS[day]}", cur.span,
+                               "overlaps another window of the same day", secondary=[Label(prev.span, "this one")],
+                               help="merge them into one window, or make them follow one another")
+                    break
         for name in c.excepts:
             self.resolve(name, "holidays")
-        self.unit(c.shorten, ("minute", "hour"), "pre-holiday shortening")
+        if self.unit(c.shorten, ("minute", "hour"), "pre-holiday shortening") and c.shorten is not None and by_day:
+            minutes = c.shorten.amount * (60 if c.shorten.unit == "hour" else 1)
+            last_windows = [max(ws, key=lambda w: w.end) for ws in by_day.values()]
+            shortest = min(w.end - w.start for w in last_windows)
+            if minutes >= shortest:
+                self.error("P0301", f"shortening a pre-holiday day by {c.shorten.amount} "
+                           f"{UNIT_WORDS[c.shorten.unit]} leaves no working time", c.shorten.span,
+                           f"the shortest last window is {shortest} minutes",
+                           help="Labour Code art. 95 shortens the day by one hour: `shorten_pre_holiday 1h`")
 
     def check_ChannelDecl(self, ch: ast.ChannelDecl) -> None:
         self.resolve(ch.available, "calendar")

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import importlib.metadata
-import json
-import os
-import tempfile
-from pathlib import Path
 
 from . import ast, model
 from . import ru_format as ru
-from .calendars import ru_production_calendar
+from . import production_calendar
 
-DEFAULT_HORIZON = (2024, 2026)  # years whose production calendar is checked against the decrees
+
+def default_horizon() -> tuple[int, int]:
+    """Years baked for a calendar that names no official production calendar: the packaged
+    decree years plus a few computed ones, so that a contract signed today fits."""
+    return (production_calendar.first_data_year(),
+            production_calendar.last_decree_year() + production_calendar.DEFAULT_PROVISIONAL_YEARS)
+
 
 def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
     unit = d.unit
@@ -86,49 +86,29 @@ def _expand(items: tuple[ast.DateItem, ...]) -> list[tuple[dt.date, str | None]]
     return out
 
 
-@functools.cache
-def _official(country: str, first: int, last: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    """(non-working weekdays, working weekends); cached on disk: importing `holidays` costs ~140 ms."""
-    try:
-        version = importlib.metadata.version("holidays")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    cache = Path(tempfile.gettempdir()) / f"policy_lang-official-{country}-{first}-{last}-{version}.json"
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        return (frozenset(map(dt.date.fromisoformat, data["non_working"])),
-                frozenset(map(dt.date.fromisoformat, data["working_weekends"])))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    cal = ru_production_calendar(first, last)
-    try:
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"non_working": sorted(d.isoformat() for d in cal.non_working),
-                                   "working_weekends": sorted(d.isoformat() for d in cal.working_weekends)}),
-                       encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return cal.non_working, cal.working_weekends
-
-
 def holiday_set(h: ast.HolidaysDecl) -> model.HolidaySet:
     non_working: set[dt.date] = set()
     working: set[dt.date] = set()
-    first = last = None
+    shortened_official: set[dt.date] = set()
+    first = last = provisional_from = None
+    years: tuple[tuple[int, str | None], ...] = ()
     if h.official is not None:
         first, last = h.official.first_year, h.official.last_year
-        official_off, official_on = _official(h.official.country.value, first, last)
-        non_working |= official_off
-        working |= official_on
+        official = production_calendar.official_years(first, last)
+        for y in official:
+            non_working |= y.non_working
+            working |= y.working_weekends
+            shortened_official |= y.shortened
+        years = tuple((y.year, y.decree) for y in official)
+        provisional_from = next((dt.date(y.year, 1, 1) for y in official if y.provisional), None)
     explicit = _expand(h.dates)
     non_working |= {d for d, _ in explicit if d.weekday() < 5}
     working |= {d for d, _ in _expand(h.working)}
     non_working -= working
-    shortened = sorted({d for d, _ in _expand(h.shortened)})
+    shortened = sorted(shortened_official | {d for d, _ in _expand(h.shortened)})
     return model.HolidaySet(h.id.value, h.title.value, _ref(h.ref), h.official.country.value if h.official else None,
                             first, last, tuple(sorted(non_working)), tuple(sorted(working)), tuple(shortened),
-                            tuple(explicit), _t(h.source), h.span)
+                            tuple(explicit), _t(h.source), h.span, years, provisional_from)
 
 
 def calendar(c: ast.CalendarDecl, sets: dict[str, model.HolidaySet]) -> model.Calendar:
@@ -142,16 +122,19 @@ def calendar(c: ast.CalendarDecl, sets: dict[str, model.HolidaySet]) -> model.Ca
     if c.shorten is not None:
         shorten = c.shorten.amount * (60 if c.shorten.unit == "hour" else 1)
     shortened = sorted({d for s in used for d in s.shortened}) if shorten else []
-    first = last = None
+    first = last = provisional_from = None
     if not c.always:
         years = [(s.first_year, s.last_year) for s in used if s.first_year is not None]
-        lo = max([y[0] for y in years], default=DEFAULT_HORIZON[0])
-        hi = min([y[1] for y in years], default=DEFAULT_HORIZON[1])
+        default = default_horizon()
+        lo = max([y[0] for y in years], default=default[0])
+        hi = min([y[1] for y in years], default=default[1])
         first, last = dt.date(lo, 1, 1), dt.date(hi, 12, 31)
+        provisional_from = min((s.provisional_from for s in used if s.provisional_from is not None),
+                               default=None)
     zone = c.zone.value if c.zone is not None else "UTC"
     return model.Calendar(c.id.value, c.title.value, _ref(c.ref), zone, c.always, windows,
                           tuple(n.value for n in c.excepts), tuple(non_working), tuple(working), tuple(shortened),
-                          shorten, first, last, _t(c.note), c.span)
+                          shorten, first, last, _t(c.note), c.span, provisional_from)
 
 
 def _footnote_key(f: model.Footnote) -> tuple[int, int, str]:

@@ -54,6 +54,9 @@ class HolidaySet:
     explicit: tuple[tuple[dt.date, str | None], ...]  # dates listed by hand with their labels
     source: str | None
     span: Span = _span
+    #: (year, decree citation or None when the year is computed by Labour Code art. 112)
+    years: tuple[tuple[int, str | None], ...] = ()
+    provisional_from: dt.date | None = None  # first day computed without a decree
 
 
 @frozen
@@ -83,6 +86,7 @@ class Calendar:
     last: dt.date | None
     note: str | None
     span: Span = _span
+    provisional_from: dt.date | None = None  # days from here on are computed, not decreed
 
 
 @frozen

@@ -23,11 +23,12 @@ class BusinessCalendar:
     calendar refuses (CalendarHorizonError) rather than guess.
     """
 
-    __slots__ = ("name", "zone", "starts", "ends", "horizon", "_tz", "_s", "_e", "_cum", "_shift",
+    __slots__ = ("name", "zone", "starts", "ends", "horizon", "provisional_from", "_prov_ts",
+                 "_tz", "_s", "_e", "_cum", "_shift",
                  "_lo", "_hi", "_days", "_first_ord", "_last_ord")
 
     def __init__(self, name: str, zone: str, starts: tuple[int, ...], ends: tuple[int, ...],
-                 horizon: tuple[str, str]) -> None:
+                 horizon: tuple[str, str], provisional_from: str | None = None) -> None:
         if len(starts) != len(ends):
             raise ValueError(f"calendar {name}: {len(starts)} starts but {len(ends)} ends")
         self.name = name
@@ -42,6 +43,10 @@ class BusinessCalendar:
         self._lo = datetime.combine(first, time(), tz).timestamp()
         self._hi = datetime.combine(last + timedelta(days=1), time(), tz).timestamp()
         self._first_ord, self._last_ord = first.toordinal(), last.toordinal()
+        # Days from here on come from Labour Code art. 112, not a published decree.
+        self.provisional_from = date.fromisoformat(provisional_from) if provisional_from else None
+        self._prov_ts = (datetime.combine(self.provisional_from, time(), tz).timestamp()
+                         if self.provisional_from else float("inf"))
         cum = [0]
         days: set[int] = set()
         previous_end = self._lo
@@ -108,8 +113,12 @@ class BusinessCalendar:
             if t >= self._hi:
                 raise self._outside("start", start) from None
             raise CalendarHorizonError(
-                f"{seconds} s of working time from {start.isoformat()} end after the "
-                f"{self._span()}") from None
+                f"{_working_time(seconds)} of working time from {start.isoformat()} end after "
+                f"the {self._span()}") from None
+
+    def is_provisional(self, at: datetime | None) -> bool:
+        """Whether an instant falls in a year computed without a Government decree."""
+        return at is not None and at.timestamp() >= self._prov_ts
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         """Working seconds in [a, b), rounded to whole seconds; negative when b is before a."""
@@ -209,6 +218,7 @@ class _AlwaysOpen(BusinessCalendar):
         self.name, self.zone, self._tz = name, zone, ZoneInfo(zone)
         self.starts = self.ends = self._s = self._e = self._cum = self._shift = self._days = ()
         self.horizon = None
+        self.provisional_from, self._prov_ts = None, float("inf")
 
     def add_working_time(self, start: datetime, seconds: int) -> datetime:
         if seconds < 0:
@@ -234,6 +244,18 @@ class _AlwaysOpen(BusinessCalendar):
         if n < 0:
             raise PolicyQueryError(f"business days to add must be >= 0, got {n}")
         return self._local_date("start", start) + timedelta(days=n)
+
+
+def _working_time(seconds: float) -> str:
+    """3600 -> "1 hour", 5400 -> "1 hour 30 minutes": what a contract manager reads."""
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
 
 
 # -- calendar time (no working hours involved) ----------------------------------------------

@@ -106,6 +106,13 @@ class Response(NamedTuple):
         return d.calendar.next_opening(self.registered_at)
 
     @property
+    def provisional(self) -> bool:
+        """True when the deadline rests on days of a year whose production calendar is computed
+        by Labour Code art. 112 because the Government's transfer decree is not yet published."""
+        d = self.decision
+        return d.calendar is not None and d.calendar.is_provisional(self.deadline)
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         d = self.decision
         if self.deadline is None:
@@ -116,6 +123,10 @@ class Response(NamedTuple):
             extra.append(f"Заявка зарегистрирована вне рабочего времени (календарь "
                          f"«{d.calendar_title}»): срок отсчитывается с {datetime_ru(starts)}.")
         extra.append(f"Ответ должен поступить не позднее {datetime_ru(self.deadline)}.")
+        if self.provisional:
+            extra.append(f"Срок предварительный: нерабочие дни {self.deadline.year} г. определены по "
+                         "ст. 112 Трудового кодекса Российской Федерации до опубликования "
+                         "постановления Правительства Российской Федерации о переносе выходных дней.")
         return d.reasons + tuple(extra)
 
     def explain(self) -> str:
@@ -140,6 +151,7 @@ class Response(NamedTuple):
             "reported_priority": self.reported_priority, "priority": self.priority,
             "registered_at": self.registered_at.isoformat(),
             "deadline": self.deadline.isoformat() if self.deadline else None,
+            "provisional": self.provisional,
             "clauses": list(self.clauses), "reasons": list(self.reasons),
         }
 

@@ -26,7 +26,8 @@ def test_corpus_is_large_and_covers_every_code() -> None:
     assert len(CASES) >= 30
     codes = {expectation(p)[0] for p in CASES}
     # P0003/P0004 need binary or huge inputs: tests/lang/test_robust_input.py makes them
-    assert set(CODES) - codes <= {"P0003", "P0004"}
+    # W-codes are warnings: a policy with only a warning is not bad (tests/lang/test_warnings.py)
+    assert {c for c in CODES if c.startswith("P")} - codes <= {"P0003", "P0004"}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

@@ -244,7 +244,8 @@ def test_support_hours_calendar() -> None:
     assert cal.zone == "Europe/Moscow" and not cal.always
     assert {(w.weekday, w.start, w.end) for w in cal.windows} == {(d, 480, 1020) for d in range(5)}
     assert cal.holiday_sets == ("ru_production",)
-    assert (cal.first, cal.last) == (dt.date(2024, 1, 1), dt.date(2026, 12, 31))
+    assert (cal.first, cal.last) == (dt.date(2024, 1, 1), dt.date(2030, 12, 31))
+    assert cal.provisional_from == dt.date(2028, 1, 1)  # no transfer decree for 2028 yet
     assert dt.date(2025, 11, 1) in cal.working_weekends  # a transferred working Saturday
     assert dt.date(2026, 1, 9) in cal.non_working and dt.date(2025, 2, 24) not in cal.non_working
     assert cal.shorten_minutes == 0 and cal.shortened == ()

@@ -24,13 +24,16 @@ def _days(year: int, spec: str) -> set[date]:
     return out
 
 
-# Copied from the official table (Government decrees No. 1314/2023, 1335/2024, 1466/2025).
+# Copied from the official table (Government decrees No. 1314/2023, 1335/2024, 1466/2025 and the
+# 2027 transfer decree), /work/shared/reference/ru-production-calendar.md.
 OFFICIAL = {
     2024: dict(
         non_working=_days(2024, "Jan 1-5, Jan 8, Feb 23, Mar 8, Apr 29-30, May 1, May 9-10, "
                                 "Jun 12, Nov 4, Dec 30-31"),
         working_saturdays=_days(2024, "Apr 27, Nov 2, Dec 28"),
-        shortened=_days(2024, "Feb 22, Mar 7, May 8, Jun 11, Nov 2, Dec 28"),
+        # Dec 28 (a working Saturday before transferred days off) is not pre-holiday: the
+        # official 40-hour norm for 2024 is 1979 h = 248 x 8 - 5 (the reference's doubt).
+        shortened=_days(2024, "Feb 22, Mar 7, May 8, Jun 11, Nov 2"),
         working_days=248,
     ),
     2025: dict(
@@ -45,6 +48,14 @@ OFFICIAL = {
                                 "Nov 4, Dec 31"),
         working_saturdays=set(),
         shortened=_days(2026, "Apr 30, May 8, Jun 11, Nov 3"),
+        working_days=247,
+    ),
+    2027: dict(
+        non_working=_days(2027, "Jan 1, Jan 4-8, Feb 22-23, Mar 8, May 3, May 10, Jun 14, "
+                                "Nov 4-5, Dec 31"),
+        working_saturdays=_days(2027, "Feb 20"),
+        # As in 2021, which has the same weekdays and transfers (norm 1972 h = 247 x 8 - 4).
+        shortened=_days(2027, "Feb 20, Apr 30, Jun 11, Nov 3"),
         working_days=247,
     ),
 }
@@ -131,3 +142,87 @@ def test_bare_membership_would_be_wrong():
 def test_rejects_empty_year_range():
     with pytest.raises(ValueError):
         ru_production_calendar(2026, 2025)
+
+
+# -- the packaged data against an independent source ------------------------------------------
+
+@pytest.mark.parametrize("year", YEARS)
+def test_packaged_data_matches_the_holidays_package(year):
+    """Every decree year of the data file agrees with `holidays` (is_working_day) day by day."""
+    from policy_lang import production_calendar as pc
+
+    official = holidays.country_holidays("RU", years=year)
+    data = pc.data_years()[year]
+    assert not data.provisional and data.decree
+    for d in _all_days(year):
+        assert data.is_working_day(d) == official.is_working_day(d), d
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_shortened_days_match_official(year):
+    from policy_lang import production_calendar as pc
+
+    assert sorted(pc.data_years()[year].shortened) == sorted(OFFICIAL[year]["shortened"])
+
+
+def test_data_covers_2024_to_2027_with_cited_decrees():
+    from policy_lang import production_calendar as pc
+
+    years = pc.data_years()
+    assert sorted(years) == [2024, 2025, 2026, 2027]
+    assert [years[y].decree_number for y in (2024, 2025, 2026)] == ["1314", "1335", "1466"]
+    assert years[2027].working_days == 247 and "2027" in years[2027].decree
+
+
+@pytest.mark.parametrize(("year", "moved"), [
+    (2028, date(2028, 11, 6)),  # Sat 4 Nov -> Mon 6 Nov
+    (2029, date(2029, 11, 5)),  # Sun 4 Nov -> Mon 5 Nov
+    (2030, date(2030, 2, 25)),  # Sat 23 Feb -> Mon 25 Feb
+])
+def test_years_without_a_decree_follow_article_112(year, moved):
+    """The part `holidays` leaves out for years without a decree: art. 112 part 2 moves."""
+    from policy_lang import production_calendar as pc
+
+    cal = pc.official_years(year, year)[0]
+    assert cal.provisional and cal.decree is None
+    assert moved in cal.non_working
+    official = holidays.country_holidays("RU", years=year)
+    differs = {d for d in _all_days(year) if cal.is_working_day(d) != official.is_working_day(d)}
+    assert differs == {moved}  # the only difference from `holidays` is the art. 112 move
+
+
+def test_article_112_reproduces_2026_but_for_the_january_transfers():
+    """2026 computed without its decree differs from it exactly by the decree's two transfers."""
+    from policy_lang import production_calendar as pc
+
+    computed = pc.art112_year(2026)
+    decreed = pc.data_years()[2026]
+    assert decreed.non_working - computed.non_working == {date(2026, 1, 9), date(2026, 12, 31)}
+    assert computed.non_working <= decreed.non_working
+    assert computed.shortened == decreed.shortened
+
+
+def test_january_holidays_on_a_weekend_do_not_move_without_a_decree():
+    from policy_lang import production_calendar as pc
+
+    cal = pc.art112_year(2028)  # 1-2 Jan 2028 are Sat-Sun
+    assert date(2028, 1, 10) not in cal.non_working and cal.working_days == 249
+
+
+def test_data_file_is_validated(monkeypatch):
+    from policy_lang import production_calendar as pc
+
+    with pytest.raises(pc.CalendarDataError, match="working days"):
+        pc._validate({"year": 2027, "decree": "x", "non_working": [date(2027, 1, 4)],
+                      "working_weekends": [], "shortened": [], "working_days": 247})
+    with pytest.raises(pc.CalendarDataError, match="not a date of 2027"):
+        pc._validate({"year": 2027, "decree": "x", "non_working": [date(2026, 1, 5)],
+                      "working_days": 250})
+
+
+def test_warning_when_cited_data_ends_soon():
+    from policy_lang import production_calendar as pc
+
+    assert pc.data_ends_soon(date(2026, 11, 24)) is None
+    assert "ends in 61 days" in pc.data_ends_soon(date(2027, 10, 31))
+    assert "2029-11-30" in pc.data_ends_soon(date(2026, 11, 24), term_end=date(2029, 11, 30))

@@ -114,7 +114,8 @@ def _calendar(c: model.Calendar) -> dict[str, object]:
         shorten_minutes=c.shorten_minutes)
     return {"name": name, "id": c.id, "zone": c.zone, "always": False, "title": c.title,
             "starts": starts, "ends": ends,
-            "horizon": (c.first.isoformat(), c.last.isoformat())}
+            "horizon": (c.first.isoformat(), c.last.isoformat()),
+            "provisional_from": c.provisional_from.isoformat() if c.provisional_from else None}
 
 
 def _wrap_ints(values: tuple[int, ...], indent: int = 8, per_line: int = 6) -> str:

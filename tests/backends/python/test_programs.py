@@ -364,7 +364,7 @@ def test_unknown_obligation_lists_valid(ev) -> None:
 
 def test_obligation_horizon(ev) -> None:
     with pytest.raises(CalendarHorizonError):
-        ev["juniper_care_core"].deadline("replacement_shipment", start=msk("2026-12-20T10:00"))
+        ev["juniper_care_core"].deadline("replacement_shipment", start=msk("2030-12-20T10:00"))
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -483,12 +483,34 @@ def test_query_errors(ev) -> None:
 
 
 def test_horizon(ev) -> None:
-    with pytest.raises(CalendarHorizonError, match="horizon 2024-01-01..2026-12-31"):
+    with pytest.raises(CalendarHorizonError, match="horizon 2024-01-01..2030-12-31"):
         ev["landesk_support"].response(tier="enterprise", channel="phone", priority="P1",
-                                       registered_at=msk("2027-01-11T10:00"))
-    with pytest.raises(CalendarHorizonError):  # starts inside, ends after the horizon
+                                       registered_at=msk("2031-01-13T10:00"))
+    with pytest.raises(CalendarHorizonError, match="16 hours of working time"):  # ends after it
         ev["landesk_support"].response(tier="professional", channel="portal", priority="P3",
-                                       registered_at=msk("2026-12-31T10:00"))
+                                       registered_at=msk("2030-12-31T10:00"))
+
+
+def test_new_year_2027_no_longer_runs_out(ev) -> None:
+    """Issue 8: on 31 Dec 2026 (a day off) every business-hours response failed; now it counts
+    from the first working hour of 2027, 11 Jan 08:00 (1-10 Jan 2027 are days off)."""
+    r = ev["landesk_support"].response(tier="enterprise", channel="phone", priority="P1",
+                                       registered_at=msk("2026-12-31T16:30"))
+    assert r.deadline == msk("2027-01-11T09:00") and not r.provisional
+
+
+@pytest.mark.parametrize(("at", "deadline", "provisional"), [
+    ("2027-02-19T16:30", "2027-02-20T08:30", False),  # Sat 20 Feb 2027 is a working day
+    ("2027-11-03T16:30", "2027-11-08T08:30", False),  # 4-5 Nov off, 6-7 weekend
+    ("2027-12-30T16:30", "2028-01-10T08:30", True),   # 31 Dec off by the 2027 decree; 2028 computed
+    ("2028-11-03T16:30", "2028-11-07T08:30", True),   # art. 112: Sat 4 Nov 2028 moves to Mon 6 Nov
+])
+def test_decree_2027_and_provisional_years(ev, at, deadline, provisional) -> None:
+    r = ev["landesk_support"].response(tier="enterprise", channel="phone", priority="P1",
+                                       registered_at=msk(at))
+    assert (r.deadline, r.provisional) == (msk(deadline), provisional)
+    assert r.as_dict()["provisional"] is provisional
+    assert ("Срок предварительный" in r.explain()) is provisional
 
 
 def test_metadata(ev) -> None:

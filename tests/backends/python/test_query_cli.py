@@ -74,7 +74,7 @@ def test_entitlement_deadline_tier_vouchers_renewal() -> None:
     (("landesk_support", "response", "--tier", "enterprise", "--channel", "phone",
       "--at", "2026-03-10T10:00+03:00"), "priority is required"),
     (("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
-      "phone", "--at", "2027-03-10T10:00+03:00"), "horizon"),
+      "phone", "--at", "2031-03-10T10:00+03:00"), "horizon"),
     (("landesk_support", "response", "--tier", "enterprise", "--at", "yesterday"),
      "--channel is required"),
     (("juniper_care_core", "deadline", "--obligation", "delivery_and_customs", "--start",
