@@ -100,6 +100,8 @@ class HolidayView:
     non_working: tuple[MonthDays, ...]
     working_weekends: tuple[MonthDays, ...]
     shortened: tuple[MonthDays, ...]
+    decrees: tuple[tuple[int, str], ...] = ()  # (year, decree) for the years a decree settles
+    provisional_years: tuple[int, ...] = ()  # years computed by Labour Code art. 112
 
 
 @frozen
@@ -230,7 +232,8 @@ def _months(dates: tuple[dt.date, ...]) -> tuple[MonthDays, ...]:
 
 
 def _holiday_view(hs: model.HolidaySet) -> HolidayView:
-    return HolidayView(hs, _months(hs.non_working), _months(hs.working_weekends), _months(hs.shortened))
+    return HolidayView(hs, _months(hs.non_working), _months(hs.working_weekends), _months(hs.shortened),
+                       tuple((y, d) for y, d in hs.years if d), tuple(y for y, d in hs.years if not d))
 
 
 def _calendar_view(prog: model.Program, cal: model.Calendar) -> CalendarView:
