@@ -2,22 +2,19 @@
 
 __version__ = "0.1.0"
 
-import importlib  # noqa: E402
-
 from .runtime.errors import CalendarHorizonError, PolicyQueryError  # noqa: E402
 
 
 def load(path, root=None):  # type: ignore[no-untyped-def]
-    """Compile a policy and load its generated evaluator module (see `policy_lang.load.load`).
+    """Compile a policy and load its generated evaluator module (see `policy_lang.loading.load`).
 
-    Imported lazily, so that `import policy_lang.runtime` (all a generated module needs) stays
-    cheap; importing the submodule `policy_lang.load` rebinds this name, so it is restored.
+    The compiler is imported lazily, so that `import policy_lang.runtime` (all a generated module
+    needs) stays cheap. The module is called `loading`, not `load`: a submodule named like this
+    function would replace it as an attribute of the package once imported.
     """
-    module = importlib.import_module(".load", __name__)
-    globals()["load"] = _load
-    return module.load(path, root)
+    from .loading import load as _compile_and_load
 
+    return _compile_and_load(path, root)
 
-_load = load
 
 __all__ = ["CalendarHorizonError", "PolicyQueryError", "__version__", "load"]

@@ -135,7 +135,7 @@ def query(program: str, kind: str, policies: str, fmt: str, **options: Any) -> N
     policyc query landesk_support response --tier enterprise --priority P1 \\
         --channel phone --at 2026-03-10T10:00+03:00
     """
-    from .load import load  # the compiler is needed only once a question is asked
+    from .loading import load  # the compiler is needed only once a question is asked
 
     path = _program_path(program, policies)
     if not path.is_file():

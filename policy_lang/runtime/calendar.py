@@ -116,6 +116,11 @@ class BusinessCalendar:
                 f"{_working_time(seconds)} of working time from {start.isoformat()} end after "
                 f"the {self._span()}") from None
 
+    @property
+    def tz(self) -> ZoneInfo:
+        """The calendar's zone: local dates and the end of a day are read in it."""
+        return self._tz
+
     def is_provisional(self, at: datetime | None) -> bool:
         """Whether an instant falls in a year computed without a Government decree."""
         return at is not None and at.timestamp() >= self._prov_ts

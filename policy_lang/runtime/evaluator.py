@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
-from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice
+from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice, require_date
 from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = [
@@ -223,6 +223,16 @@ def as_date(name: str, value: object) -> date:
 
 def shift(value: date | datetime, amount: int, unit: str) -> Any:
     """`value` moved by `amount` calendar units (negative: back); months clip (Civil Code 192)."""
+    try:
+        return _shift(value, amount, unit)
+    except (OverflowError, ValueError) as e:
+        if isinstance(e, PolicyQueryError):
+            raise
+        raise PolicyQueryError(f"{value.isoformat()} moved by {amount} {unit}(s) is outside the "
+                               "dates this evaluator can answer for", kind="range") from None
+
+
+def _shift(value: date | datetime, amount: int, unit: str) -> Any:
     if unit in ("day", "calendar_day"):
         return add_days(value, amount)
     if unit == "week":
@@ -282,10 +292,18 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
         return ob.calendar.add_working_time(require_aware("start", start),
                                             ob.amount * _SECONDS[ob.unit])
     if isinstance(start, datetime):
-        require_aware("start", start)
-    elif not isinstance(start, date):
+        start = require_aware("start", start)
+        if ob.unit in ("minute", "hour"):
+            return shift(start, ob.amount, ob.unit)
+        # A term in days, weeks, months or years ends at the end of its last day (Civil Code
+        # art. 191-194), local time of the obligation's calendar, else of `start`.
+        tz = ob.calendar.tz if ob.calendar is not None else start.tzinfo
+        local = start.astimezone(tz)
+        last_day = shift(local.date(), ob.amount, ob.unit)
+        return datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, tzinfo=tz)
+    if not isinstance(start, date):
         raise PolicyQueryError(f"start must be an aware datetime, got {start!r}")
-    return shift(start, ob.amount, ob.unit)
+    return shift(require_date("start", start), ob.amount, ob.unit)
 
 
 # -- periods, renewal, reinstatement --------------------------------------------------------
