@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -10,8 +12,8 @@ from typing import Any
 
 import click
 
-from .diagnostics import PolicyError, render_text
-from .runtime.errors import PolicyQueryError
+from .diagnostics import PolicyError, render_text, to_json
+from .runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
 from .runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = ["query"]
@@ -27,22 +29,34 @@ def _program_path(program: str, policies: str) -> Path:
 
 
 def _when(name: str, value: str | None) -> datetime:
+    """An ISO 8601 instant with a UTC offset, in command-line terms when it is not one."""
+    example = f"--{name} 2026-03-10T10:00+03:00"
     if value is None:
-        raise PolicyQueryError(f"--{name} is required, e.g. --{name} 2026-03-10T10:00+03:00")
+        raise PolicyQueryError(f"--{name} is required, e.g. {example}")
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
-        raise PolicyQueryError(f"--{name} {value!r} is not an ISO 8601 date-time, "
-                               "e.g. 2026-03-10T10:00+03:00") from None
+        raise PolicyQueryError(f"--{name} {value!r} is not an ISO 8601 date-time, e.g. {example}") from None
+    if when.tzinfo is None:
+        raise PolicyQueryError(f"--{name} {value!r} needs a UTC offset such as +03:00 (Moscow), "
+                               f"e.g. {example}")
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise PolicyQueryError(f"--{name} {value!r} is outside the years {MIN_YEAR}..{MAX_YEAR} "
+                               "the evaluator answers for")
+    return when
 
 
 def _day(name: str, value: str | None) -> date:
     if value is None:
         raise PolicyQueryError(f"--{name} is required, e.g. --{name} 2026-03-01")
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value)  # the whole value: `2026-03-01garbage` is refused
     except ValueError:
-        raise PolicyQueryError(f"--{name} {value!r} is not a date, e.g. 2026-03-01") from None
+        raise PolicyQueryError(f"--{name} {value!r} is not a date, e.g. --{name} 2026-03-01") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PolicyQueryError(f"--{name} {value!r} is outside the years {MIN_YEAR}..{MAX_YEAR} "
+                               "the evaluator answers for")
+    return day
 
 
 def _need(name: str, value: Any) -> Any:
@@ -59,6 +73,29 @@ def _conditions(items: tuple[str, ...]) -> dict[str, bool]:
             raise PolicyQueryError(f"--condition {item!r}: expected NAME=true or NAME=false")
         out[name] = value.lower() in ("true", "yes", "1")
     return out
+
+
+_PYTHON_TERMS = (
+    # (what the Python API says, what a command-line user types instead)
+    (re.compile(r"pass (\w+)=True"), r"add --condition \1=true"),
+    (re.compile(r"pass (\w+)=<date>"), r"the command line cannot give \1"),
+    (re.compile(r"attach a zone, e\.g\. value\.replace\(tzinfo=ZoneInfo\('Europe/Moscow'\)\)"),
+     "add a UTC offset such as +03:00"),
+)
+_ARGUMENTS = {"registered_at": "--at", "tier": "--tier", "channel": "--channel",
+              "priority": "--priority", "service": "--service", "obligation": "--obligation",
+              "period_start": "--start", "start": "--start", "notice_on": "--notice-on",
+              "points": "--points", "years": "--years"}
+
+
+def cli_message(error: Exception) -> str:
+    """An evaluator error in the terms of the command line: options, not Python arguments."""
+    text = str(error)
+    for pattern, repl in _PYTHON_TERMS:
+        text = pattern.sub(repl, text)
+    for arg, option in _ARGUMENTS.items():
+        text = re.sub(rf"\b{arg} must\b", f"{option} must", text)
+    return text
 
 
 def _plain(value: Any) -> Any:
@@ -137,23 +174,40 @@ def query(program: str, kind: str, policies: str, fmt: str, **options: Any) -> N
     """
     from .loading import load  # the compiler is needed only once a question is asked
 
+    def fail(kind: str, message: str, code: int, diagnostics: list[Any] | None = None) -> None:
+        if fmt == "json":
+            error: dict[str, Any] = {"kind": kind, "message": message}
+            if diagnostics is not None:
+                error["diagnostics"] = diagnostics
+            click.echo(json.dumps({"error": error}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"error: {message}", err=True)
+        raise SystemExit(code)
+
     path = _program_path(program, policies)
     if not path.is_file():
-        click.echo(f"error: no policy {str(path)!r} (PROGRAM is an id in --policies "
-                   f"{policies!r} or a path)", err=True)
-        raise SystemExit(2)
+        known = sorted(p.stem for p in Path(policies).glob("*.policy")) if Path(policies).is_dir() else []
+        close = difflib.get_close_matches(program, known, n=1)
+        hint = (f"; did you mean {close[0]!r}?" if close else
+                f"; programs in {policies!r}: {', '.join(known)}" if known else "")
+        fail("usage", f"no program {program!r} (PROGRAM is an id in --policies {policies!r} "
+                      f"or a path to a .policy file){hint}", 2)
     try:
         module = load(path)
     except PolicyError as e:
         sources = getattr(e, "sources", {})
-        for d in e.diagnostics:
+        seen = set()
+        unique = [d for d in e.diagnostics if not (d in seen or seen.add(d))]
+        if fmt == "json":
+            fail("policy", f"{len(unique)} error(s) in the policy", 1,
+                 json.loads(to_json(unique)))
+        for d in unique:
             click.echo(render_text(d, sources), err=True)
         raise SystemExit(1) from None
     try:
         text, data = _ask(module, kind, options)
     except PolicyQueryError as e:
-        click.echo(f"error: {e}", err=True)
-        raise SystemExit(2) from None
+        fail(getattr(e, "kind", "query"), cli_message(e), 2)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

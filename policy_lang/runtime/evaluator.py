@@ -276,7 +276,8 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
     if ob.condition is not None and conditions.get(ob.condition) is not True:
         raise PolicyQueryError(
             f"obligation {ob.id!r} applies only when {ob.condition} "
-            f"({ob.condition_title}); pass {ob.condition}=True")
+            f"({ob.condition_title}); pass {ob.condition}=True",
+            kind="condition", argument=ob.condition)
     if ob.before_period is not None:  # start = the end of the period
         if not isinstance(start, date):
             raise PolicyQueryError(f"start must be the end of {ob.before_period}: a date or an "

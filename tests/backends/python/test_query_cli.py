@@ -70,7 +70,7 @@ def test_entitlement_deadline_tier_vouchers_renewal() -> None:
     (("landesk_support", "response", "--tier", "gold", "--priority", "P1", "--channel", "phone",
       "--at", "2026-03-10T10:00+03:00"), "unknown tier 'gold'; valid: base"),
     (("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
-      "phone", "--at", "2026-03-10T10:00"), "naive"),
+      "phone", "--at", "2026-03-10T10:00"), "needs a UTC offset such as +03:00"),
     (("landesk_support", "response", "--tier", "enterprise", "--channel", "phone",
       "--at", "2026-03-10T10:00+03:00"), "priority is required"),
     (("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
@@ -78,8 +78,15 @@ def test_entitlement_deadline_tier_vouchers_renewal() -> None:
     (("landesk_support", "response", "--tier", "enterprise", "--at", "yesterday"),
      "--channel is required"),
     (("juniper_care_core", "deadline", "--obligation", "delivery_and_customs", "--start",
-      "2026-04-28T15:00+03:00"), "applies only when own_address"),
-    (("no_such_program", "tier", "--points", "1"), "no policy"),
+      "2026-04-28T15:00+03:00"), "add --condition own_address=true"),
+    (("no_such_program", "tier", "--points", "1"), "no program 'no_such_program'"),
+    (("landesk_suport", "tier", "--points", "1"), "did you mean 'landesk_support'?"),
+    (("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
+      "phone", "--at", "9999-12-31T23:59+03:00"), "outside the years 1900..2200"),
+    (("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
+      "phone", "--at", "0001-01-01T00:00+03:00"), "outside the years 1900..2200"),
+    (("landesk_tam", "vouchers", "--tier", "premier", "--start", "2026-03-01garbage"),
+     "is not a date"),
 ])
 def test_user_errors_exit_2(args, message) -> None:
     r = run(*args)
@@ -95,3 +102,27 @@ def test_policy_errors_exit_1(tmp_path: Path) -> None:
     r = CliRunner().invoke(query, [str(bad), "tier", "--points", "1"])
     assert r.exit_code == 1
     assert "error[P0" in r.stderr and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ("landesk_support", "response", "--tier", "gold", "--priority", "P1", "--channel", "phone",
+     "--at", "2026-03-10T10:00+03:00"),
+    ("landesk_suport", "tier", "--points", "1"),
+    ("landesk_support", "response", "--tier", "enterprise", "--priority", "P1", "--channel",
+     "phone", "--at", "9999-12-31T23:59+03:00"),
+])
+def test_json_errors_are_json_on_stdout(args) -> None:
+    r = run(*args, "--format", "json")
+    assert r.exit_code == 2
+    error = json.loads(r.stdout)["error"]
+    assert error["kind"] and error["message"]
+
+
+def test_json_policy_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.policy"
+    bad.write_text("program broken {\n    title \"x\"\n    vendor \"y\"\n}\n\ncalendar c {\n",
+                   encoding="utf-8")
+    r = CliRunner().invoke(query, [str(bad), "tier", "--points", "1", "--format", "json"])
+    assert r.exit_code == 1
+    error = json.loads(r.stdout)["error"]
+    assert error["kind"] == "policy" and error["diagnostics"][0]["code"].startswith("P0")
