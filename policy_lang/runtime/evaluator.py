@@ -13,7 +13,9 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
-from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice, require_date
+from policy_lang.runtime.errors import (
+    _PLAIN_ZONES, MAX_YEAR, MIN_YEAR, PolicyQueryError, require_aware, require_choice, require_date,
+)
 from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = [
@@ -158,15 +160,12 @@ class Response(NamedTuple):
 
 def respond(decision: Decision, registered_at: datetime) -> Response:  # hot path
     """The Response for a looked-up decision: the deadline is the only thing time changes."""
-    try:
-        if registered_at.tzinfo is None:
-            raise AttributeError
-    except AttributeError:
-        require_aware("registered_at", registered_at)
-        raise
+    if (type(registered_at) is not datetime or type(registered_at.tzinfo) not in _PLAIN_ZONES
+            or not MIN_YEAR <= registered_at.year <= MAX_YEAR):
+        # the slow path explains what is wrong, or pins an exotic tzinfo to its UTC offset
+        registered_at = require_aware("registered_at", registered_at)
     seconds = decision.seconds
     if seconds is None:
-        require_aware("registered_at", registered_at)
         return Response(decision, registered_at, None)
     return Response(decision, registered_at,
                     decision.calendar.add_working_time(registered_at, seconds))  # type: ignore[union-attr]
