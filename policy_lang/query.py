@@ -128,7 +128,14 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any]) -> tuple[str, Any]:
         end = m.deadline(name, start=start, **_conditions(o["condition"]))
         when = datetime_ru(end) if isinstance(end, datetime) else date_ru(end)
         text = f"{ob.title}: не позднее {when} ({ob.term_text}; {cite(ob.clause)})."
-        return text, {"obligation": name, "deadline": end.isoformat(), "clause": ob.clause}
+        provisional = (isinstance(end, datetime) and ob.calendar is not None
+                       and ob.calendar.is_provisional(end))
+        if provisional:
+            text += (f" Срок предварительный: нерабочие дни {end.year} г. определены по ст. 112 "
+                     "Трудового кодекса Российской Федерации до опубликования постановления "
+                     "Правительства Российской Федерации о переносе выходных дней.")
+        return text, {"obligation": name, "deadline": end.isoformat(), "clause": ob.clause,
+                      "provisional": provisional}
     if kind == "tier":
         tier = m.tier_for_points(_need("points", o["points"]))
         return f"{o['points']} пунктов поддержки: уровень {tier}.", {"tier": tier}

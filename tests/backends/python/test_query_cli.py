@@ -126,3 +126,19 @@ def test_json_policy_errors(tmp_path: Path) -> None:
     assert r.exit_code == 1
     error = json.loads(r.stdout)["error"]
     assert error["kind"] == "policy" and error["diagnostics"][0]["code"].startswith("P0")
+
+
+@pytest.mark.parametrize(("start", "deadline", "provisional"), [
+    # 20 business days: 3 and 10 May 2027 are days off by art. 112 (1 and 9 May on a Saturday/Sunday)
+    ("2027-04-28T15:00+03:00", "2027-05-28T23:59:59+03:00", False),
+    # 2028 has no decree yet: computed by art. 112 and said to be provisional
+    ("2028-04-28T15:00+03:00", "2028-05-30T23:59:59+03:00", True),
+])
+def test_deadline_marks_provisional_years(start, deadline, provisional) -> None:
+    r = run("juniper_care_core", "deadline", "--obligation", "replacement_shipment", "--start", start,
+            "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert (data["deadline"], data["provisional"]) == (deadline, provisional)
+    text = run("juniper_care_core", "deadline", "--obligation", "replacement_shipment", "--start", start)
+    assert ("Срок предварительный" in text.stdout) is provisional
