@@ -301,8 +301,18 @@ class Checker:
                                "overlaps another window of the same day", secondary=[Label(prev.span, "this one")],
                                help="merge them into one window, or make them follow one another")
                     break
+        ranges = []
         for name in c.excepts:
-            self.resolve(name, "holidays")
+            if self.resolve(name, "holidays"):
+                o = self.sym.by_kind["holidays"][name.value].official  # type: ignore[attr-defined]
+                if o is not None:
+                    ranges.append((o.first_year, o.last_year, name))
+        if ranges and max(r[0] for r in ranges) > min(r[1] for r in ranges):
+            later = max(ranges, key=lambda r: r[0])
+            self.error("P0703", "the official calendars of these holiday sets share no year", later[2].span,
+                       f"covers {later[0]}..{later[1]}",
+                       help="state overlapping years in their `official RU years` lines",
+                       notes=("a calendar is baked for the years all of its official holiday sets cover",))
         if self.unit(c.shorten, ("minute", "hour"), "pre-holiday shortening") and c.shorten is not None and by_day:
             minutes = c.shorten.amount * (60 if c.shorten.unit == "hour" else 1)
             last_windows = [max(ws, key=lambda w: w.end) for ws in by_day.values()]
