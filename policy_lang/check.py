@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import keyword
 import os
 import zoneinfo
 from collections.abc import Iterable
@@ -45,10 +46,20 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+#: The largest amount of each unit a policy may state, the largest count and point value.
+MAX_AMOUNT = {"minute": 100_000, "hour": 100_000, "business_hour": 100_000, "day": 36_500,
+              "calendar_day": 36_500, "business_day": 3_650, "week": 5_200, "month": 1_200, "year": 100}
+MAX_COUNT = 1_000_000
+MAX_POINTS = 10**12
+
+#: Kinds whose names become identifiers or dictionary keys of the generated evaluator.
+_GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priority", "obligation", "condition",
+                              "event", "period", "vouchers", "warranty", "rma", "rule", "holidays"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
 SINGLETONS = {ast.ResponseDecl: "response", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
+              ast.VouchersDecl: "vouchers", ast.ReclassifyDecl: "reclassify",
               ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers"}
 
 UNIT_WORDS = {
@@ -96,8 +107,34 @@ class Checker:
             self.error("P0202", f"{KIND_WORDS[kind]} `{name.value}` is declared twice", name.span, "declared again here",
                        secondary=[Label(first, "first declared here")], help="rename one of them or remove the copy")
             return
+        folded = name.value.casefold()
+        twin = next((n for n in table if n.casefold() == folded), None)
+        if twin is not None and kind in _GENERATED_KINDS:
+            self.error("P0205", f"{KIND_WORDS[kind]} `{name.value}` differs from `{twin}` only in case", name.span,
+                       "the generated code would confuse the two",
+                       secondary=[Label(self.sym.spans[(kind, twin)], "declared here")],
+                       help="names are compared without case: rename one of them")
+            return
+        if kind in _GENERATED_KINDS:
+            self.reserved(name, KIND_WORDS[kind])
         table[name.value] = node
         self.sym.spans[(kind, name.value)] = name.span
+
+    def reserved(self, name: ast.Name, what: str) -> None:
+        """Names that reach generated Python must not be its keywords or dunder names."""
+        v = name.value
+        if keyword.iskeyword(v) or keyword.issoftkeyword(v) or v.startswith("__") or v == "_":
+            self.error("P0204", f"`{v}` cannot name a {what}: it is a reserved word of the generated code",
+                       name.span, "reserved name",
+                       help=f"choose another id, e.g. `{v.strip('_') or 'x'}_{what.split()[0]}`")
+
+    def matrix_row(self, service: str) -> ast.Row | None:
+        """The (first) matrix row of `service`, or None."""
+        for m in self.sym.by_kind["matrix"].values():
+            for row in m.rows:  # type: ignore[attr-defined]
+                if row.label.value == service:
+                    return row
+        return None
 
     def collect(self) -> list[ast.ProgramDecl]:
         programs: list[ast.ProgramDecl] = []
@@ -178,6 +215,7 @@ class Checker:
             self.error("P0802", "more than one `program` declaration", extra.id.span, "second program",
                        secondary=[Label(programs[0].id.span, "first program")])
         for prog in programs[:1]:
+            self.reserved(prog.id, "program")
             if prog.title is None:
                 self.missing(prog, "title", "program", 'title "Программа ..."')
             if prog.vendor is None:
@@ -186,7 +224,32 @@ class Checker:
             handler = getattr(self, "check_" + type(item).__name__, None)
             if handler is not None:
                 handler(item)
+            self.limits(item)
         return self.diags
+
+    def limits(self, node: object) -> None:
+        """Numbers no contract needs and later stages cannot represent: located errors, not overflow."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.Duration):
+                cap = MAX_AMOUNT.get(n.unit, 100_000)
+                if n.amount > cap:
+                    self.error("P0302", f"{n.amount} {UNIT_WORDS.get(n.unit, n.unit)} is longer than any contract term "
+                               f"(the limit is {cap:,})".replace(",", "_"), n.span, "too large")
+                continue
+            if isinstance(n, ast.Cell) and n.count is not None and n.count > MAX_COUNT:
+                self.error("P0302", f"count {n.count} is larger than {MAX_COUNT:_}", n.span, "too large")
+            if isinstance(n, ast.TierDecl):
+                for v in (n.low, n.high):
+                    if v is not None and v > MAX_POINTS:
+                        self.error("P0302", f"{v} points is larger than {MAX_POINTS:_}", n.range_span, "too large")
+                        break
+            if isinstance(n, (tuple, list)):
+                stack.extend(n)
+            elif hasattr(type(n), "__attrs_attrs__") and not isinstance(n, (ast.Name, Span)):
+                stack.extend(getattr(n, a.name) for a in type(n).__attrs_attrs__
+                             if a.name != "span" and not isinstance(getattr(n, a.name), (str, int, bool)))
 
     def check_HolidaysDecl(self, h: ast.HolidaysDecl) -> None:
         official_years = None
@@ -396,12 +459,32 @@ class Checker:
                            f"not a declared {KIND_WORDS[kind]}",
                            help=f"maybe you meant `{close[0]}`?" if close else f"known: {', '.join(known) or 'none'}")
 
+    def _glued(self, rows: tuple[ast.Row, ...], width: int) -> tuple[tuple[ast.Row, ...], set[int]]:
+        """Rows whose label sits on the line of a short previous row: a cell such as `2x` was
+        read as `2` and a new row `x`. Report that one cell once, and drop the phantom row."""
+        kept: list[ast.Row] = []
+        reported: set[int] = set()
+        for row in rows:
+            prev = kept[-1] if kept else None
+            if (prev is not None and len(prev.cells) < width and prev.cells
+                    and row.label.span.line == prev.cells[-1].span.end_line):
+                last = prev.cells[-1].span
+                bad = Span(last.path, last.line, last.column, row.label.span.end_line, row.label.span.end_column)
+                self.error("P0901", "this cell is not a value", bad, "not a number, duration, `yes`, `no` or text",
+                           help="write the value with its unit, e.g. `2`, `4h`, `2 business days`, or quote it")
+                reported.add(id(prev))
+                continue
+            kept.append(row)
+        return tuple(kept), reported
+
     def check_MatrixDecl(self, m: ast.MatrixDecl) -> None:
         self.resolve_marks(m.marks, m.span)
         self._columns(m.columns)
-        self._rows(m.rows, "service")
-        for row in m.rows:
-            self._row_shape(row, len(m.columns))
+        rows, reported = self._glued(m.rows, len(m.columns))
+        self._rows(rows, "service")
+        for row in rows:
+            if id(row) not in reported:
+                self._row_shape(row, len(m.columns))
             for cell in row.cells:
                 for n in cell.names:
                     self.resolve(n, "priority")
@@ -417,7 +500,11 @@ class Checker:
         always = ok and self.sym.by_kind["calendar"][r.calendar.value].always  # type: ignore[attr-defined]
         allowed = ("minute", "hour", "day") if always else ("minute", "hour", "business_hour")
         if r.from_service is not None:
-            if self.resolve(r.from_service, "service"):
+            if self.resolve(r.from_service, "service") and self.matrix_row(r.from_service.value) is None:
+                self.error("P0507", f"no matrix has a row `{r.from_service.value}` to take response times from",
+                           r.from_service.span, "no such matrix row",
+                           help=f"add a row `{r.from_service.value} <time per tier>` to a matrix")
+            elif self.sym.by_kind["service"].get(r.from_service.value) is not None:
                 for m in self.sym.by_kind["matrix"].values():
                     for row in m.rows:  # type: ignore[attr-defined]
                         if row.label.value == r.from_service.value:
@@ -430,8 +517,11 @@ class Checker:
             return
         self._columns(r.columns)
         has_priorities = bool(self.sym.by_kind["priority"])
-        self._rows(r.rows, "priority", allow=() if has_priorities else ("any",))
-        for row in r.rows:
+        rows, reported = self._glued(r.rows, len(r.columns))
+        self._rows(rows, "priority", allow=() if has_priorities else ("any",))
+        for row in rows:
+            if id(row) in reported:
+                continue
             self._row_shape(row, len(r.columns))
             for cell in row.cells:
                 if cell.kind != "duration":
@@ -492,7 +582,11 @@ class Checker:
         self.unit(v.reissued, CALENDAR_UNITS, "a re-issue interval")
         if v.count_from is None:
             self.missing(v, "count from", "vouchers", "count from ilo_training")
-        elif self.resolve(v.count_from, "service"):
+        elif self.resolve(v.count_from, "service") and self.matrix_row(v.count_from.value) is None:
+            self.error("P0507", f"no matrix has a row `{v.count_from.value}` to count vouchers from",
+                       v.count_from.span, "no such matrix row",
+                       help=f"add a row `{v.count_from.value} <count per tier>` to a matrix")
+        elif self.sym.by_kind["service"].get(v.count_from.value) is not None:
             for m in self.sym.by_kind["matrix"].values():
                 for row in m.rows:  # type: ignore[attr-defined]
                     if row.label.value == v.count_from.value:

@@ -12,12 +12,16 @@ CODES: dict[str, tuple[str, str]] = {
     "P0002": ("unexpected character", "A character that cannot start any token of the language, such as a stray `@` or an unclosed string."),
     "P0003": ("unreadable source", "The path is missing, is a directory, is not UTF-8 text, contains NUL bytes or is too large to be a policy."),
     "P0004": ("nesting too deep", "Blocks are nested deeper than any policy needs; the input is rejected before parsing."),
+    "P0005": ("control character", "The file contains an invisible control character, e.g. U+000B or U+000C, which Word pastes for line and page breaks. It cannot be printed in the annex (a DOCX with it is invalid). Delete it; for line breaks inside a text use a triple-quoted string."),
     "P0101": ("duplicate field", "A block states the same field twice, e.g. two `zone` lines in one calendar. Keep one."),
     "P0102": ("missing field", "A block lacks a field it needs, e.g. a calendar with neither `always` nor `hours`, or a program without `title`."),
     "P0201": ("undefined name", "A name is used but never declared, e.g. `available office_hours` without `calendar office_hours`."),
     "P0202": ("duplicate name", "Two declarations of the same kind share a name. Names must be unique within a program and its includes."),
     "P0203": ("wrong kind of name", "A name refers to a declaration of another kind, e.g. a channel where a calendar is expected."),
+    "P0204": ("reserved name", "A name that reaches the generated Python evaluator is one of its reserved words (a Python keyword or soft keyword such as `match`, `class` or `_`) or starts with `__`. Choose another id."),
+    "P0205": ("names differ only in case", "Two declarations of the same kind have names that differ only in upper/lower case, e.g. calendars `Office` and `office`. The generated code names them without case, so one would silently replace the other. Rename one."),
     "P0301": ("wrong unit", "A value has the wrong unit or kind: a duration where a count is expected, business days on a 24x7 calendar, a response time in months."),
+    "P0302": ("number too large", "A duration, count or point value is larger than any contract needs (e.g. `99999999999 years`); dates and deadlines could not be computed from it. The limits: 100 years, 1,200 months, 3,650 business days, 36,500 days, 100,000 hours or minutes, counts up to 1,000,000, points up to 10^12."),
     "P0401": ("point ranges overlap", "Two tiers selected by points claim the same number of points."),
     "P0402": ("point ranges leave a gap", "Some number of points selects no tier: ranges must start at 0, follow one another without holes and end open (`200_000 ..`)."),
     "P0403": ("empty point range", "A point range whose lower bound is above its upper bound."),
@@ -27,6 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "P0504": ("unknown matrix row", "A matrix row names a service or priority that the program does not declare."),
     "P0505": ("duplicate matrix row or column", "A matrix names the same row or column twice."),
     "P0506": ("matrix missing a tier", "A services matrix must say something for every tier, or the entitlement of that tier is undefined."),
+    "P0507": ("no matrix row", "A declaration takes its values from a matrix row (`response on cal from svc`, `vouchers ... count from svc`) but no matrix has a row for that service. Add the row."),
     "P0601": ("include outside the policies root", "An include may only name files inside the policies root directory."),
     "P0602": ("include cycle", "Files include each other in a cycle."),
     "P0603": ("include not found", "An included file does not exist."),
@@ -90,11 +95,20 @@ class Diagnostic:
 
 
 class PolicyError(Exception):
-    """Raised when a policy has errors; carries all diagnostics found."""
+    """Raised when a policy has errors; carries all diagnostics found.
+
+    `str()` names the first few, so a traceback or a log line says what is wrong and where.
+    """
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} error(s)")
         self.diagnostics = tuple(diagnostics)
+        shown = [f"{d.span.path}:{d.span.line}:{d.span.column}: {d.severity}[{d.code}]: {d.message}"
+                 for d in self.diagnostics[:3]]
+        more = len(self.diagnostics) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more")
+        n = len(self.diagnostics)
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in the policy:\n" + "\n".join(shown))
 
 
 def _source_line(sources: dict[str, str], span: Span) -> str | None:

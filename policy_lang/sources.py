@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 
 from attrs import frozen
@@ -13,6 +15,7 @@ from .parse import parse_text
 
 MAX_BYTES = 4 * 1024 * 1024  # no contract is this long; larger inputs are refused, not parsed
 MAX_DEPTH = 64  # deepest `{` nesting accepted; the grammar itself needs 3
+MAX_EXPR_DEPTH = 32  # deepest `(` nesting accepted, e.g. max(max(...)); contracts need 2 or 3
 
 
 @frozen
@@ -35,12 +38,22 @@ def read_source(path: Path, display: str) -> tuple[str | None, Diagnostic | None
         return None, Diagnostic("P0003", msg, Label(span or _whole_file(display))), b""
 
     try:
-        if path.is_dir():
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
             return fail("is a directory, not a policy file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return fail(f"file is too large ({size} bytes; the limit is {MAX_BYTES})")
-        data = path.read_bytes()
+        if not stat.S_ISREG(st.st_mode):
+            # a FIFO would block forever, a device (/dev/zero) never ends: read regular files only
+            return fail("is not a regular file (a pipe, socket or device); policies are read from files")
+        if st.st_size > MAX_BYTES:
+            return fail(f"file is too large ({st.st_size} bytes; the limit is {MAX_BYTES})")
+        # O_NONBLOCK: should the path be swapped for a FIFO after the stat, open() does not hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return fail("is not a regular file (a pipe, socket or device); policies are read from files")
+            data = fh.read(MAX_BYTES + 1)  # never more than the limit, whatever st_size said
+        if len(data) > MAX_BYTES:
+            return fail(f"file is too large (more than {MAX_BYTES} bytes)")
     except FileNotFoundError:
         return fail("no such file")
     except OSError as exc:
@@ -58,22 +71,55 @@ def read_source(path: Path, display: str) -> tuple[str | None, Diagnostic | None
         line = text.count("\n", 0, nul) + 1
         col = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return fail("binary data (NUL byte) in a policy file", Span(display, line, col, line, col + 1))
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        pos, ch = bad.start(), bad.group()
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        name = _CONTROL_NAMES.get(ch, "a control character")
+        return _CONTROL.sub("\ufffd", text), Diagnostic(
+            "P0005", f"control character U+{ord(ch):04X} ({name}) in the policy",
+            Label(Span(display, line, col, line, col + 1), "invisible character here"),
+            help="delete it; for a new line inside a text use a triple-quoted string \"\"\"...\"\"\"",
+            notes=("control characters cannot be printed in the annex (Word refuses them in a DOCX)",)), data
     return text, None, data
 
 
+#: Characters a policy may not contain: C0 controls but TAB, LF and CR; DEL; C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_NAMES = {"\x0b": "vertical tab: what Word pastes for a line break",
+                  "\x0c": "form feed: what Word pastes for a page break",
+                  "\x1b": "escape", "\x7f": "delete",
+                  "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
 def _depth_check(text: str, display: str) -> Diagnostic | None:
-    depth = 0
-    for m in _BRACES.finditer(text):
-        depth += 1 if m.group() == "{" else -1
-        if depth > MAX_DEPTH:
+    """Refuse absurd nesting before parsing: `{` blocks beyond MAX_DEPTH, or `max(`/`min(`
+    expressions beyond MAX_EXPR_DEPTH (the tree would exhaust Python's recursion limit).
+    Strings and comments are skipped: their brackets are text."""
+    braces = parens = 0
+    for m in _NESTING.finditer(text):
+        tok = m.group()
+        if tok[0] in "\"#":
+            continue
+        if tok == "{":
+            braces += 1
+        elif tok == "}":
+            braces -= 1
+        elif tok == "(":
+            parens += 1
+        else:
+            parens = max(parens - 1, 0)
+        if braces > MAX_DEPTH or parens > MAX_EXPR_DEPTH:
             line = text.count("\n", 0, m.start()) + 1
             col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            return Diagnostic("P0004", f"blocks nested more than {MAX_DEPTH} deep",
-                              Label(Span(display, line, col, line, col + 1), "too deep"))
+            what = (f"blocks nested more than {MAX_DEPTH} deep" if braces > MAX_DEPTH else
+                    f"expressions nested more than {MAX_EXPR_DEPTH} deep")
+            return Diagnostic("P0004", what, Label(Span(display, line, col, line, col + 1), "too deep"))
     return None
 
 
-_BRACES = re.compile(r"[{}]")
+_NESTING = re.compile(r'"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}()]')
 #: (display path, sha256) -> parse result: shared includes are parsed once per process.
 _PARSED: dict[tuple[str, str], tuple[ast.PolicyFile | None, list[Diagnostic]]] = {}
 
@@ -118,6 +164,8 @@ class Loader:
         if real in self._seen:
             return []  # already included once: declarations are not repeated
         text, diag, data = read_source(path, display)
+        if diag is not None and text is not None:
+            self.sources[display] = text  # shown under the diagnostic, control characters replaced
         if diag is not None:
             if at is not None and diag.message == "no such file":
                 diag = Diagnostic("P0603", f"included file `{display}` not found", Label(at, "no such file"))
