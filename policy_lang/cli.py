@@ -1,6 +1,9 @@
 """Command line: `policyc check`, `policyc build [--check]`, `policyc explain CODE`, `policyc query`."""
 from __future__ import annotations
 
+import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -8,7 +11,7 @@ import click
 
 from . import diagnostics
 from .compiler import Compilation, compile_file, program_files
-from .output import is_stale, write_atomic
+from .build import KINDS
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 
@@ -34,22 +37,65 @@ def _compile_all(paths: tuple[str, ...], root: str | None) -> list[tuple[Path, C
     return results
 
 
-def _report(results: list[tuple[Path, Compilation]], fmt: str) -> int:
-    diags = [d for _, c in results for d in c.diagnostics]
+def _unique(diags: list[diagnostics.Diagnostic]) -> list[diagnostics.Diagnostic]:
+    """Each diagnostic once: an error in a shared include is found by every program including it."""
+    seen: set[diagnostics.Diagnostic] = set()
+    out = []
+    for d in diags:
+        if d not in seen:
+            seen.add(d)
+            out.append(d)
+    return out
+
+
+def _colour() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stderr.isatty()
+
+
+def _paint(text: str) -> str:
+    """Colour the first line of a rendered diagnostic: error red, warning yellow, code bold."""
+    head, sep, rest = text.partition("\n")
+    head = re.sub(r"(error|warning)\[(\w+)\]", lambda m: click.style(m.group(1), fg="red" if m.group(1) == "error"
+                                                                    else "yellow", bold=True)
+                  + "[" + click.style(m.group(2), bold=True) + "]", head, count=1)
+    return head + sep + rest
+
+
+def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = False,
+            extra: list[diagnostics.Diagnostic] = (), summary: dict | None = None,
+            extra_sources: dict[str, str] | None = None) -> int:
+    """Print diagnostics (once each); the exit code: errors, or warnings under --strict, fail."""
+    diags = _unique([d for _, c in results for d in c.diagnostics] + list(extra))
+    errors = [d for d in diags if d.severity == "error" or strict]
+    warnings = [d for d in diags if d.severity != "error"]
     if fmt == "json":
-        click.echo(diagnostics.to_json(diags))
+        if summary is None:
+            click.echo(diagnostics.to_json(diags))
     else:
-        sources: dict[str, str] = {}
+        sources: dict[str, str] = dict(extra_sources or {})
         for _, c in results:
             sources.update(c.sources)
+        colour = _colour()
         for d in diags:
-            click.echo(diagnostics.render_text(d, sources), err=True)
+            text = diagnostics.render_text(d, sources)
+            click.echo(_paint(text) if colour else text, err=True)
             click.echo("", err=True)
-        n = len(diags)
-        if n:
-            click.echo(f"{n} error{'s' if n != 1 else ''} in {sum(1 for _, c in results if c.diagnostics)} "
-                       f"of {len(results)} program(s)", err=True)
-    return EXIT_POLICY if diags else EXIT_OK
+        if diags:
+            failing = sum(1 for _, c in results if any(d in errors for d in c.diagnostics))
+            parts = []
+            n_err = sum(1 for d in diags if d.severity == "error")
+            if n_err:
+                parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
+            if warnings:
+                parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+                             + (" (errors under --strict)" if strict else ""))
+            click.echo(f"{', '.join(parts)} in {max(failing, 1) if errors else 0} of {len(results)} program(s)",
+                       err=True)
+    return EXIT_POLICY if errors else EXIT_OK
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,10 +108,11 @@ def main() -> None:
 @click.argument("paths", nargs=-1)
 @click.option("--root", help="Policies root: includes must stay inside it (default: the program's directory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(paths: tuple[str, ...], root: str | None, fmt: str) -> None:
+@click.option("--strict", is_flag=True, help="Warnings are errors (exit 1), e.g. in CI.")
+def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool) -> None:
     """Check policies (files, or directories of *.policy programs; default `policies`)."""
     results = _compile_all(paths, root)
-    code = _report(results, fmt)
+    code = _report(results, fmt, strict)
     if code == EXIT_OK and fmt == "text":
         for path, c in results:
             assert c.program is not None
@@ -73,56 +120,126 @@ def check(paths: tuple[str, ...], root: str | None, fmt: str) -> None:
     sys.exit(code)
 
 
-def _outputs(results: list[tuple[Path, Compilation]], out: Path, annex_config: Path | None) -> dict[Path, bytes]:
-    """Every generated file for the programs: evaluator modules and annexes."""
-    from .backends.annex.render import load_annex_config, render_annex
-    from .backends.python.emit import emit_python
+def _annex_config(paths: tuple[str, ...], given: str | None) -> Path | None:
+    if given:
+        return Path(given)
+    guess = Path(paths[0]) if paths else Path("policies")
+    guess = (guess if guess.is_dir() else guess.parent) / "annex.toml"
+    return guess if guess.is_file() else None
 
-    files: dict[Path, bytes] = {}
-    for _, c in results:
-        prog = c.program
-        assert prog is not None
-        files[out / "python" / f"{prog.id}.py"] = emit_python(prog).encode("utf-8")
-        for name, data in render_annex(prog, load_annex_config(annex_config, prog.id)).items():
-            files[out / "annex" / name] = data
-    return files
+
+def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
+    args = ["policyc", "build", *(paths or ("policies",))]
+    if out != "generated":
+        args += ["--out", out]
+    if only:
+        args += ["--only", only]
+    return " ".join(args)
 
 
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--out", "out", default="generated", show_default=True, help="Output directory.")
 @click.option("--root", help="Policies root (default: the program's directory).")
-@click.option("--annex-config", type=click.Path(dir_okay=False),
-              help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 naming stale generated files.")
+@click.option("--annex-config", help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 naming missing, stale, extra and stray generated files.")
+@click.option("--only", help=f"Comma-separated output kinds to build or check: {', '.join(KINDS)} (default: all).")
+@click.option("--prune", is_flag=True, help="Also delete generated files no program produces any more.")
+@click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str | None, check_only: bool,
-          fmt: str) -> None:
+          only: str | None, prune: bool, strict: bool, fmt: str) -> None:
     """Compile policies into generated/python/<id>.py and generated/annex/<id>.{md,html,docx,pdf}."""
+    from . import build as builder
+
+    try:
+        kinds = builder.parse_kinds(only)
+    except ValueError as e:
+        raise click.UsageError(f"--only: {e}") from None
+    out_dir = Path(out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"--out {out}: is a file, not a directory")
+    if not check_only:
+        parent = out_dir if out_dir.is_dir() else out_dir.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise click.UsageError(f"--out {out}: {parent} is not writable")
     results = _compile_all(paths, root)
-    if _report(results, fmt):
-        sys.exit(EXIT_POLICY)
-    cfg = Path(annex_config) if annex_config else None
-    if cfg is None:
-        guess = (Path(paths[0]) if paths else Path("policies"))
-        guess = (guess if guess.is_dir() else guess.parent) / "annex.toml"
-        cfg = guess if guess.is_file() else None
-    files = _outputs(results, Path(out), cfg)
-    if check_only:
-        stale = sorted(str(p) for p, data in files.items() if is_stale(p, data))
-        if stale:
-            click.echo("stale generated files (run `make build`):", err=True)
-            for s in stale:
-                click.echo(f"  {s}", err=True)
-            sys.exit(EXIT_POLICY)
-        click.echo(f"up to date: {len(files)} generated files")
+    cfg_path = _annex_config(paths, annex_config)
+    programs = [c.program for _, c in results if c.program is not None]
+    cfg_diags: list[diagnostics.Diagnostic] = []
+    configs: dict = {}
+    if set(kinds) & {"md", "html", "docx", "pdf"} and cfg_path is not None:
+        from .backends.annex.config import read_annex_config
+
+        configs, cfg_diags = read_annex_config(cfg_path, [p.id for p in programs])
+    summary: dict = {"programs": [p.id for p in programs], "kinds": list(kinds)}
+    cfg_sources = {}
+    if cfg_diags and cfg_path is not None and cfg_path.is_file():
+        cfg_sources[str(cfg_path)] = cfg_path.read_text(encoding="utf-8", errors="replace")
+    code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, cfg_sources)
+
+    def emit_json(**fields: object) -> None:
+        diags = _unique([d for _, c in results for d in c.diagnostics] + cfg_diags)
+        click.echo(json.dumps({**summary, **fields, "diagnostics": json.loads(diagnostics.to_json(diags))},
+                              ensure_ascii=False, indent=2))
+
+    if code:
+        if fmt == "json":
+            emit_json(ok=False)
+        sys.exit(code)
+    from .backends.annex.config import AnnexConfig
+
+    config_bytes = cfg_path.read_bytes() if cfg_path is not None and cfg_path.is_file() else b""
+    inputs = builder.inputs_hash(programs, config_bytes, kinds)
+    names = [builder.output_name(p.id, k) for p in programs for k in kinds]
+    whole = bool(paths == () or all(Path(x).is_dir() for x in paths)) and tuple(kinds) == builder.KINDS
+    fix = _fix_command(paths, out, only)
+    extras = builder.extra_files(out_dir, names) if whole else []
+    if builder.up_to_date(out_dir, inputs, names) and not (extras and (check_only or prune)):
+        if fmt == "json":
+            emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True)
+        elif check_only:
+            click.echo(f"up to date: {len(names)} generated files")
+        else:
+            click.echo(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
         return
-    written = 0
-    for path, data in sorted(files.items()):
-        if is_stale(path, data):
-            write_atomic(path, data)
-            written += 1
-    click.echo(f"built {len(results)} program(s): {written} file(s) written, {len(files) - written} unchanged")
+    progress = (lambda pid: click.echo(f"  rendering {pid} ...", err=True)) if (
+        fmt == "text" and sys.stderr.isatty()) else (lambda pid: None)
+    pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs]
+    files = builder.render(pairs, kinds, progress)
+    st = builder.status(out_dir, files, kinds, whole)
+    if check_only:
+        if fmt == "json":
+            emit_json(ok=st.clean, missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),
+                      stray=list(st.stray), fix=None if st.clean else fix)
+        elif st.clean:
+            click.echo(f"up to date: {len(files)} generated files")
+        else:
+            for label, group in (("missing", st.missing), ("stale", st.stale), ("extra (no program makes them)", st.extra),
+                                 ("stray (left by an interrupted write)", st.stray)):
+                if group:
+                    click.echo(f"{label}:", err=True)
+                    for name in group:
+                        click.echo(f"  {out_dir / name}", err=True)
+            cmd = fix + (" --prune" if st.extra else "")
+            click.echo(f"fix: run `{cmd}` (or `make build`) and commit the result", err=True)
+        sys.exit(EXIT_OK if st.clean else EXIT_POLICY)
+    previous = builder.read_manifest(out_dir).get("outputs", {})
+    remove = list(st.extra) if prune else []
+    previous = {k: v for k, v in previous.items() if k not in remove and (out_dir / k).is_file()}
+    files[builder.MANIFEST] = builder.manifest_bytes(inputs, files, previous)
+    written = builder.write_all(out_dir, files, remove)
+    if fmt == "json":
+        emit_json(ok=True, written=written, unchanged=len(files) - 1 - written, extra=list(st.extra))
+    else:
+        click.echo(f"built {len(programs)} program(s): {written} file(s) written, "
+                   f"{len(files) - 1 - written} unchanged")
+        if st.extra and not prune:
+            click.echo(f"note: {len(st.extra)} generated file(s) no program makes any more; "
+                       f"`{fix} --prune` deletes them", err=True)
 
 
 @main.command()
@@ -144,3 +261,7 @@ def _register_query() -> None:
 
 
 _register_query()
+
+
+if __name__ == "__main__":  # python -m policy_lang.cli
+    main()

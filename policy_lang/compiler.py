@@ -20,7 +20,12 @@ class Compilation:
 
     @property
     def ok(self) -> bool:
-        return self.program is not None and not self.diagnostics
+        """A program and no errors; warnings (W-codes) do not stop a build."""
+        return self.program is not None and not self.errors
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
 
 
 def compile_file(path: str | Path, root: str | Path | None = None) -> Compilation:
@@ -32,11 +37,11 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Compilatio
     if not diags:
         main_display = loader.files[0].display if loader.files else str(path)
         diags.extend(check(items, main_display)[0])
-    if diags:
+    if any(d.severity == "error" for d in diags):
         return Compilation(None, tuple(diags), loader.sources)
     main_rel = loader.files[0].rel
     prog = lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel)
-    return Compilation(prog, (), loader.sources)
+    return Compilation(prog, tuple(diags), loader.sources)
 
 
 def program_files(target: Path) -> list[Path]:

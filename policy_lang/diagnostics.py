@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "P0801": ("no program declaration", "A program file must start with one `program` block that gives its id, title and vendor."),
     "P0802": ("more than one program", "A file (with its includes) may declare only one program."),
     "P0901": ("wrong cell value", "A matrix cell does not fit the matrix: a response time that is not a duration, `only` with a name that is not a priority."),
+    "P1001": ("annex config error", "The annex config (`policies/annex.toml` or `--annex-config`) is missing, not valid TOML, or has an unknown section or key, a value of the wrong type or a control character. It holds [defaults] and [programs.<program_id>] tables with the keys annex_number, contract_number, contract_date, executor_org, executor_position, executor_name, customer_org, customer_position, customer_name."),
 }
 
 

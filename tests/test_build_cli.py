@@ -31,7 +31,7 @@ def test_build_writes_every_output(built: tuple[Path, Path]) -> None:
     _, out = built
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert names == sorted(
-        [f"python/{p}.py" for p in ("juniper_care_core", "landesk_tam")]
+        [".manifest.json"] + [f"python/{p}.py" for p in ("juniper_care_core", "landesk_tam")]
         + [f"annex/{p}.{ext}" for p in ("juniper_care_core", "landesk_tam") for ext in ("md", "html", "docx", "pdf")])
     assert not list(out.rglob("*.tmp")), "no temporary files left behind"
 

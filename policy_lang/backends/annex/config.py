@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import stat
 import tomllib
 from pathlib import Path
 
 from attrs import fields, frozen
+
+from ...diagnostics import Diagnostic, Label, Span
 
 _KEYS = ("annex_number", "contract_number", "contract_date", "executor_org", "executor_position",
          "executor_name", "customer_org", "customer_position", "customer_name")
@@ -33,7 +38,10 @@ def _value(key: str, raw: object) -> str | dt.date | None:
         if isinstance(raw, dt.date):
             return raw
         if isinstance(raw, str):
-            return dt.date.fromisoformat(raw.strip())
+            try:
+                return dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                raise ValueError(f"`contract_date` must be a date such as 2026-11-24, got {raw!r}") from None
         raise ValueError(f"`contract_date` must be an ISO date, got {raw!r}")
     if isinstance(raw, int | str):
         return str(raw).strip()
@@ -60,3 +68,87 @@ def load_annex_config(path: Path | None, program_id: str) -> AnnexConfig:
         return AnnexConfig()
     with open(path, "rb") as fh:
         return annex_config_from_mapping(tomllib.load(fh), program_id)
+
+
+# -- reading the file, with located diagnostics ------------------------------------------------
+
+_SECTIONS = ("defaults", "programs")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _locate(text: str, pattern: str) -> tuple[int, int]:
+    m = re.search(pattern, text, re.M)
+    if not m:
+        return 1, 1
+    start = m.start(m.lastindex or 0)
+    line = text.count("\n", 0, start) + 1
+    return line, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+def read_annex_config(path: Path, program_ids: list[str]) -> tuple[dict[str, AnnexConfig], list[Diagnostic]]:
+    """Every program's AnnexConfig from `path`, or located diagnostics (P1001) saying what is wrong."""
+    display = str(path)
+    diags: list[Diagnostic] = []
+
+    def error(message: str, line: int = 1, col: int = 1, help: str | None = None) -> None:
+        diags.append(Diagnostic("P1001", message, Label(Span(display, line, col, line, col + 1)), help=help))
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:
+            error("the annex config must be a regular TOML file under 1 MiB")
+            return {}, diags
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        error("annex config file not found", help="create it (see README, annex config) or leave out --annex-config")
+        return {}, diags
+    except (OSError, UnicodeDecodeError) as e:
+        error(f"cannot read the annex config: {e}")
+        return {}, diags
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        error(f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}", line, col)
+        return {}, diags
+    for section, value in data.items():
+        if section not in _SECTIONS:
+            error(f"unknown section `{section}`", *_locate(text, rf"^\s*\[?\s*({re.escape(section)})\b"),
+                  help="sections: [defaults] and [programs.<program_id>]")
+        elif not isinstance(value, dict):
+            error(f"`{section}` must be a table", *_locate(text, rf"^\s*({re.escape(section)})\b"))
+    tables: list[tuple[str, dict]] = []
+    if isinstance(data.get("defaults"), dict):
+        tables.append(("defaults", data["defaults"]))
+    programs = data.get("programs", {})
+    if isinstance(programs, dict):
+        for pid, table in programs.items():
+            if not isinstance(table, dict):
+                error(f"`programs.{pid}` must be a table", *_locate(text, rf"({re.escape(pid)})"))
+                continue
+            if program_ids and pid not in program_ids:
+                error(f"no program `{pid}` to configure", *_locate(text, rf"^\s*\[\s*programs\.({re.escape(pid)})"),
+                      help=f"programs: {', '.join(program_ids)}")
+            tables.append((f"programs.{pid}", table))
+    for name, table in tables:
+        for key, value in table.items():
+            where = _locate(text, rf"^\s*({re.escape(key)})\s*=")
+            if key not in _KEYS:
+                import difflib
+
+                close = difflib.get_close_matches(key, _KEYS, n=1)
+                error(f"unknown key `{key}` in [{name}]", *where,
+                      help=f"did you mean `{close[0]}`?" if close else f"keys: {', '.join(_KEYS)}")
+                continue
+            try:
+                _value(key, value)
+            except ValueError as e:
+                error(str(e), *where)
+                continue
+            if isinstance(value, str) and _CONTROL.search(value):
+                error(f"`{key}` contains a control character", *where, help="retype the value without it")
+    if diags:
+        return {}, diags
+    return {pid: annex_config_from_mapping(data, pid) for pid in program_ids}, []

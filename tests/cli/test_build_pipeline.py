@@ -1,0 +1,170 @@
+"""`policyc build` for CI: --only, --check kinds, config diagnostics, JSON, no-op builds,
+all-or-nothing swaps, warnings and --strict, each error of a shared file once."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policy_lang.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def invoke(*args: str):  # noqa: ANN201
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture()
+def policies(tmp_path: Path) -> Path:
+    root = tmp_path / "policies"
+    shutil.copytree(REPO / "policies" / "shared", root / "shared")
+    for name in ("juniper_care_core.policy", "landesk_tam.policy", "annex.toml"):
+        shutil.copy(REPO / "policies" / name, root / name)
+    return root
+
+
+def files(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def test_only_builds_the_kinds_asked_for(policies: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    res = invoke("build", str(policies), "--out", str(out), "--only", "python,md")
+    assert res.exit_code == 0, res.output
+    assert files(out) == [".manifest.json", "annex/juniper_care_core.md", "annex/landesk_tam.md",
+                          "python/juniper_care_core.py", "python/landesk_tam.py"]
+    assert invoke("build", "--check", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
+    res = invoke("build", "--check", str(policies), "--out", str(out), "--only", "docx")
+    assert res.exit_code == 1 and "missing:" in res.output and "--only docx" in res.output
+    assert invoke("build", str(policies), "--out", str(out), "--only", "pyhton").exit_code == 2
+
+
+def test_check_names_missing_stale_extra_and_stray(policies: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
+    (out / "python" / "landesk_tam.py").unlink()
+    (out / "annex" / "juniper_care_core.md").write_text("hand edit", encoding="utf-8")
+    (out / "annex" / ".juniper_care_core.md.x1.tmp").write_text("half", encoding="utf-8")
+    (out / "python" / "old_program.py").write_text("old", encoding="utf-8")
+    res = invoke("build", "--check", str(policies), "--out", str(out), "--only", "python,md", "--format", "json")
+    assert res.exit_code == 1
+    report = json.loads(res.stdout)
+    assert report["missing"] == ["python/landesk_tam.py"]
+    assert report["stale"] == ["annex/juniper_care_core.md"]
+    assert report["stray"] == ["annex/.juniper_care_core.md.x1.tmp"]
+    assert report["fix"].startswith("policyc build")
+    assert (out / "annex" / "juniper_care_core.md").read_text(encoding="utf-8") == "hand edit"  # nothing written
+    # a build repairs all of it and removes the stray file
+    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_extra_outputs_are_reported_and_pruned(policies: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert invoke("build", str(policies), "--out", str(out)).exit_code == 0
+    (out / "annex" / "deleted_program.md").write_text("old", encoding="utf-8")
+    res = invoke("build", "--check", str(policies), "--out", str(out))
+    assert res.exit_code == 1 and "extra" in res.output and "--prune" in res.output
+    assert invoke("build", str(policies), "--out", str(out), "--prune").exit_code == 0
+    assert not (out / "annex" / "deleted_program.md").exists()
+    assert invoke("build", "--check", str(policies), "--out", str(out)).exit_code == 0
+
+
+@pytest.mark.parametrize(("toml", "message", "line"), [
+    ('[defaults]\nannex_numbr = "1"\n', "unknown key `annex_numbr`", 2),
+    ('[defaults]\nannex_number = "1"\n[bogus]\nx = 1\n', "unknown section `bogus`", 3),
+    ('[defaults]\nannex_number = \n', "not valid TOML", 2),
+    ('[defaults]\ncontract_date = "tomorrow"\n', "contract_date", 2),
+    ('[defaults]\ncustomer_org = "ООО \\u000b"\n', "control character", 2),
+    ('[programs.no_such]\nannex_number = "1"\n', "no program `no_such`", 1),
+])
+def test_annex_config_errors_are_located(policies: Path, tmp_path: Path, toml: str, message: str, line: int) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    res = invoke("build", str(policies), "--out", str(tmp_path / "gen"), "--annex-config", str(cfg))
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert f"bad.toml:{line}:" in res.output and "error[P1001]" in res.output and message in res.output
+    assert not (tmp_path / "gen").exists()
+
+
+def test_missing_annex_config_and_bad_out(policies: Path, tmp_path: Path) -> None:
+    res = invoke("build", str(policies), "--out", str(tmp_path / "gen"), "--annex-config", str(tmp_path / "nope.toml"))
+    assert res.exit_code == 1 and "annex config file not found" in res.output
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x", encoding="utf-8")
+    res = invoke("build", str(policies), "--out", str(a_file))
+    assert res.exit_code == 2 and "is a file" in res.output and "Traceback" not in res.output
+
+
+def test_json_is_one_document_in_every_outcome(policies: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    for args in (["build", str(policies), "--out", str(out), "--only", "python", "--format", "json"],
+                 ["build", str(policies), "--out", str(out), "--only", "python", "--format", "json"],
+                 ["build", "--check", str(policies), "--out", str(out), "--only", "python", "--format", "json"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        assert json.loads(res.stdout)["ok"] is True
+    (policies / "juniper_care_core.policy").write_text("program broken {\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["build", str(policies), "--out", str(out), "--format", "json"])
+    assert res.exit_code == 1 and json.loads(res.stdout)["diagnostics"][0]["code"].startswith("P")
+
+
+def test_noop_build_renders_nothing(policies: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
+    stamp = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    res = invoke("build", str(policies), "--out", str(out), "--only", "python,md")
+    assert res.exit_code == 0 and "nothing changed" in res.output
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamp
+
+
+def test_shared_file_errors_are_printed_once(policies: Path) -> None:
+    shared = policies / "shared" / "ru_calendar.policy"
+    shared.write_text(shared.read_text(encoding="utf-8").replace('zone   "Europe/Moscow"', 'zone   "Europe/Moskow"'),
+                      encoding="utf-8")
+    res = invoke("check", str(policies), "--format", "json")
+    assert res.exit_code == 1
+    codes = [d["code"] for d in json.loads(res.stdout)]
+    assert codes.count("P0702") == 1  # both programs include the file: one error
+
+
+def test_warnings_do_not_fail_unless_strict(policies: Path, monkeypatch) -> None:
+    monkeypatch.setenv("POLICY_LANG_TODAY", "2027-10-01")  # the decree data ends in 91 days
+    res = invoke("check", str(policies))
+    assert res.exit_code == 0 and "warning[W0701]" in res.output
+    res = invoke("check", str(policies), "--strict")
+    assert res.exit_code == 1
+
+
+def test_killed_builds_leave_one_consistent_set(policies: Path, tmp_path: Path) -> None:
+    """SIGKILL a build at random moments: the outputs on disk always come from one build."""
+    out = tmp_path / "gen"
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    cmd = [sys.executable, "-m", "policy_lang.cli", "build", str(policies), "--out", str(out), "--only", "python,md"]
+    assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+    edition = policies / "landesk_tam.policy"
+    rng = random.Random(8)
+    for i in range(12):
+        text = edition.read_text(encoding="utf-8")
+        edition.write_text(text.replace(f'edition "', f'edition "r{i}-', 1), encoding="utf-8")
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        manifest = json.loads((out / ".manifest.json").read_text(encoding="utf-8"))
+        import hashlib
+
+        for name, digest in manifest["outputs"].items():
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, (i, name)
+        assert not list(out.rglob("*.tmp"))
+    assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
