@@ -176,7 +176,62 @@ def to_json(diags: Iterable[Diagnostic]) -> str:
 
 
 def explain(code: str) -> str | None:
-    entry = CODES.get(code.upper())
+    """The long text of a code: what it means, a wrong example and how to fix it."""
+    key = code.upper()
+    entry = CODES.get(key)
     if entry is None:
         return None
-    return f"{code.upper()}: {entry[0]}\n\n{entry[1]}"
+    kind = "warning" if key.startswith("W") else "error"
+    text = f"{key} ({kind}): {entry[0]}\n\n{entry[1]}"
+    example = EXAMPLES.get(key)
+    if example is not None:
+        wrong, fix = example
+        text += "\n\nFor example:\n\n" + "\n".join("    " + line for line in wrong.splitlines())
+        text += f"\n\nFix: {fix}."
+    return text
+
+
+#: For `policyc explain`: a small wrong example and its fix, per code.
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "P0001": ('calendar office "офис" {\n    zone "Europe/Moscow"\n    hours mon-fri 08:00-17:00\n',
+              'close every block: add the missing `}` after the last field'),
+    "P0002": ('channel phone "телефон" @ {', 'delete the stray character; strings need both quotes: "телефон"'),
+    "P0003": ("policyc check policies/landesk_support.polcy", "name an existing UTF-8 text file (or a directory of *.policy)"),
+    "P0004": ('rule r "R" = max(max(max(max(... 40 levels ...))))', "flatten the expression: max(a, b, c, d)"),
+    "P0005": ('title "Программа\\u000bподдержки"   # a line break pasted from Word',
+              'delete the invisible character; for several lines use """...""" '),
+    "P0101": ('calendar c "c" {\n    zone "Europe/Moscow"\n    zone "Europe/Samara"\n}', "keep one `zone` line"),
+    "P0102": ('calendar c "c" {\n    zone "Europe/Moscow"\n}', "add `hours mon-fri 08:00-17:00` (or `always`)"),
+    "P0201": ('channel phone "телефон" {\n    available office_hours\n}', 'declare `calendar office_hours "..." { ... }` or fix the name'),
+    "P0202": ('tiers {\n    gold "Gold" purchased\n    gold "Gold+" purchased\n}', "rename one of them or remove the copy"),
+    "P0203": ('channel phone "телефон" {\n    available portal   # portal is a channel\n}', "name a calendar there"),
+    "P0204": ('tiers {\n    match "Match" purchased\n}', "choose another id, e.g. `match_tier`"),
+    "P0205": ('calendar office "офис" { always }\ncalendar Office "офис 2" { always }', "rename one: `office_msk`"),
+    "P0301": ('response on support_hours {\n    priority gold\n    P1       2 months\n}', "use minutes or hours: `2h`"),
+    "P0302": ('period term "Срок" {\n    length 99999 years\n}', "state the real term: `length 3 years`"),
+    "P0401": ('base "Base" 0 .. 2_999\nprofessional "PS" 2_000 .. 49_999', "start the next range after the previous: `3_000 .. 49_999`"),
+    "P0402": ('base "Base" 0 .. 2_999\nprofessional "PS" 4_000 ..', "close the gap: `3_000 ..`"),
+    "P0403": ('gold "Gold" 5_000 .. 1_000', "swap the bounds: `1_000 .. 5_000`"),
+    "P0501": ('matrix m "М" {\n    service gold silver\n    ilo     2\n}', "give every column a cell: `ilo 2 1`"),
+    "P0502": ('matrix m "М" {\n    service gold\n    ilo     2 3\n}', "remove the extra cell or add a column"),
+    "P0503": ('matrix m "М" {\n    service gold platinum\n}', "use declared tier ids in the header"),
+    "P0504": ('matrix m "М" {\n    service gold\n    trainig 2\n}', "use a declared service id: `training`"),
+    "P0505": ('matrix m "М" {\n    service gold\n    ilo 2\n    ilo 3\n}', "keep one row per service"),
+    "P0506": ('tiers { gold "Gold" purchased  silver "Silver" purchased }\nmatrix m "М" {\n    service gold\n    ilo 2\n}',
+              "add a column for `silver`"),
+    "P0507": ("response on office from rt    # no matrix has a row rt", "add a row `rt 2h 4h` to a matrix"),
+    "P0601": ('include "../../etc/other.policy"', "keep shared files under the policies root, e.g. shared/"),
+    "P0602": ('# a.policy: include "b.policy"\n# b.policy: include "a.policy"', "move the shared part to a third file both include"),
+    "P0603": ('include "shared/ru_calender.policy"', 'fix the path: "shared/ru_calendar.policy"'),
+    "P0701": ('hours mon-fri 17:00-08:00', "write the window forwards; split a night shift at midnight"),
+    "P0702": ('zone "Europe/Moskow"', 'use an IANA zone: "Europe/Moscow"'),
+    "P0703": ('official RU years 2019 .. 2026', "state years the compiler has data for: `2024 .. 2030`"),
+    "P0704": ('dates 0002-01-01 .. 9999-12-30', "list real periods of days off, each under a year"),
+    "P0705": ('shortened 2026-03-08    # a Sunday', "list the working day before the holiday: 2026-03-06"),
+    "P0801": ('calendar c "c" { always }    # and nothing else', 'start with `program my_program { title "..." vendor "..." }`'),
+    "P0802": ('program a { ... }\nprogram b { ... }', "one program per file; share sections with `include`"),
+    "P0901": ('response on support_hours {\n    priority gold\n    P1       soon\n}', "write a duration: `4h`"),
+    "P1001": ('[defaults]\nannex_numbr = "7"', 'fix the key: annex_number = "7"'),
+    "W0701": ("official RU years 2024 .. 2030    # checked in October 2027",
+              "add the next year's decree to policy_lang/data/ru_production_calendar.toml"),
+}

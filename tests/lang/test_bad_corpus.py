@@ -27,7 +27,8 @@ def test_corpus_is_large_and_covers_every_code() -> None:
     codes = {expectation(p)[0] for p in CASES}
     # P0003/P0004 need binary or huge inputs: tests/lang/test_robust_input.py makes them
     # W-codes are warnings: a policy with only a warning is not bad (tests/lang/test_warnings.py)
-    assert {c for c in CODES if c.startswith("P")} - codes <= {"P0003", "P0004"}
+    # P1001 is about the annex config (tests/cli/test_build_pipeline.py), not a policy
+    assert {c for c in CODES if c.startswith("P")} - codes <= {"P0003", "P0004", "P1001"}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -69,3 +70,12 @@ def test_snapshot_of_rendered_diagnostics(snapshot) -> None:
         for d in result.diagnostics:
             rendered.append(render_text(d, result.sources).replace(str(BAD), "<bad>"))
     assert "\n\n".join(rendered) == snapshot
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_code_explains_itself_with_an_example_and_a_fix(code: str) -> None:
+    from policy_lang.diagnostics import explain
+
+    text = explain(code)
+    assert text is not None and CODES[code][0] in text
+    assert "For example:" in text and "\nFix: " in text
