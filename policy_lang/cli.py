@@ -252,6 +252,78 @@ def explain(code: str) -> None:
     click.echo(text)
 
 
+_INIT_TEMPLATE = """# {name}: программа технической поддержки. Язык описан в docs/language.md
+# (в установленном пакете: {docs}).
+# Проверка: policyc check {name}.policy   Сборка: policyc build {name}.policy --out generated
+
+program {name} {{
+    title   "Программа технической поддержки"
+    vendor  "Производитель"
+    edition "1"
+}}
+
+# Кто есть кто в приложении к договору.
+parties {{
+    executor      "ИСПОЛНИТЕЛЬ"    "оказывает услуги технической поддержки"
+    customer      "ЗАКАЗЧИК"       "получает услуги технической поддержки"
+}}
+
+# Когда идёт время: рабочие часы по московскому времени, кроме нерабочих дней
+# производственного календаря РФ.
+holidays ru_production "производственный календарь Российской Федерации" {{
+    official RU years 2024 .. 2030
+}}
+
+calendar support_hours "рабочие часы службы технической поддержки" {{
+    zone   "Europe/Moscow"
+    hours  mon-fri 09:00-18:00
+    except ru_production
+}}
+
+# Как обратиться в поддержку.
+channel portal "портал технической поддержки" § 1 {{
+    contact   "https://support.example.com"
+    available support_hours
+}}
+
+# Уровни поддержки, которые можно приобрести.
+tiers {{
+    standard  "Стандартный"  purchased
+}}
+
+priorities {{
+    P1 "Критический" {{ definition "Система недоступна." }}
+    P2 "Обычный"     {{ definition "Прочие обращения." }}
+}}
+
+# Время реакции: в рабочие часы календаря support_hours.
+response on support_hours § 1 {{
+    priority  standard
+    P1        4h
+    P2        8h
+}}
+"""
+
+
+@main.command()
+@click.argument("name")
+@click.option("--dir", "directory", default=".", show_default=True, help="Where to write NAME.policy.")
+def init(name: str, directory: str) -> None:
+    """Write NAME.policy: a commented minimal program that checks and builds."""
+    import keyword
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise click.UsageError(f"{name!r} is not a program id: use lower-case letters, digits and _, "
+                               "starting with a letter, e.g. acme_support")
+    target = Path(directory) / f"{name}.policy"
+    if target.exists():
+        raise click.UsageError(f"{target} already exists; not overwriting it")
+    docs = Path(__file__).resolve().parent / "docs" / "language.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_INIT_TEMPLATE.format(name=name, docs=docs), encoding="utf-8")
+    click.echo(f"wrote {target}; next: policyc check {target}")
+
+
 def _register_query() -> None:
     try:
         from .query import query
