@@ -231,7 +231,8 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     remove = list(st.extra) if prune else []
     previous = {k: v for k, v in previous.items() if k not in remove and (out_dir / k).is_file()}
     files[builder.MANIFEST] = builder.manifest_bytes(inputs, files, previous)
-    written = builder.write_all(out_dir, files, remove)
+    builder.write_all(out_dir, files, remove)
+    written = len(st.missing) + len(st.stale) + len(remove)
     if fmt == "json":
         emit_json(ok=True, written=written, unchanged=len(files) - 1 - written, extra=list(st.extra))
     else:

@@ -15,11 +15,11 @@ from conftest import PROGRAM_IDS, program, rendered
 
 PDF_PAGES = {
     "juniper_care_core": 7,
-    "landesk_cloud_appliance": 4,
-    "landesk_support": 9,
-    "landesk_tam": 5,
-    "shavlik_support": 7,
-    "wavelink_support": 7,
+    "landesk_cloud_appliance": 5,  # the day lists now cover 2024-2030 (2028-2030 provisional)
+    "landesk_support": 10,
+    "landesk_tam": 6,
+    "shavlik_support": 8,
+    "wavelink_support": 8,
 }
 
 
