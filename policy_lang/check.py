@@ -52,6 +52,11 @@ MAX_AMOUNT = {"minute": 100_000, "hour": 100_000, "business_hour": 100_000, "day
 MAX_COUNT = 1_000_000
 MAX_POINTS = 10**12
 
+#: Declarations that hold no duration, count or point value: `limits` skips them.
+_NO_NUMBERS = frozenset({ast.ClauseDecl, ast.FootnoteDecl, ast.DefinitionDecl, ast.ExclusionsDecl, ast.ChannelDecl,
+                         ast.ProcedureDecl, ast.PartiesDecl, ast.EventDecl, ast.ConditionDecl, ast.CoverageDecl,
+                         ast.ProgramDecl, ast.HolidaysDecl, ast.ServicesDecl, ast.Include})
+
 #: Kinds whose names become identifiers or dictionary keys of the generated evaluator.
 _GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priority", "obligation", "condition",
                               "event", "period", "vouchers", "warranty", "rma", "rule", "holidays"})
@@ -75,6 +80,7 @@ class Symbols:
     def __init__(self) -> None:
         self.by_kind: dict[str, dict[str, object]] = {k: {} for k in KIND_WORDS}
         self.spans: dict[tuple[str, str], Span] = {}
+        self.folded: dict[tuple[str, str], str] = {}  # (kind, casefolded name) -> the name declared
 
     def kind_of(self, name: str) -> str | None:
         for kind, table in self.by_kind.items():
@@ -107,8 +113,8 @@ class Checker:
             self.error("P0202", f"{KIND_WORDS[kind]} `{name.value}` is declared twice", name.span, "declared again here",
                        secondary=[Label(first, "first declared here")], help="rename one of them or remove the copy")
             return
-        folded = name.value.casefold()
-        twin = next((n for n in table if n.casefold() == folded), None)
+        folded = (kind, name.value.casefold())
+        twin = self.sym.folded.get(folded)
         if twin is not None and kind in _GENERATED_KINDS:
             self.error("P0205", f"{KIND_WORDS[kind]} `{name.value}` differs from `{twin}` only in case", name.span,
                        "the generated code would confuse the two",
@@ -118,6 +124,7 @@ class Checker:
         if kind in _GENERATED_KINDS:
             self.reserved(name, KIND_WORDS[kind])
         table[name.value] = node
+        self.sym.folded.setdefault(folded, name.value)
         self.sym.spans[(kind, name.value)] = name.span
 
     def reserved(self, name: ast.Name, what: str) -> None:
@@ -224,7 +231,8 @@ class Checker:
             handler = getattr(self, "check_" + type(item).__name__, None)
             if handler is not None:
                 handler(item)
-            self.limits(item)
+            if type(item) not in _NO_NUMBERS:
+                self.limits(item)
         return self.diags
 
     def limits(self, node: object) -> None:
