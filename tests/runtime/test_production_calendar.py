@@ -170,7 +170,9 @@ def test_data_covers_2024_to_2027_with_cited_decrees():
 
     years = pc.data_years()
     assert sorted(years) == [2024, 2025, 2026, 2027]
-    assert [years[y].decree_number for y in (2024, 2025, 2026)] == ["1314", "1335", "1466"]
+    assert [years[y].decree_number for y in (2024, 2025, 2026, 2027)] == ["1314", "1335", "1466", "1187"]
+    assert [years[y].decree_date.isoformat() for y in (2024, 2025, 2026, 2027)] == [
+        "2023-08-10", "2024-10-04", "2025-09-24", "2026-09-17"]
     assert years[2027].working_days == 247 and "2027" in years[2027].decree
 
 
