@@ -168,3 +168,18 @@ def test_killed_builds_leave_one_consistent_set(policies: Path, tmp_path: Path) 
             assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, (i, name)
         assert not list(out.rglob("*.tmp"))
     assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+
+
+def test_colour_only_when_asked_or_on_a_terminal(policies: Path, monkeypatch) -> None:
+    (policies / "juniper_care_core.policy").write_text('program broken {\n  title "a"\n}\n', encoding="utf-8")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = CliRunner().invoke(main, ["check", str(policies / "juniper_care_core.policy")], color=True)
+    assert "\x1b[" in coloured.output and "error" in coloured.output
+    monkeypatch.delenv("FORCE_COLOR")
+    plain = CliRunner().invoke(main, ["check", str(policies / "juniper_care_core.policy")])  # not a TTY
+    assert "\x1b[" not in plain.output and "error[P0102]" in plain.output
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" not in CliRunner().invoke(main, ["check", str(policies / "juniper_care_core.policy")],
+                                             color=True).output
