@@ -29,9 +29,16 @@ def _targets(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-def _compile_all(paths: tuple[str, ...], root: str | None) -> list[tuple[Path, Compilation]]:
+def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text") -> list[tuple[Path, Compilation]]:
     results = []
-    for path in _targets(paths):
+    try:
+        targets = _targets(paths)
+    except click.UsageError as e:
+        if fmt != "json":
+            raise
+        click.echo(json.dumps({"error": {"kind": "usage", "message": e.message}}, ensure_ascii=False))
+        sys.exit(EXIT_USAGE)
+    for path in targets:
         r = root if root is not None else (path.parent if path.is_file() or not path.exists() else path)
         results.append((path, compile_file(path, r)))
     return results
@@ -111,13 +118,21 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1), e.g. in CI.")
 def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool) -> None:
     """Check policies (files, or directories of *.policy programs; default `policies`)."""
-    results = _compile_all(paths, root)
+    results = _compile_all(paths, root, fmt)
     code = _report(results, fmt, strict)
     if code == EXIT_OK and fmt == "text":
         for path, c in results:
             assert c.program is not None
             click.echo(f"ok  {path}  ({c.program.id})")
     sys.exit(code)
+
+
+def _usage(fmt: str, message: str) -> None:
+    """A usage error (exit 2): click's text, or one JSON document under --format json."""
+    if fmt != "json":
+        raise click.UsageError(message)
+    click.echo(json.dumps({"error": {"kind": "usage", "message": message}}, ensure_ascii=False))
+    sys.exit(EXIT_USAGE)
 
 
 def _annex_config(paths: tuple[str, ...], given: str | None) -> Path | None:
@@ -156,17 +171,17 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     try:
         kinds = builder.parse_kinds(only)
     except ValueError as e:
-        raise click.UsageError(f"--only: {e}") from None
+        _usage(fmt, f"--only: {e}")
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
-        raise click.UsageError(f"--out {out}: is a file, not a directory")
+        _usage(fmt, f"--out {out}: is a file, not a directory")
     if not check_only:
         parent = out_dir if out_dir.is_dir() else out_dir.parent
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise click.UsageError(f"--out {out}: {parent} is not writable")
-    results = _compile_all(paths, root)
+            _usage(fmt, f"--out {out}: {parent} is not writable")
+    results = _compile_all(paths, root, fmt)
     cfg_path = _annex_config(paths, annex_config)
     programs = [c.program for _, c in results if c.program is not None]
     cfg_diags: list[diagnostics.Diagnostic] = []

@@ -183,3 +183,15 @@ def test_colour_only_when_asked_or_on_a_terminal(policies: Path, monkeypatch) ->
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\x1b[" not in CliRunner().invoke(main, ["check", str(policies / "juniper_care_core.policy")],
                                              color=True).output
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "json", "/nonexistent/policies"],
+    ["build", "--format", "json", "/nonexistent/policies"],
+    ["build", "--format", "json", "--only", "pyhton", str(REPO / "policies")],
+    ["build", "--format", "json", "--out", str(REPO / "README.md"), str(REPO / "policies")],
+])
+def test_usage_errors_are_json_under_format_json(args) -> None:
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2
+    assert json.loads(res.stdout)["error"]["kind"] == "usage"
