@@ -13,7 +13,7 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib import resources
+from pathlib import Path
 
 __all__ = ["CalendarDataError", "YearCalendar", "MAX_PROVISIONAL_YEARS", "DEFAULT_PROVISIONAL_YEARS",
            "WARN_DAYS", "art112_year", "data_years", "first_data_year", "last_decree_year",
@@ -96,7 +96,8 @@ def _validate(block: dict) -> YearCalendar:
 @functools.cache
 def data_years() -> dict[int, YearCalendar]:
     """Every decree year of the packaged data, validated, by year."""
-    raw = resources.files("policy_lang").joinpath("data/ru_production_calendar.toml").read_bytes()
+    # the package's own file (a plain path, like the parser tables: importlib.resources costs ~4 ms of start-up)
+    raw = (Path(__file__).resolve().parent / "data" / "ru_production_calendar.toml").read_bytes()
     blocks = tomllib.loads(raw.decode("utf-8")).get("year", [])
     years = {}
     for block in blocks:
@@ -122,6 +123,7 @@ def data_end() -> date:
     return date(last_decree_year(), 12, 31)
 
 
+@functools.cache  # pure, and the result is immutable; check and lower ask for the same years per program
 def art112_year(year: int) -> YearCalendar:
     """A year without a decree, by Labour Code art. 112 and 95 (provisional)."""
     holidays = {date(year, m, d) for m, d in HOLIDAYS}
