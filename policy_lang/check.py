@@ -5,6 +5,7 @@ import datetime as dt
 import difflib
 import keyword
 import os
+import sys
 import zoneinfo
 from collections.abc import Iterable
 
@@ -33,6 +34,11 @@ _DECL_KIND = {
 #: Dates a policy may name, and the longest range of days one item may span.
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 MAX_RANGE_DAYS = 366
+
+
+def _a(word: str) -> str:
+    """`a calendar`, `an event`."""
+    return ("an " if word[:1].lower() in "aeiou" or word.startswith("RMA") else "a ") + word
 
 
 def _today() -> dt.date:
@@ -65,7 +71,25 @@ CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
 SINGLETONS = {ast.ResponseDecl: "response", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
               ast.VouchersDecl: "vouchers", ast.ReclassifyDecl: "reclassify",
-              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers"}
+              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties"}
+
+#: Kinds declared as lines of a block rather than by their own keyword.
+_DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties"}
+
+#: Names the generated evaluator takes as keyword arguments beside its own parameters:
+#: conditions (`deadline(obligation, start=..., NAME=True)`, `rma_eligibility(rma=..., delivered=...,
+#: on=..., NAME=True)`) and events (`rule_end(rule, at=..., NAME=date)`) may not take their names.
+_ARGUMENT_NAMES = {
+    "condition": ("deadline() and rma_eligibility()", frozenset({"obligation", "start", "rma", "delivered", "on"})),
+    "event": ("rule_end()", frozenset({"rule", "at"})),
+}
+#: A program id names a Python module (generated/python/<id>.py): not one the evaluator imports.
+_MODULE_NAMES = frozenset(sys.stdlib_module_names) | {"policy_lang", "generated"}
+
+#: The most declarations of a kind a program may have. The response table of the generated
+#: evaluator has one entry per tier, channel and priority (their product), and every calendar
+#: with working hours is baked as years of intervals: no contract comes near these.
+MAX_ITEMS = {"tier": 50, "channel": 20, "priority": 10, "calendar": 20}
 
 UNIT_WORDS = {
     "minute": "minutes", "hour": "hours", "business_hour": "business hours", "day": "days",
@@ -95,6 +119,7 @@ class Checker:
         self.path = path
         self.diags: list[Diagnostic] = []
         self.sym = Symbols()
+        self.service_rows: dict[str, tuple[str, Span]] = {}  # service -> (matrix id, its first row)
 
     # -- reporting -----------------------------------------------------------
     def error(self, code: str, message: str, span: Span, label: str = "", *, help: str | None = None,
@@ -122,18 +147,30 @@ class Checker:
                        help="names are compared without case: rename one of them")
             return
         if kind in _GENERATED_KINDS:
-            self.reserved(name, KIND_WORDS[kind])
+            self.reserved(name, KIND_WORDS[kind], kind)
         table[name.value] = node
         self.sym.folded.setdefault(folded, name.value)
         self.sym.spans[(kind, name.value)] = name.span
 
-    def reserved(self, name: ast.Name, what: str) -> None:
-        """Names that reach generated Python must not be its keywords or dunder names."""
+    def reserved(self, name: ast.Name, what: str, kind: str = "") -> None:
+        """Names that reach generated Python must not be its keywords, dunder names, the names of
+        its own arguments (for conditions and events) or of modules it imports (for a program)."""
         v = name.value
+        suggestion = f"`{v.strip('_') or 'x'}_{what.split()[0]}`"
         if keyword.iskeyword(v) or keyword.issoftkeyword(v) or v.startswith("__") or v == "_":
-            self.error("P0204", f"`{v}` cannot name a {what}: it is a reserved word of the generated code",
-                       name.span, "reserved name",
-                       help=f"choose another id, e.g. `{v.strip('_') or 'x'}_{what.split()[0]}`")
+            self.error("P0204", f"`{v}` cannot name {_a(what)}: it is a reserved word of the generated code",
+                       name.span, "reserved name", help=f"choose another id, e.g. {suggestion}")
+        elif kind in _ARGUMENT_NAMES and v in _ARGUMENT_NAMES[kind][1]:
+            where, names = _ARGUMENT_NAMES[kind]
+            verb = "take" if " and " in where else "takes"
+            self.error("P0204", f"`{v}` cannot name {_a(what)}: {where} of the generated code already "
+                       f"{verb} an argument `{v}`", name.span, "reserved name",
+                       help=f"choose another id, e.g. {suggestion}; reserved for {what}s: "
+                            + ", ".join(f"`{n}`" for n in sorted(names)))
+        elif kind == "program" and v in _MODULE_NAMES:
+            self.error("P0204", f"`{v}` cannot name a program: the generated module {v}.py would hide "
+                       f"the Python module `{v}`", name.span, "reserved name",
+                       help=f"choose another id, e.g. `{v}_support`")
 
     def matrix_row(self, service: str) -> ast.Row | None:
         """The (first) matrix row of `service`, or None."""
@@ -153,9 +190,10 @@ class Checker:
             for cls, word in SINGLETONS.items():
                 if isinstance(item, cls):
                     span = item.span
-                    if word in seen_single and word != "tiers":
+                    if word in seen_single:
                         self.error("P0202", f"a program has one `{word}` block", span, "second block",
-                                   secondary=[Label(seen_single[word], "first block")])
+                                   secondary=[Label(seen_single[word], "first block")],
+                                   help=f"merge the two `{word}` blocks into one")
                     seen_single.setdefault(word, span)
             kind = _DECL_KIND.get(type(item))
             if kind is not None:
@@ -184,14 +222,16 @@ class Checker:
             return True
         other = self.sym.kind_of(name.value)
         if other is not None:
-            self.error("P0203", f"`{name.value}` is a {KIND_WORDS[other]}, not a {KIND_WORDS[kind]}", name.span,
-                       f"expected a {KIND_WORDS[kind]}",
+            self.error("P0203", f"`{name.value}` is {_a(KIND_WORDS[other])}, not {_a(KIND_WORDS[kind])}", name.span,
+                       f"expected {_a(KIND_WORDS[kind])}",
                        secondary=[Label(self.sym.spans[(other, name.value)], f"{KIND_WORDS[other]} declared here")])
             return False
         known = sorted(self.sym.by_kind[kind]) + list(allow)
         close = difflib.get_close_matches(name.value, known, n=1)
+        block = _DECLARED_IN.get(kind)
         hint = f"maybe you meant `{close[0]}`?" if close else (
-            f"declare it with `{kind} {name.value} ...`" if not known else f"known: {', '.join(known[:12])}")
+            (f"add it to the `{block} {{ ... }}` block" if block else f"declare it with `{kind} {name.value} ...`")
+            if not known else f"known: {', '.join(known[:12])}")
         self.error("P0201", f"undefined {KIND_WORDS[kind]} `{name.value}`", name.span, f"no {KIND_WORDS[kind]} with this name",
                    help=hint)
         return False
@@ -222,11 +262,12 @@ class Checker:
             self.error("P0802", "more than one `program` declaration", extra.id.span, "second program",
                        secondary=[Label(programs[0].id.span, "first program")])
         for prog in programs[:1]:
-            self.reserved(prog.id, "program")
+            self.reserved(prog.id, "program", "program")
             if prog.title is None:
                 self.missing(prog, "title", "program", 'title "Программа ..."')
             if prog.vendor is None:
                 self.missing(prog, "vendor", "program", 'vendor "LANDESK"')
+        self.counts()
         for item in self.items:
             handler = getattr(self, "check_" + type(item).__name__, None)
             if handler is not None:
@@ -234,6 +275,18 @@ class Checker:
             if type(item) not in _NO_NUMBERS:
                 self.limits(item)
         return self.diags
+
+    def counts(self) -> None:
+        """Declarations beyond MAX_ITEMS of a kind: one error, at the first one too many."""
+        for kind, cap in MAX_ITEMS.items():
+            names = [n for n, node in self.sym.by_kind[kind].items()
+                     if not (kind == "calendar" and getattr(node, "always", False))]
+            if len(names) > cap:
+                what = "calendars with working hours" if kind == "calendar" else (
+                    "priorities" if kind == "priority" else KIND_WORDS[kind] + "s")
+                self.error("P0303", f"{len(names)} {what} are more than any contract needs (the limit is {cap})",
+                           self.sym.spans[(kind, names[cap])], f"{what} beyond the limit start here",
+                           help="a program describes one contract; split unrelated offerings into programs")
 
     def limits(self, node: object) -> None:
         """Numbers no contract needs and later stages cannot represent: located errors, not overflow."""
@@ -429,7 +482,9 @@ class Checker:
             self.resolve_marks(svc.marks, svc.span)
             self.resolve(svc.grants, "channel")
 
-    def _columns(self, columns: tuple[ast.Name, ...]) -> None:
+    def _columns(self, columns: tuple[ast.Name, ...]) -> int:
+        """Check a header's tier columns; the number of unknown ones."""
+        unknown = 0
         seen: dict[str, Span] = {}
         for col in columns:
             if col.value in seen:
@@ -437,10 +492,12 @@ class Checker:
                            secondary=[Label(seen[col.value], "first here")])
             seen[col.value] = col.span
             if col.value not in self.sym.by_kind["tier"]:
+                unknown += 1
                 known = sorted(self.sym.by_kind["tier"])
                 close = difflib.get_close_matches(col.value, known, n=1)
                 self.error("P0503", f"unknown tier `{col.value}` in matrix header", col.span, "not a declared tier",
                            help=f"maybe you meant `{close[0]}`?" if close else f"tiers: {', '.join(known) or 'none declared'}")
+        return unknown
 
     def _row_shape(self, row: ast.Row, width: int) -> None:
         if len(row.cells) < width:
@@ -487,7 +544,7 @@ class Checker:
 
     def check_MatrixDecl(self, m: ast.MatrixDecl) -> None:
         self.resolve_marks(m.marks, m.span)
-        self._columns(m.columns)
+        unknown = self._columns(m.columns)
         rows, reported = self._glued(m.rows, len(m.columns))
         self._rows(rows, "service")
         for row in rows:
@@ -496,6 +553,16 @@ class Checker:
             for cell in row.cells:
                 for n in cell.names:
                     self.resolve(n, "priority")
+            # the evaluator answers entitlement(tier, service) from one cell: one row per service
+            first = self.service_rows.setdefault(row.label.value, (m.id.value, row.label.span))
+            if first[0] != m.id.value:
+                self.error("P0505", f"service `{row.label.value}` already has a row in matrix `{first[0]}`",
+                           row.label.span, "second row of this service",
+                           secondary=[Label(first[1], "first row")],
+                           help="keep one row per service across all matrices: the tables would contradict "
+                                "each other")
+        if unknown:
+            return  # a misspelt column is the tier that seems missing: one error, not two
         present = {c.value for c in m.columns}
         for tier, node in self.sym.by_kind["tier"].items():
             if tier not in present:
@@ -558,6 +625,11 @@ class Checker:
         self.resolve(o.when, "condition")
         if o.within is None and o.before is None:
             self.missing(o, "within", "obligation", "within 20 business days on ru_business_days")
+        if o.within is not None and o.before is not None:
+            self.error("P0101", "an obligation states its term once: `within ...` or `at_least ... before ...`, "
+                       "not both", o.before.span, "second term",
+                       secondary=[Label(o.within.span, "first term")],
+                       help="split it into two obligations, one per term")
         if o.within is not None:
             w = o.within
             if w.duration.unit in ("business_day", "business_hour"):
@@ -633,7 +705,14 @@ class Checker:
             for a in e.args:
                 self._expr(a)
         elif isinstance(e, ast.Remaining):
-            self.resolve(e.warranty, "warranty")
+            if self.resolve(e.warranty, "warranty"):
+                w = self.sym.by_kind["warranty"][e.warranty.value]
+                if w.from_event is None:  # type: ignore[attr-defined]
+                    self.error("P0102", f"`remaining {e.warranty.value}` needs the warranty's start: "
+                               f"warranty `{e.warranty.value}` has no `from`", e.warranty.span,
+                               "counted from when?",
+                               secondary=[Label(w.id.span, "warranty declared here")],  # type: ignore[attr-defined]
+                               help="add `from delivery` (an event) to the warranty")
         elif isinstance(e, ast.Duration):
             self.unit(e, CALENDAR_UNITS, "a rule term")
 

@@ -6,8 +6,8 @@ import gc
 import re
 import textwrap
 
-from lark import Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from ._lark_runtime import Token, Transformer  # Lark's classes, without importing lark (see grammar.py)
+from ._lark_runtime import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
 from .diagnostics import Diagnostic, Label, Span
@@ -27,6 +27,11 @@ _UNITS = [
     (r"years?|y", "year"),
 ]
 _DURATION = re.compile(r"([0-9_]+)\s*(.*)", re.S)
+#: The longest number a policy may write (digits). Every limit of the checker is far below it,
+#: and Python refuses to convert numbers of more than 4300 digits at all.
+MAX_DIGITS = 15
+#: The longest run of digits in a clause reference or footnote mark: `§ 2.6 (4)`, `(12)`.
+MAX_REF_DIGITS = 6
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 #: Human names of terminals for "expected ..." messages.
@@ -54,14 +59,14 @@ def long_string(raw: str) -> str:
     return "\n\n".join(" ".join(line.strip() for line in p.split("\n") if line.strip()) for p in paragraphs)
 
 
-def duration_of(tok: Token) -> tuple[int, str]:
+def duration_of(tok: Token) -> tuple[str, str]:
+    """The digits and the unit of a DURATION token."""
     m = _DURATION.match(str(tok))
     assert m is not None
-    amount = int(m.group(1).replace("_", ""))
     word = m.group(2).strip()
     for pattern, unit in _UNITS:
         if re.fullmatch(pattern, word):
-            return amount, unit
+            return m.group(1), unit
     raise ValueError(word)  # unreachable: the DURATION terminal admits only these words
 
 
@@ -127,13 +132,51 @@ class ToAst(Transformer):
     def field(self, name: str, meta, value) -> ast.Field:
         return ast.Field(name, value, self.sp(meta))
 
+    def number(self, digits: str, tok: Token) -> int:
+        """An integer literal; one of absurd length is a located P0302, not an exception."""
+        digits = digits.replace("_", "").lstrip("0") or "0"
+        if len(digits) > MAX_DIGITS:
+            self.diagnostics.append(Diagnostic(
+                "P0302", f"a number of {len(digits)} digits is larger than any contract needs",
+                Label(self.tsp(tok), "too large"), help="write the real amount"))
+            return 10 ** MAX_DIGITS
+        return int(digits)
+
+    def one_line(self, tok: Token) -> ast.Text:
+        """A title-like string (the words after an id, a zone, a label): one line of text."""
+        text = ast.Text(unescape(str(tok)), self.tsp(tok))
+        if "\n" in text.value:
+            self._line_break(text.span, str(tok))
+        return text
+
+    def _line_break(self, span: Span, raw: str | None = None) -> None:
+        line, col, end, label = span.line, span.column, span.column + 1, "this text breaks the line"
+        if raw is not None:
+            for m in re.finditer(r"\\(.)", raw):
+                if m.group(1) == "n":
+                    col += m.start()
+                    end, label = col + 2, "`\\n` here"
+                    break
+        self.diagnostics.append(Diagnostic(
+            "P0006", "a line break in a one-line text", Label(Span(self.path, line, col, line, end), label),
+            help="titles, names and labels are printed on one line (headings, table headers, the footer): "
+                 "remove the `\\n`; line breaks belong in texts such as `text`, `note` or a table cell"))
+
+    def ref_digits(self, value: str, span: Span) -> None:
+        """Clause numbers and marks are sorted as numbers in the annex: keep them short."""
+        if any(len(run) > MAX_REF_DIGITS for run in re.findall(r"[0-9]+", value)):
+            self.diagnostics.append(Diagnostic(
+                "P0302", f"a clause number or mark with more than {MAX_REF_DIGITS} digits",
+                Label(span, "too long"), help="cite the clause as the contract numbers it, e.g. `§ 2.6 (4)`"))
+
     # -- shared pieces -------------------------------------------------------
     def start(self, meta, children):
         return ast.PolicyFile(self.path, tuple(children), self.sp(meta))
 
     def ref(self, meta, children):
         tok = children[0]
-        value = unescape(str(tok)) if tok.type == "STRING" else " ".join(str(tok).split())
+        value = self.one_line(tok).value if tok.type == "STRING" else " ".join(str(tok).split())
+        self.ref_digits(value, self.tsp(tok))
         return ast.Ref(value, self.tsp(tok))
 
     def text(self, meta, children):
@@ -141,16 +184,20 @@ class ToAst(Transformer):
         return ast.Text("".join(parts), self.sp(meta))
 
     def title(self, meta, children):
-        return ast.Text(unescape(str(children[0])), self.tsp(children[0]))
+        return self.one_line(children[0])
 
     def names(self, meta, children):
         return tuple(self.name(t) for t in children)
 
     def marks(self, meta, children):
-        return ("__marks__", tuple(str(t) for t in children))
+        return ("__marks__", tuple(self.mark(t) for t in children))
+
+    def mark(self, tok: Token) -> str:
+        self.ref_digits(str(tok), self.tsp(tok))
+        return str(tok)
 
     def include(self, meta, children):
-        return ast.Include(ast.Text(unescape(str(children[0])), self.tsp(children[0])), self.sp(meta))
+        return ast.Include(self.one_line(children[0]), self.sp(meta))
 
     # -- program -------------------------------------------------------------
     def program(self, meta, children):
@@ -159,13 +206,19 @@ class ToAst(Transformer):
                                f.get("edition"), f.get("source"), self.sp(meta))
 
     def program_title(self, meta, ch):
-        return self.field("title", meta, ch[0])
+        return self.field("title", meta, self.single(ch[0]))
 
     def vendor(self, meta, ch):
-        return self.field("vendor", meta, ch[0])
+        return self.field("vendor", meta, self.single(ch[0]))
 
     def edition(self, meta, ch):
-        return self.field("edition", meta, ch[0])
+        return self.field("edition", meta, self.single(ch[0]))
+
+    def single(self, text: ast.Text) -> ast.Text:
+        """The program's title, vendor and edition head every page of the annex: one line."""
+        if "\n" in text.value:
+            self._line_break(text.span)
+        return text
 
     def source(self, meta, ch):
         return self.field("source", meta, ch[0])
@@ -175,7 +228,7 @@ class ToAst(Transformer):
                                tuple(c for c in children if isinstance(c, ast.Party)), self.sp(meta))
 
     def party(self, meta, ch):
-        return ast.Party(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), ch[2], self.sp(meta))
+        return ast.Party(self.name(ch[0]), self.one_line(ch[1]), ch[2], self.sp(meta))
 
     # -- calendars -----------------------------------------------------------
     def holidays(self, meta, children):
@@ -187,7 +240,7 @@ class ToAst(Transformer):
 
     def official(self, meta, ch):
         return self.field("official", meta, ast.Official(
-            self.name(ch[0]), int(str(ch[1]).replace("_", "")), int(str(ch[2]).replace("_", "")), self.sp(meta)))
+            self.name(ch[0]), self.number(str(ch[1]), ch[1]), self.number(str(ch[2]), ch[2]), self.sp(meta)))
 
     def dates(self, meta, ch):
         return self.field("dates", meta, ch[0])
@@ -203,7 +256,7 @@ class ToAst(Transformer):
 
     def date_item(self, meta, ch):
         dates = [t for t in ch if t.type == "DATE"]
-        label = next((unescape(str(t)) for t in ch if t.type == "STRING"), None)
+        label = next((self.one_line(t).value for t in ch if t.type == "STRING"), None)
         first = self.date(dates[0])
         last = self.date(dates[1]) if len(dates) > 1 else None
         return ast.DateItem(first, last, label, self.sp(meta))
@@ -223,7 +276,7 @@ class ToAst(Transformer):
                                 tuple(f.get("except", ())), f.get("shorten"), f.get("note"), self.sp(meta))
 
     def zone(self, meta, ch):
-        return self.field("zone", meta, ast.Text(unescape(str(ch[0])), self.tsp(ch[0])))
+        return self.field("zone", meta, self.one_line(ch[0]))
 
     def always(self, meta, ch):
         return self.field("always", meta, True)
@@ -256,8 +309,8 @@ class ToAst(Transformer):
         return self.field("note", meta, ch[0])
 
     def duration(self, tok: Token) -> ast.Duration:
-        amount, unit = duration_of(tok)
-        return ast.Duration(amount, unit, self.tsp(tok))
+        digits, unit = duration_of(tok)
+        return ast.Duration(self.number(digits, tok), unit, self.tsp(tok))
 
     # -- channels ------------------------------------------------------------
     def channel(self, meta, children):
@@ -297,7 +350,7 @@ class ToAst(Transformer):
                              tuple(c for c in children if isinstance(c, ast.TierDecl)), self.sp(meta))
 
     def metric(self, meta, ch):
-        return ("__metric__", self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])))
+        return ("__metric__", self.name(ch[0]), self.one_line(ch[1]))
 
     def tier(self, meta, ch):
         basis = ch[2]
@@ -306,11 +359,11 @@ class ToAst(Transformer):
         else:
             low, high, pspan = basis
             purchased = False
-        return ast.TierDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+        return ast.TierDecl(self.name(ch[0]), self.one_line(ch[1]),
                             low, high, purchased, self.marks_of(ch), self.sp(meta), pspan)
 
     def points(self, meta, ch):
-        nums = [int(str(t).replace("_", "")) for t in ch]
+        nums = [self.number(str(t), t) for t in ch]
         return (nums[0], nums[1] if len(nums) > 1 else None, self.sp(meta))
 
     def purchased(self, meta, ch):
@@ -322,7 +375,7 @@ class ToAst(Transformer):
 
     def service(self, meta, ch):
         grants = next((c for c in ch if isinstance(c, ast.Name)), None)
-        return ast.ServiceDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+        return ast.ServiceDecl(self.name(ch[0]), self.one_line(ch[1]),
                                self.marks_of(ch), grants, self.sp(meta))
 
     def grants(self, meta, ch):
@@ -358,7 +411,7 @@ class ToAst(Transformer):
         return ast.Cell("unlimited", span=self.sp(meta))
 
     def cell_count(self, meta, ch):
-        return ast.Cell("count", count=int(str(ch[0]).replace("_", "")), span=self.tsp(ch[0]))
+        return ast.Cell("count", count=self.number(str(ch[0]), ch[0]), span=self.tsp(ch[0]))
 
     def cell_only(self, meta, ch):
         return ast.Cell("only", names=ch[0], span=self.sp(meta))
@@ -391,7 +444,7 @@ class ToAst(Transformer):
 
     def priority(self, meta, ch):
         f = self.fields(ch[2:], "priority")
-        return ast.PriorityDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])),
+        return ast.PriorityDecl(self.name(ch[0]), self.one_line(ch[1]),
                                 f.get("definition"), tuple(f.get("report_via", ())), self.sp(meta))
 
     def definition_text(self, meta, ch):
@@ -419,10 +472,10 @@ class ToAst(Transformer):
 
     # -- events, obligations, periods ----------------------------------------
     def event(self, meta, ch):
-        return ast.EventDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), self.sp(meta))
+        return ast.EventDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
 
     def condition(self, meta, ch):
-        return ast.ConditionDecl(self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1])), self.sp(meta))
+        return ast.ConditionDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
 
     def obligation(self, meta, ch):
         ident, title = self.head(ch)
@@ -494,7 +547,7 @@ class ToAst(Transformer):
                                   tuple(c for c in ch if isinstance(c, ast.Exclusion)), self.sp(meta))
 
     def exclusion(self, meta, ch):
-        return ast.Exclusion(str(ch[0]), ch[1], self.sp(meta))
+        return ast.Exclusion(self.mark(ch[0]), ch[1], self.sp(meta))
 
     def clause(self, meta, ch):
         ident, title = self.head(ch)
@@ -511,7 +564,7 @@ class ToAst(Transformer):
         return self.field("applies", meta, (ch[0], ch[1] if len(ch) > 1 else ()))
 
     def footnote(self, meta, ch):
-        return ast.FootnoteDecl(str(ch[0]), self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
+        return ast.FootnoteDecl(self.mark(ch[0]), self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
 
     def definition(self, meta, ch):
         ident, title = self.head(ch)
@@ -561,7 +614,7 @@ class ToAst(Transformer):
                                  f.get("text"), self.sp(meta))
 
     def not_deducted(self, meta, ch):
-        return self.field("not_deducted", meta, (self.name(ch[0]), ast.Text(unescape(str(ch[1])), self.tsp(ch[1]))))
+        return self.field("not_deducted", meta, (self.name(ch[0]), self.one_line(ch[1])))
 
     def reinstatement(self, meta, ch):
         f = self.fields(ch, "reinstatement")

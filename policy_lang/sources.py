@@ -80,17 +80,21 @@ def read_source(path: Path, display: str) -> tuple[str | None, Diagnostic | None
         return _CONTROL.sub("\ufffd", text), Diagnostic(
             "P0005", f"control character U+{ord(ch):04X} ({name}) in the policy",
             Label(Span(display, line, col, line, col + 1), "invisible character here"),
-            help="delete it; for a new line inside a text use a triple-quoted string \"\"\"...\"\"\"",
+            help=("save the file with ordinary line endings (LF, or CR LF)" if ch == "\r" else
+                  "delete it; for a new line inside a text use a triple-quoted string \"\"\"...\"\"\""),
             notes=("control characters cannot be printed in the annex (Word refuses them in a DOCX)",)), data
     return text, None, data
 
 
-#: Characters a policy may not contain: C0 controls but TAB, LF and CR; DEL; C1 controls.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: Characters a policy may not contain: C0 controls but TAB, LF and CR (CR only before LF);
+#: DEL; C1 controls; Unicode line/paragraph separators; the noncharacters XML cannot carry.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]|\r(?!\n)")
 _CONTROL_NAMES = {"\x0b": "vertical tab: what Word pastes for a line break",
                   "\x0c": "form feed: what Word pastes for a page break",
-                  "\x1b": "escape", "\x7f": "delete",
-                  "\u2028": "line separator", "\u2029": "paragraph separator"}
+                  "\r": "carriage return without a line feed: an old Mac line ending, or pasted text",
+                  "\x1b": "escape", "\x7f": "delete", "\x85": "next line",
+                  "\u2028": "line separator", "\u2029": "paragraph separator",
+                  "\ufffe": "a noncharacter", "\uffff": "a noncharacter"}
 
 
 def _depth_check(text: str, display: str) -> Diagnostic | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,113 @@ def test_several_errors_are_reported_in_one_run(tmp_path: Path) -> None:
 def test_usage_error_exit_status_is_two() -> None:
     res = CliRunner().invoke(main, ["check", "--format", "yaml"])
     assert res.exit_code == 2
+
+
+MINIMAL = 'program x {\n title "a"\n vendor "b"\n}\n'
+
+
+def _compile_in_thread(path: Path, root: Path):
+    """compile_file, but a hang fails the test instead of blocking the suite."""
+    import threading
+
+    from policy_lang.compiler import compile_file
+
+    out: list[object] = []
+    worker = threading.Thread(target=lambda: out.append(compile_file(path, root=root)), daemon=True)
+    worker.start()
+    worker.join(30)
+    assert out, "compile_file did not return: it is blocked reading the input"
+    return out[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_as_policy_or_include_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.policy"
+    os.mkfifo(fifo)
+    result = _compile_in_thread(fifo, tmp_path)
+    assert [(d.code, "not a regular file" in d.message) for d in result.diagnostics] == [("P0003", True)]
+    main_file = tmp_path / "main.policy"
+    main_file.write_text(MINIMAL + 'include "pipe.policy"\n', encoding="utf-8")
+    result = _compile_in_thread(main_file, tmp_path)
+    assert [d.code for d in result.diagnostics] == ["P0003"]
+    assert "not a regular file" in result.diagnostics[0].message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_device_is_refused_directly_or_through_a_symlinked_include(tmp_path: Path) -> None:
+    link = tmp_path / "zero.policy"
+    link.symlink_to("/dev/zero")
+    result = _compile_in_thread(link, tmp_path)
+    assert [d.code for d in result.diagnostics] == ["P0003"]
+    main_file = tmp_path / "main.policy"
+    main_file.write_text(MINIMAL + 'include "zero.policy"\n', encoding="utf-8")
+    result = _compile_in_thread(main_file, tmp_path)
+    assert [d.code for d in result.diagnostics] == ["P0601"]  # resolved outside the root: never opened
+
+
+def test_a_file_larger_than_its_stat_size_is_read_only_up_to_the_limit(monkeypatch, tmp_path: Path) -> None:
+    """The limit does not trust st_size (0 for devices and /proc files): at most limit+1 bytes are read."""
+    from policy_lang import sources
+
+    monkeypatch.setattr(sources, "MAX_BYTES", 100)
+    path = tmp_path / "big.policy"
+    path.write_bytes(b"#" * 1000)
+    text, diag, data = sources.read_source(path, "big.policy")
+    assert text is None and diag is not None and diag.code == "P0003" and "too large" in diag.message
+
+
+@pytest.mark.parametrize("depth", [17, 40, 500, 5000])
+def test_deeply_nested_expressions_are_one_located_error(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.policy"
+    path.write_text(MINIMAL + 'rule r "R" = ' + "max(" * depth + "1 day" + ", 2 days)" * depth + "\n",
+                    encoding="utf-8")
+    res = run_check(path, "--format", "json")
+    codes = [d["code"] for d in json.loads(res.stdout)]
+    if depth <= 32:
+        assert "P0004" not in codes
+    else:
+        assert codes == ["P0004"]
+
+
+@pytest.mark.parametrize("char", ["\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\u2028", "\uffff", "\r"])
+def test_control_characters_are_rejected_with_their_name_and_place(tmp_path: Path, char: str) -> None:
+    path = tmp_path / "ctl.policy"
+    path.write_bytes(f'program x {{\n title "ab{char}c"\n vendor "b"\n}}\n'.encode("utf-8"))
+    res = run_check(path)
+    assert res.exit_code == 1
+    assert f"ctl.policy:2:11: error[P0005]: control character U+{ord(char):04X}" in res.output
+
+
+def test_tab_and_crlf_are_ordinary_whitespace(tmp_path: Path) -> None:
+    path = tmp_path / "ok.policy"
+    path.write_bytes(b'program x {\r\n\ttitle "a\tb"\r\n\tvendor "b"\r\n}\r\n')
+    assert run_check(path).exit_code == 0
+
+
+def test_one_bad_cell_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "cell.policy"
+    path.write_text(MINIMAL + 'tiers { gold "Gold" purchased  silver "Silver" purchased }\n'
+                    'services { rt "Время реакции" }\n'
+                    'matrix m "M" {\n    service gold silver\n    rt      2x   4h\n}\n', encoding="utf-8")
+    res = run_check(path, "--format", "json")
+    assert [(d["code"], d["line"], d["column"]) for d in json.loads(res.stdout)] == [("P0901", 9, 13)]
+
+
+def test_a_number_too_long_for_python_is_a_diagnostic(tmp_path: Path) -> None:
+    path = tmp_path / "huge.policy"
+    path.write_text(MINIMAL + 'period p "P" {\n    length ' + "9" * 5000 + " years\n}\n", encoding="utf-8")
+    res = run_check(path, "--format", "json")
+    assert [(d["code"], d["line"]) for d in json.loads(res.stdout)] == [("P0302", 6)]
+
+
+def test_str_of_policy_error_names_the_diagnostics(tmp_path: Path) -> None:
+    from policy_lang.diagnostics import PolicyError
+    from policy_lang.loading import load
+
+    path = tmp_path / "bad.policy"
+    path.write_text(MINIMAL + 'channel phone "т" { available nowhere }\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        load(path)
+    text = str(info.value)
+    assert "1 error in the policy" in text
+    assert "bad.policy:5:31: error[P0201]: undefined calendar `nowhere`" in text

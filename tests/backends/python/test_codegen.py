@@ -23,14 +23,15 @@ ALLOWED_IMPORTS = {"__future__", "collections.abc", "datetime", "policy_lang.run
                    "policy_lang.runtime.calendar", "policy_lang.runtime.errors",
                    "policy_lang.runtime.evaluator"}
 
+# Titles are one line (P0006) and a policy holds no lone CR (P0005): the line breaks are in the cell.
 HOSTILE = [
     'x""" + __import__(\'os\').system(\'echo pwned\') + """y',
-    "\\\\ {{ 7*7 }} {% raw %} \n'; import os #",
-    "офис \"\"\"\n__import__('os')",
+    "\\\\ {{ 7*7 }} {% raw %} '; import os #",
+    "офис \"\"\" __import__('os')",
     "тел'ефон \\ \"\"\" {{ x }}",
     "Gold'\"\"\"); __import__('os').system('id'); (\"",
-    "Линия \n\r\t {{ '}}' }}",
-    "__import__('os').system('rm -rf /') \"\"\" \\",
+    "Линия \t {{ '}}' }}",
+    "__import__('os').system('rm -rf /')\n'; import os # \"\"\" \\",
 ]
 
 
