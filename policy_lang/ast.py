@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 
 from attrs import field, frozen
 
@@ -34,10 +35,25 @@ class Ref:
 
 @frozen
 class Duration:
-    """`2h`, `20 business days`: amount and a normalised unit name."""
+    """`2h`, `20 business days`, `2.5 business days`, `17h30min`: amount and a normalised unit.
 
-    amount: int
+    A compound (`17h30min`) is summed into its smallest unit; `parts` keeps it as written.
+    A fraction (`2.5`) keeps a Decimal amount: the checker says where it may stand.
+    """
+
+    amount: int | Decimal
     unit: str
+    span: Span = _span
+    parts: tuple[tuple[int | Decimal, str], ...] = ()
+
+
+@frozen
+class Price:
+    """`1_500 RUB per hour`: an amount of a currency, optionally per unit."""
+
+    amount: Decimal
+    currency: str
+    per: Name | None
     span: Span = _span
 
 
@@ -157,6 +173,18 @@ class ChannelDecl:
     confirm: Confirm | None
     note: Text | None
     span: Span = _span
+    open_with: tuple[OpenWith, ...] = ()
+
+
+@frozen
+class OpenWith:
+    """`open <calendar> with <service> [for P1, ...]`: the tiers granted that service reach the
+    channel on `calendar` (for those priorities), instead of its `available` hours."""
+
+    calendar: Name
+    service: Name
+    priorities: tuple[Name, ...]
+    span: Span = _span
 
 
 @frozen
@@ -219,6 +247,7 @@ class Cell:
     duration: Duration | None = None
     text: str | None = None
     span: Span = _span
+    price: Price | None = None
 
 
 @frozen
@@ -241,14 +270,103 @@ class MatrixDecl:
 
 
 @frozen
-class ResponseDecl:
+class TermDuration:
+    """A target cell's duration: `4h`, `2 business days`, `2.5 business days`."""
+
+    duration: Duration
+    span: Span = _span
+
+
+@frozen
+class TermNextDay:
+    """`next business day` / `next calendar day`, optionally `after 15:00` (the cut-off)."""
+
+    business: bool
+    cutoff: int | None  # minutes from local midnight
+    span: Span = _span
+
+
+@frozen
+class TermBad:
+    """A matrix-style value (`yes`, `3`) where a target needs a duration: reported by the checker."""
+
+    span: Span = _span
+
+
+@frozen
+class TermNone:
+    """`-`: the contract does not regulate this cell."""
+
+    span: Span = _span
+
+
+@frozen
+class TargetCell:
+    term: TermDuration | TermNextDay | TermNone
+    calendar: Name | None  # `on <calendar>` for this cell only
+    efforts: bool  # `efforts`: reasonable efforts, not a guarantee
+    span: Span = _span
+
+
+@frozen
+class TargetRow:
+    label: Name  # a priority or request type id, or `any`
+    cells: tuple[TargetCell, ...]
+    span: Span = _span
+
+
+@frozen
+class OnFor:
+    """`on <calendar> for P1, P2`: rows (or columns) counted on another calendar."""
+
     calendar: Name
+    names: tuple[Name, ...]
+    span: Span = _span
+
+
+@frozen
+class EffortsFor:
+    """`efforts` (the whole table) or `efforts for P3, P4`."""
+
+    names: tuple[Name, ...]
+    span: Span = _span
+
+
+@frozen
+class PercentileDecl:
+    """`percentile 95% per month [for P1]`: the share of requests that must meet the target."""
+
+    percent: Decimal
+    per: Name
+    names: tuple[Name, ...]
+    span: Span = _span
+
+
+@frozen
+class TargetDecl:
+    """A service-level target table: metric x (priority or request type) x tier.
+
+    `response on <cal> {...}` is the target named `response`; `from_service` takes one
+    time per tier from a matrix row.
+    """
+
+    id: Name
+    title: Text | None
+    calendar: Name | None  # the table's default calendar
     ref: Ref | None
     marks: tuple[str, ...]
+    on_for: tuple[OnFor, ...]
+    efforts: tuple[EffortsFor, ...]
+    percentiles: tuple[PercentileDecl, ...]
+    counted_from: Name | None  # an event; default: the request's registration
+    via: tuple[Name, ...]  # only requests made through these channels
+    text: Text | None
+    note: Text | None
     corner: Name | None
     columns: tuple[Name, ...]
-    rows: tuple[Row, ...]
+    rows: tuple[TargetRow, ...]
     from_service: Name | None
+    is_response: bool
     span: Span = _span
 
 
@@ -258,6 +376,25 @@ class PriorityDecl:
     title: Text
     definition: Text | None
     report_via: tuple[Name, ...]
+    span: Span = _span
+    short: Text | None = None  # how tables name it ("P1"); default: the label
+    label: Text | None = None  # how sentences name it ("уровень критичности 1"); default: the title
+
+
+@frozen
+class RequestDecl:
+    """A request type mapped onto a priority: `service_request "Запрос на обслуживание" as P4`."""
+
+    id: Name
+    title: Text
+    priority: Name
+    span: Span = _span
+
+
+@frozen
+class RequestsDecl:
+    ref: Ref | None
+    requests: tuple[RequestDecl, ...]
     span: Span = _span
 
 
@@ -476,10 +613,10 @@ class CoverageDecl:
 
 Decl = (
     Include | ProgramDecl | PartiesDecl | HolidaysDecl | CalendarDecl | ChannelDecl
-    | ProcedureDecl | TiersDecl | ServicesDecl | MatrixDecl | ResponseDecl | PrioritiesDecl
+    | ProcedureDecl | TiersDecl | ServicesDecl | MatrixDecl | TargetDecl | PrioritiesDecl
     | ReclassifyDecl | EventDecl | ConditionDecl | ObligationDecl | PeriodDecl | VouchersDecl
     | ExclusionsDecl | ClauseDecl | FootnoteDecl | DefinitionDecl | WarrantyDecl | RmaDecl
-    | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl
+    | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl | RequestsDecl
 )
 
 

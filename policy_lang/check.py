@@ -8,6 +8,7 @@ import os
 import sys
 import zoneinfo
 from collections.abc import Iterable
+from decimal import Decimal
 
 from . import ast
 from .diagnostics import Diagnostic, Label, Span
@@ -20,6 +21,7 @@ KIND_WORDS = {
     "condition": "condition", "obligation": "obligation", "period": "period", "vouchers": "voucher kind",
     "exclusions": "exclusion list", "clause": "clause", "footnote": "footnote", "definition": "definition",
     "warranty": "warranty", "rma": "RMA rule", "rule": "rule", "coverage": "coverage rule",
+    "target": "target", "request": "request type",
 }
 
 _DECL_KIND = {
@@ -28,7 +30,7 @@ _DECL_KIND = {
     ast.EventDecl: "event", ast.ConditionDecl: "condition", ast.ObligationDecl: "obligation",
     ast.PeriodDecl: "period", ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions",
     ast.ClauseDecl: "clause", ast.DefinitionDecl: "definition", ast.WarrantyDecl: "warranty",
-    ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage",
+    ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage", ast.TargetDecl: "target",
 }
 
 #: Dates a policy may name, and the longest range of days one item may span.
@@ -65,16 +67,18 @@ _NO_NUMBERS = frozenset({ast.ClauseDecl, ast.FootnoteDecl, ast.DefinitionDecl, a
 
 #: Kinds whose names become identifiers or dictionary keys of the generated evaluator.
 _GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priority", "obligation", "condition",
-                              "event", "period", "vouchers", "warranty", "rma", "rule", "holidays"})
+                              "event", "period", "vouchers", "warranty", "rma", "rule", "holidays",
+                              "target", "request"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
-SINGLETONS = {ast.ResponseDecl: "response", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
+SINGLETONS = {ast.RequestsDecl: "requests", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
               ast.VouchersDecl: "vouchers", ast.ReclassifyDecl: "reclassify",
               ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties"}
 
 #: Kinds declared as lines of a block rather than by their own keyword.
-_DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties"}
+_DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties",
+                "request": "requests"}
 
 #: Names the generated evaluator takes as keyword arguments beside its own parameters:
 #: conditions (`deadline(obligation, start=..., NAME=True)`, `rma_eligibility(rma=..., delivered=...,
@@ -89,10 +93,20 @@ _MODULE_NAMES = frozenset(sys.stdlib_module_names) | {"policy_lang", "generated"
 #: The most declarations of a kind a program may have. The response table of the generated
 #: evaluator has one entry per tier, channel and priority (their product), and every calendar
 #: with working hours is baked as years of intervals: no contract comes near these.
-MAX_ITEMS = {"tier": 50, "channel": 20, "priority": 10, "calendar": 20}
+MAX_ITEMS = {"tier": 50, "channel": 20, "priority": 10, "calendar": 20, "request": 20, "target": 20}
+#: Units a target cell may state, by the kind of its calendar.
+TARGET_UNITS_ALWAYS = ("minute", "hour", "day", "calendar_day", "week", "month")
+TARGET_UNITS_HOURS = ("minute", "hour", "business_minute", "business_hour", "business_day", "day",
+                      "calendar_day", "week", "month")
+#: Windows over which a percentile target is measured.
+PERCENTILE_WINDOWS = ("month", "quarter", "year")
+#: Units a price may be quoted per (`1_500 RUB per hour`).
+PRICE_UNITS = ("hour", "incident", "request", "day", "month", "year", "user", "device", "license", "visit")
+MAX_PRICE = Decimal(10**12)
 
 UNIT_WORDS = {
     "minute": "minutes", "hour": "hours", "business_hour": "business hours", "day": "days",
+    "business_minute": "business minutes",
     "calendar_day": "calendar days", "business_day": "business days", "week": "weeks",
     "month": "months", "year": "years",
 }
@@ -210,6 +224,9 @@ class Checker:
             elif isinstance(item, ast.PrioritiesDecl):
                 for p in item.priorities:
                     self.declare("priority", p.id, p)
+            elif isinstance(item, ast.RequestsDecl):
+                for r in item.requests:
+                    self.declare("request", r.id, r)
             elif isinstance(item, ast.FootnoteDecl):
                 self.declare("footnote", ast.Name(item.mark, item.span), item)
         return programs
@@ -242,11 +259,17 @@ class Checker:
                 self.error("P0201", f"undefined footnote `{m}`", span, "this declaration cites it",
                            help=f"add `footnote {m} \"...\"`")
 
-    def unit(self, d: ast.Duration | None, allowed: tuple[str, ...], what: str) -> bool:
+    def unit(self, d: ast.Duration | None, allowed: tuple[str, ...], what: str, *,
+             fractions: bool = False) -> bool:
+        if d is not None and not fractions and (d.parts or isinstance(d.amount, Decimal)):
+            self.error("P0305", f"{what} is a whole number of one unit", d.span,
+                       "a fraction or a compound duration", help="fractions and compounds such as `2.5 business days` "
+                       "or `17h30min` may stand in target tables; here write e.g. `20 business days`")
+            return False
         if d is None or d.unit in allowed:
             return True
         allowed_words = ", ".join(UNIT_WORDS[u] for u in allowed)
-        written = UNIT_WORDS[d.unit] if d.amount != 1 else UNIT_WORDS[d.unit].removesuffix("s").replace("hours", "hour")
+        written = UNIT_WORDS.get(d.unit, d.unit) if d.amount != 1 else UNIT_WORDS[d.unit].removesuffix("s").replace("hours", "hour")
         self.error("P0301", f"{what} cannot be in {UNIT_WORDS[d.unit]}", d.span, f"{d.amount} {written}",
                    help=f"use one of: {allowed_words}")
         return False
@@ -449,6 +472,14 @@ class Checker:
 
     def check_ChannelDecl(self, ch: ast.ChannelDecl) -> None:
         self.resolve(ch.available, "calendar")
+        for o in ch.open_with:
+            self.resolve(o.calendar, "calendar")
+            self.resolve(o.service, "service")
+            for n in o.priorities:
+                self.resolve(n, "priority")
+            if ch.available is None:
+                self.error("P0102", "`open ... with` widens the channel's `available` hours, which are missing",
+                           o.span, "open instead of what?", help="add `available <calendar>` to the channel")
         if ch.confirm is not None:
             self.resolve(ch.confirm.channel, "channel")
 
@@ -553,6 +584,16 @@ class Checker:
             for cell in row.cells:
                 for n in cell.names:
                     self.resolve(n, "priority")
+                if cell.price is not None and cell.price.per is not None and cell.price.per.value not in PRICE_UNITS:
+                    self.error("P0301", f"a price per `{cell.price.per.value}` is not a unit this language prices",
+                               cell.price.per.span, "unknown unit", help="per " + ", ".join(PRICE_UNITS))
+                if cell.price is not None and cell.price.amount > MAX_PRICE:
+                    self.error("P0302", "a price larger than any contract states", cell.span, "too large")
+                if cell.duration is not None:
+                    self.unit(cell.duration, tuple(UNIT_WORDS), "a matrix cell",
+                              fractions=self.sym.by_kind["target"].get("response") is not None
+                              and getattr(self.sym.by_kind["target"]["response"], "from_service", None) is not None
+                              and self.sym.by_kind["target"]["response"].from_service.value == row.label.value)  # type: ignore[attr-defined]
             # the evaluator answers entitlement(tier, service) from one cell: one row per service
             first = self.service_rows.setdefault(row.label.value, (m.id.value, row.label.span))
             if first[0] != m.id.value:
@@ -569,41 +610,172 @@ class Checker:
                 self.error("P0506", f"matrix `{m.id.value}` has no column for tier `{tier}`", m.id.span,
                            "every tier needs a column", secondary=[Label(node.span, "tier declared here")])  # type: ignore[attr-defined]
 
-    def check_ResponseDecl(self, r: ast.ResponseDecl) -> None:
-        self.resolve_marks(r.marks, r.span)
-        ok = self.resolve(r.calendar, "calendar")
-        always = ok and self.sym.by_kind["calendar"][r.calendar.value].always  # type: ignore[attr-defined]
-        allowed = ("minute", "hour", "day") if always else ("minute", "hour", "business_hour")
-        if r.from_service is not None:
-            if self.resolve(r.from_service, "service") and self.matrix_row(r.from_service.value) is None:
-                self.error("P0507", f"no matrix has a row `{r.from_service.value}` to take response times from",
-                           r.from_service.span, "no such matrix row",
-                           help=f"add a row `{r.from_service.value} <time per tier>` to a matrix")
-            elif self.sym.by_kind["service"].get(r.from_service.value) is not None:
-                for m in self.sym.by_kind["matrix"].values():
-                    for row in m.rows:  # type: ignore[attr-defined]
-                        if row.label.value == r.from_service.value:
-                            for cell in row.cells:
-                                if cell.kind != "duration":
-                                    self.error("P0901", "a response time must be a duration", cell.span,
-                                               f"`{r.from_service.value}` row feeds the response times")
-                                else:
-                                    self.unit(cell.duration, allowed, "a response time")
+    def check_TargetDecl(self, t: ast.TargetDecl) -> None:
+        """A target table: its calendars, qualifiers, rows, columns and every cell's unit."""
+        self.resolve_marks(t.marks, t.span)
+        cals = self.sym.by_kind["calendar"]
+        default_ok = t.calendar is not None and self.resolve(t.calendar, "calendar")
+        self.resolve(t.counted_from, "event")
+        for ch in t.via:
+            self.resolve(ch, "channel")
+        if t.from_service is not None:
+            self._target_from_service(t, default_ok)
             return
-        self._columns(r.columns)
-        has_priorities = bool(self.sym.by_kind["priority"])
-        rows, reported = self._glued(r.rows, len(r.columns))
-        self._rows(rows, "priority", allow=() if has_priorities else ("any",))
-        for row in rows:
-            if id(row) in reported:
+        self._columns(t.columns)
+        if not t.rows:
+            self.error("P0102", f"target `{t.id.value}` has no rows", t.id.span, "a table without rows",
+                       help="add a row per priority: `P1  4h  2h`, or `any  4h  2h`")
+        tiers = {c.value for c in t.columns}
+        labels = {r.label.value for r in t.rows}
+        rows_ok = self._target_rows(t)
+        # qualifiers: `on CAL for X`, `efforts for X`, `percentile ... for X` name rows or columns
+        row_cal: dict[str, str] = {}
+        col_cal: dict[str, str] = {}
+        for q in t.on_for:
+            ok = self.resolve(q.calendar, "calendar")
+            for n in q.names:
+                if self._qualifier_name(n, tiers, labels) and ok:
+                    (col_cal if n.value in tiers else row_cal)[n.value] = q.calendar.value
+        for e in t.efforts:
+            for n in e.names:
+                self._qualifier_name(n, tiers, labels)
+        for pc in t.percentiles:
+            if not (Decimal(0) < pc.percent <= Decimal(100)):
+                self.error("P0304", f"a percentile of {pc.percent}% is not a share of requests", pc.span,
+                           "must be above 0 and at most 100", help="e.g. `percentile 95% per month`")
+            if pc.per.value not in PERCENTILE_WINDOWS:
+                self.error("P0301", f"a percentile is measured per {', '.join(PERCENTILE_WINDOWS)}, "
+                           f"not per `{pc.per.value}`", pc.per.span, "unknown window",
+                           help="e.g. `percentile 95% per month`")
+            for n in pc.names:
+                self._qualifier_name(n, tiers, labels)
+        if not rows_ok:
+            return
+        for row in t.rows:
+            self._row_shape(row, len(t.columns))  # type: ignore[arg-type]
+            for tier, cell in zip(t.columns, row.cells):
+                name = None
+                if cell.calendar is not None:
+                    name = cell.calendar.value if self.resolve(cell.calendar, "calendar") else ""
+                name = name or row_cal.get(row.label.value) or col_cal.get(tier.value) or (
+                    t.calendar.value if default_ok and t.calendar is not None else None)
+                if name is None and isinstance(cell.term, ast.TermBad):
+                    self._target_term(cell, None, "", t.is_response)
+                    continue
+                if name is None:
+                    if isinstance(cell.term, ast.TermNone) or (t.calendar is not None and not default_ok):
+                        continue
+                    self.error("P0102", "a target cell needs a calendar to be counted on", cell.span,
+                               "counted on which calendar?",
+                               help=f"add `on <calendar>` after `target {t.id.value} \"...\"`, "
+                                    "or after this cell")
+                    continue
+                if name in cals:
+                    self._target_term(cell, cals[name], name, t.is_response)
+                elif isinstance(cell.term, ast.TermBad):
+                    self._target_term(cell, None, "", t.is_response)
+
+    def _target_rows(self, t: ast.TargetDecl) -> bool:
+        """Rows name priorities or request types (or `any`); duplicates and strays are errors."""
+        seen: dict[str, Span] = {}
+        ok = True
+        for row in t.rows:
+            v = row.label.value
+            if v in seen:
+                self.error("P0505", f"row `{v}` appears twice", row.label.span, "repeated row",
+                           secondary=[Label(seen[v], "first here")])
+                ok = False
+            seen[v] = row.label.span
+            if v == "any" or v in self.sym.by_kind["priority"] or v in self.sym.by_kind["request"]:
                 continue
-            self._row_shape(row, len(r.columns))
-            for cell in row.cells:
-                if cell.kind != "duration":
-                    self.error("P0901", "a response time must be a duration", cell.span, "expected e.g. `4h`",
-                               help="write the time with its unit: `30min`, `2h`")
-                else:
-                    self.unit(cell.duration, allowed, "a response time")
+            known = sorted(self.sym.by_kind["priority"]) + sorted(self.sym.by_kind["request"]) + ["any"]
+            close = difflib.get_close_matches(v, known, n=1)
+            self.error("P0504", f"unknown priority or request type `{v}` in target `{t.id.value}`", row.label.span,
+                       "not a declared priority or request type",
+                       help=f"maybe you meant `{close[0]}`?" if close else f"known: {', '.join(known)}")
+            ok = False
+        return ok
+
+    def _qualifier_name(self, n: ast.Name, tiers: set[str], labels: set[str]) -> bool:
+        if n.value in tiers or n.value in labels:
+            if n.value in tiers and n.value in labels:
+                self.error("P0203", f"`{n.value}` is both a column (tier) and a row of this table", n.span,
+                           "ambiguous", help="rename the tier or the priority")
+                return False
+            return True
+        known = sorted(labels) + sorted(tiers)
+        close = difflib.get_close_matches(n.value, known, n=1)
+        self.error("P0504", f"`{n.value}` is neither a row nor a column of this table", n.span,
+                   "not in the table", help=f"maybe you meant `{close[0]}`?" if close else
+                   f"rows and columns: {', '.join(known) or 'none'}")
+        return False
+
+    def _target_term(self, cell: ast.TargetCell, cal: object, name: str, response: bool = False) -> None:
+        """The cell's unit must have one reading on its calendar."""
+        always = bool(getattr(cal, "always", False))
+        term = cell.term
+        if isinstance(term, ast.TermBad):
+            self.error("P0901", "a target cell must be a duration, `next business day` or `-`", term.span,
+                       "not a term", help="write the time with its unit: `30min`, `2h`, `3 business days`")
+            return
+        if isinstance(term, ast.TermDuration) and response and term.duration.unit in ("week", "month"):
+            self.error("P0301", f"a response time cannot be in {UNIT_WORDS[term.duration.unit]}", term.duration.span,
+                       "too coarse for a response", help="use minutes, hours or (business) days")
+            return
+        if isinstance(term, ast.TermDuration):
+            d = term.duration
+            if d.parts and not all(u in ("hour", "minute", "business_hour", "business_minute") for _, u in d.parts):
+                self.error("P0305", "a compound duration sums hours and minutes only", d.span,
+                           "cannot be summed", help="write days and hours as two targets, or in hours: `36h`")
+                return
+            if d.parts and any(isinstance(a, Decimal) for a, _ in d.parts):
+                self.error("P0305", "a compound duration has whole parts", d.span, "fraction in a compound",
+                           help="write `2h30min` or `2.5h`")
+                return
+            allowed = TARGET_UNITS_ALWAYS if always else TARGET_UNITS_HOURS
+            if d.unit.startswith("business_") and always:
+                self.error("P0301", f"{UNIT_WORDS.get(d.unit, d.unit)} on the 24x7 calendar `{name}`", d.span,
+                           "this calendar has no business time",
+                           help="use hours or days, or count the cell on a calendar with `hours`")
+                return
+            if not self.unit(d, allowed, "a target", fractions=True):
+                return
+            if isinstance(d.amount, Decimal) and d.unit in ("day", "calendar_day", "week", "month"):
+                self.error("P0305", f"a fraction of {UNIT_WORDS[d.unit]} has no single reading", d.span,
+                           "calendar days are counted whole", help="write hours (`36h`) or whole days")
+            elif isinstance(d.amount, Decimal) and d.unit == "business_day":
+                lengths = {sum(w.end - w.start for w in h.windows) for h in getattr(cal, "hours", ())}
+                if len(lengths) > 1:
+                    self.error("P0305", f"a fraction of a business day on `{name}`, whose working days differ "
+                               "in length", d.span, "how long is half a day?",
+                               help="state the target in business hours, e.g. `20 business hours`")
+        elif isinstance(term, ast.TermNextDay) and term.cutoff is not None and not (0 < term.cutoff < 1440):
+            self.error("P0701", "a cut-off time must fall inside the day", term.span, "e.g. `after 15:00`")
+
+    def _target_from_service(self, t: ast.TargetDecl, default_ok: bool) -> None:
+        r = t
+        if r.from_service is None:
+            return
+        always = default_ok and self.sym.by_kind["calendar"][r.calendar.value].always  # type: ignore[union-attr, attr-defined]
+        allowed = ("minute", "hour", "day") if always else ("minute", "hour", "business_hour")
+        if self.resolve(r.from_service, "service") and self.matrix_row(r.from_service.value) is None:
+            self.error("P0507", f"no matrix has a row `{r.from_service.value}` to take response times from",
+                       r.from_service.span, "no such matrix row",
+                       help=f"add a row `{r.from_service.value} <time per tier>` to a matrix")
+        elif self.sym.by_kind["service"].get(r.from_service.value) is not None:
+            for m in self.sym.by_kind["matrix"].values():
+                for row in m.rows:  # type: ignore[attr-defined]
+                    if row.label.value == r.from_service.value:
+                        for cell in row.cells:
+                            if cell.kind != "duration":
+                                self.error("P0901", "a response time must be a duration", cell.span,
+                                           f"`{r.from_service.value}` row feeds the response times")
+                            else:
+                                self.unit(cell.duration, allowed, "a response time", fractions=True)
+
+    def check_RequestsDecl(self, r: ast.RequestsDecl) -> None:
+        for req in r.requests:
+            self.resolve(req.priority, "priority")
 
     def check_PrioritiesDecl(self, p: ast.PrioritiesDecl) -> None:
         for pr in p.priorities:

@@ -8,6 +8,7 @@ from attrs import frozen
 from . import model
 from .check import check
 from .diagnostics import Diagnostic
+from .decide import decide
 from .lower import lower
 from .sources import Loader
 
@@ -40,7 +41,7 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Compilatio
     if any(d.severity == "error" for d in diags):
         return Compilation(None, tuple(diags), loader.sources)
     main_rel = loader.files[0].rel
-    prog = lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel)
+    prog = decide(lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel))
     return Compilation(prog, tuple(diags), loader.sources)
 
 

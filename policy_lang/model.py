@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from attrs import field, frozen
 
@@ -16,12 +17,25 @@ UNITS = ("minute", "business_minute", "hour", "business_hour", "day", "calendar_
 
 @frozen
 class Duration:
-    """An amount of a unit, e.g. Duration(20, "business_day"); `text` is the Russian rendering."""
+    """An amount of a unit, e.g. Duration(20, "business_day"); `text` is the Russian rendering.
 
-    amount: int
+    `amount` is a Decimal only for a fraction (`2.5 business days`), which only targets state.
+    """
+
+    amount: int | Decimal
     unit: str
     text: str  # "20 рабочих дней" (nominative, with a no-break space)
     span: Span = _span
+
+
+@frozen
+class Price:
+    """A typed price: `1_500 RUB per hour` -> Price(Decimal("1500"), "RUB", "hour", "1 500 рублей за час")."""
+
+    amount: Decimal
+    currency: str  # ISO 4217: RUB, USD, EUR
+    per: str | None  # hour, incident, month ... (None: a lump sum)
+    text: str
 
 
 @frozen
@@ -101,6 +115,9 @@ class Channel:
     confirm_text: str | None
     note: str | None
     span: Span = _span
+    #: (calendar, service, priorities): tiers granted `service` reach the channel on `calendar`
+    #: (for these priorities; () = any) instead of `calendar` above
+    open_with: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 @frozen
@@ -144,13 +161,92 @@ class Service:
 class Cell:
     """One cell of a tier x service matrix, with the Russian text the annex prints."""
 
-    kind: str  # yes | no | count | unlimited | only | duration | ratio | text | none
-    granted: bool
+    kind: str  # yes | no | count | unlimited | only | duration | ratio | text | none | price | on_request
+    granted: bool  # included in the tier; a priced cell is not: it is bought at `price`
     count: int | None
     priorities: tuple[str, ...] | None  # ("P1",) for "only P1"
     duration: Duration | None
     text: str  # "Да", "Нет", "Только уровень критичности 1", "3", "Неограниченное", "2 часа", "1:10"
     span: Span = _span
+    price: Price | None = None
+
+
+# -- service-level targets: one reading per cell -------------------------------------------
+
+#: How a target's deadline is counted. Each reading is stated in the annex and computed by the
+#: evaluator in exactly one way (see docs/language.md, "How a target is counted").
+READINGS = ("clock", "working_time", "calendar_days", "business_days", "next_business_day",
+            "next_calendar_day", "not_regulated")
+
+
+@frozen
+class Term:
+    """What one target cell promises, reduced to its reading.
+
+    clock: `seconds` of elapsed time; working_time: `seconds` of the calendar's working time;
+    calendar_days / business_days: the end (23:59:59 local) of the `amount`-th day after the start
+    day (weeks and months as calendar units); next_*_day: the end of the next (business) day after
+    the start, a start after `cutoff` counting from the following day; not_regulated: no deadline.
+    """
+
+    reading: str
+    duration: Duration | None  # as written (None for next-day and not-regulated)
+    seconds: int | None = None  # clock / working_time
+    amount: int | None = None  # calendar_days / business_days: days (or weeks, months: `unit`)
+    unit: str | None = None  # day | week | month | business_day
+    cutoff: int | None = None  # minutes from local midnight
+    text: str = ""  # the cell as the annex prints it: "2 рабочих часа", "следующий рабочий день"
+
+
+@frozen
+class Percentile:
+    percent: Decimal
+    per: str  # month | quarter | year
+    text: str  # "95 % заявок за календарный месяц"
+
+
+@frozen
+class TargetCell:
+    """One cell: the term for (row, tier), the calendar it is counted on and its strength."""
+
+    tier: str
+    row: str | None  # priority or request type id; None: any request
+    term: Term
+    calendar: str | None  # Calendar id (None only for a not-regulated cell)
+    strength: str  # guaranteed | efforts
+    percentile: Percentile | None
+    span: Span = _span
+    counted: str = ""  # how it is counted, in words: «в рабочее время по календарю «...»»
+    text: str = ""  # the cell as the annex prints it and the evaluator answers: term, calendar, strength, share
+
+@frozen
+class Target:
+    """A service-level target: one metric (initial response, restore, resolution ...) by row x tier."""
+
+    id: str  # `response` for the initial response
+    title: str  # the metric's Russian name: «Время реакции»
+    clause: str | None
+    marks: tuple[str, ...]
+    counted_from: str | None  # Event id; None: from the request's registration
+    via: tuple[str, ...]  # applies only to requests through these channels; () = any channel
+    tiers: tuple[str, ...]  # columns, in the order written
+    rows: tuple[str | None, ...]  # rows, in the order written (None: `any`)
+    cells: tuple[TargetCell, ...]
+    calendar: str | None  # the table's default calendar
+    from_service: str | None  # times taken from a matrix row (TAM table)
+    text: str | None
+    note: str | None
+    span: Span = _span
+
+    def cell(self, tier: str, row: str | None) -> TargetCell | None:
+        """The cell for a tier and row, falling back to the `any` row."""
+        found = None
+        for c in self.cells:
+            if c.tier == tier and c.row == row:
+                return c
+            if c.tier == tier and c.row is None:
+                found = c
+        return found
 
 
 @frozen
@@ -174,29 +270,6 @@ class Matrix:
 
 
 @frozen
-class ResponseTime:
-    tier: str
-    priority: str | None  # None: the program has no priorities (one time for any request)
-    duration: Duration
-    span: Span = _span
-
-
-@frozen
-class ResponseMatrix:
-    """Priority x tier -> response time, counted on `calendar`."""
-
-    calendar: str
-    business: bool  # counted in business time (the calendar is not 24x7)
-    clause: str | None
-    marks: tuple[str, ...]
-    tiers: tuple[str, ...]  # columns, in the order written
-    priorities: tuple[str | None, ...]  # rows, in the order written
-    times: tuple[ResponseTime, ...]
-    from_service: str | None  # taken from a matrix row (TAM table)
-    span: Span = _span
-
-
-@frozen
 class Priority:
     id: str
     title: str
@@ -204,6 +277,64 @@ class Priority:
     report_via: tuple[str, ...]  # channels by which it must be reported
     clause: str | None
     span: Span = _span
+    short: str  = ""  # how table rows name it ("P1")
+    label: str = ""  # how sentences name it ("уровень критичности 1")
+
+
+@frozen
+class RequestType:
+    """A kind of request the contract maps onto a priority (service request -> P4)."""
+
+    id: str
+    title: str
+    priority: str
+    clause: str | None
+    span: Span = _span
+
+
+# -- decisions: computed once, before any backend ------------------------------------------
+
+@frozen
+class Reason:
+    """Why a decision is what it is: a code with its arguments, the clause, and its Russian text."""
+
+    code: str
+    args: tuple[tuple[str, str], ...]
+    clause: str | None
+    text: str
+
+
+@frozen
+class AppliedTarget:
+    """A target that applies to a decision: which table, which cell."""
+
+    target: str  # Target id
+    title: str
+    clause: str | None
+    cell: TargetCell
+    counted_from: str | None  # Event id; None: registration
+
+
+@frozen
+class Decision:
+    """The contract's answer for (tier, channel, reported priority or request type), at any time.
+
+    `hours`: the channel's calendar when it takes requests only in its hours; a request outside
+    them gets `closed_reasons` instead (not accepted).
+    """
+
+    tier: str
+    channel: str
+    reported: str | None  # the priority as reported
+    request: str | None  # the request type, when the query names one
+    accepted: bool
+    priority: str | None  # effective, after reclassification / request type mapping
+    party: str | None  # Party id of who acts on the request (the vendor or the executor)
+    hours: str | None
+    targets: tuple[AppliedTarget, ...]
+    clauses: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    closed_reasons: tuple[Reason, ...]
 
 
 @frozen
@@ -251,6 +382,7 @@ class Obligation:
     note: str | None
     text: str | None
     span: Span = _span
+    term: Term | None = None  # the one reading of `within`
 
 
 @frozen
@@ -429,7 +561,7 @@ class Program:
     tiers_clause: str | None
     services: tuple[Service, ...]
     matrices: tuple[Matrix, ...]
-    response: ResponseMatrix | None
+    targets: tuple[Target, ...]
     priorities: tuple[Priority, ...]
     priorities_clause: str | None
     reclassification: Reclassification | None
@@ -450,10 +582,20 @@ class Program:
     coverage: tuple[Coverage, ...]
     outline: tuple[OutlineItem, ...]  # every declaration, in source order (includes expanded in place)
     span: Span = _span
+    requests: tuple[RequestType, ...] = ()
+    decisions: tuple[Decision, ...] = ()  # filled by `decide`, before any backend
+
+    @property
+    def response(self) -> Target | None:
+        """The initial-response target, if the contract states one."""
+        return next((t for t in self.targets if t.id == "response"), None)
 
     # lookups: tiny, pure, for backends and tests
     def calendar(self, ident: str) -> Calendar:
         return next(c for c in self.calendars if c.id == ident)
+
+    def priority(self, ident: str) -> Priority:
+        return next(p for p in self.priorities if p.id == ident)
 
     def tier(self, ident: str) -> Tier:
         return next(t for t in self.tiers if t.id == ident)

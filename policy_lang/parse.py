@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from decimal import Decimal
 import re
 import textwrap
 
@@ -26,7 +27,10 @@ _UNITS = [
     (r"months?", "month"),
     (r"years?|y", "year"),
 ]
-_DURATION = re.compile(r"([0-9_]+)\s*(.*)", re.S)
+_DURATION = re.compile(r"([0-9_]+(?:\.[0-9]+)?)\s*(.*)", re.S)
+_PART = re.compile(r"([0-9_]+(?:\.[0-9]+)?)[ \t]*([A-Za-z]+(?:[ \t]+[A-Za-z]+)?)")
+#: The unit words of the part of a compound after the first: `17h30min`.
+_COMPOUND_SPLIT = re.compile(r"(?<=[A-Za-z])(?=[0-9])")
 #: The longest number a policy may write (digits). Every limit of the checker is far below it,
 #: and Python refuses to convert numbers of more than 4300 digits at all.
 MAX_DIGITS = 15
@@ -38,6 +42,7 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 _TERMINAL_NAMES = {
     "NAME": "a name", "INT": "a number", "DATE": "a date (YYYY-MM-DD)", "TIME": "a time (HH:MM)",
     "RATIO": "a ratio (1:10)", "DURATION": "a duration (e.g. `2h`, `20 business days`)",
+    "PRICE": "a price (e.g. `1_500 RUB`)", "PERCENT": "a percentage (e.g. `95%`)",
     "CLAUSE": "a clause number (e.g. `2.6 (4)`)", "MARK": "a footnote mark (e.g. `(1)`, `*`)",
     "WEEKDAY": "a weekday (`mon`..`sun`)", "HEADER": "a header row (`service ...` or `priority ...`)",
     "STRING": "a string", "LONG_STRING": 'a """long string"""', "$END": "end of file",
@@ -60,14 +65,28 @@ def long_string(raw: str) -> str:
 
 
 def duration_of(tok: Token) -> tuple[str, str]:
-    """The digits and the unit of a DURATION token."""
-    m = _DURATION.match(str(tok))
-    assert m is not None
-    word = m.group(2).strip()
-    for pattern, unit in _UNITS:
-        if re.fullmatch(pattern, word):
-            return m.group(1), unit
-    raise ValueError(word)  # unreachable: the DURATION terminal admits only these words
+    """The digits and the unit of a DURATION token (its first part, for a compound)."""
+    return duration_parts(str(tok))[0]
+
+
+def duration_parts(text: str) -> list[tuple[str, str]]:
+    """`17h30min` -> [("17", "hour"), ("30", "minute")]; `2.5 business days` -> [("2.5", "business_day")]."""
+    out = []
+    for chunk in _COMPOUND_SPLIT.split(text.strip()):
+        m = _DURATION.match(chunk)
+        assert m is not None
+        word = " ".join(m.group(2).split())
+        for pattern, unit in _UNITS:
+            if re.fullmatch(pattern, word):
+                out.append((m.group(1), unit))
+                break
+        else:
+            raise ValueError(word)  # unreachable: the DURATION terminal admits only these words
+    return out
+
+
+#: Compound durations sum into their smallest unit; these are the units that may be summed.
+_COMPOUND_MINUTES = {"hour": 60, "minute": 1, "business_hour": 60, "business_minute": 1}
 
 
 class ToAst(Transformer):
@@ -100,6 +119,8 @@ class ToAst(Transformer):
         out: dict[str, object] = {}
         for ch in children:
             if isinstance(ch, ast.Field):
+                if ch.name == "open":
+                    continue  # repeatable: collected by the channel
                 if ch.name in out and ch.name not in ("hours", "date_items"):
                     self.diagnostics.append(Diagnostic(
                         "P0101", f"duplicate field `{ch.name}` in {kind}",
@@ -188,6 +209,16 @@ class ToAst(Transformer):
 
     def names(self, meta, children):
         return tuple(self.name(t) for t in children)
+
+    def pid(self, meta, children):
+        """A priority id: `P1`, `critical`, or quoted, `"1"`."""
+        tok = children[0]
+        if tok.type == "STRING":
+            return ast.Name(self.one_line(tok).value, self.tsp(tok))
+        return self.name(tok)
+
+    def pnames(self, meta, children):
+        return tuple(children)
 
     def marks(self, meta, children):
         return ("__marks__", tuple(self.mark(t) for t in children))
@@ -309,8 +340,34 @@ class ToAst(Transformer):
         return self.field("note", meta, ch[0])
 
     def duration(self, tok: Token) -> ast.Duration:
-        digits, unit = duration_of(tok)
-        return ast.Duration(self.number(digits, tok), unit, self.tsp(tok))
+        parts = [(self.amount(digits, tok), unit) for digits, unit in duration_parts(str(tok))]
+        span = self.tsp(tok)
+        if len(parts) == 1:
+            return ast.Duration(parts[0][0], parts[0][1], span)
+        business = any(u.startswith("business_") for _, u in parts)
+        if all(u in _COMPOUND_MINUTES for _, u in parts) and all(isinstance(a, int) for a, _ in parts):
+            minutes = sum(a * _COMPOUND_MINUTES[u] for a, u in parts)  # type: ignore[operator]
+            hours, rest = divmod(minutes, 60)
+            if rest:
+                amount, unit = minutes, "business_minute" if business else "minute"
+            else:
+                amount, unit = hours, "business_hour" if business else "hour"
+            return ast.Duration(amount, unit, span, tuple(parts))
+        # the checker reports a compound it cannot sum (days with hours, fractions in a compound)
+        return ast.Duration(parts[0][0], parts[0][1], span, tuple(parts))
+
+    def amount(self, digits: str, tok: Token) -> int | Decimal:
+        """An amount: an int, or a Decimal for `2.5` (the checker decides where a fraction may stand)."""
+        whole, _, frac = digits.partition(".")
+        n = self.number(whole, tok)
+        if frac.strip("0"):
+            if len(frac) > 3:
+                self.diagnostics.append(Diagnostic(
+                    "P0302", "a fraction with more than three decimal places", Label(self.tsp(tok), "too precise"),
+                    help="write at most three decimals, e.g. `2.5 business days`"))
+                frac = frac[:3]
+            return Decimal(f"{n}.{frac}")
+        return n
 
     # -- channels ------------------------------------------------------------
     def channel(self, meta, children):
@@ -318,13 +375,18 @@ class ToAst(Transformer):
         f = self.fields(children[2:], "channel")
         return ast.ChannelDecl(ident, title, self.pick(children, ast.Ref), f.get("contact"),
                                f.get("available"), f.get("language"), f.get("confirm"), f.get("note"),
-                               self.sp(meta))
+                               self.sp(meta), tuple(c.value for c in children if isinstance(c, ast.Field)
+                                                    and c.name == "open"))
 
     def contact(self, meta, ch):
         return self.field("contact", meta, ch[0])
 
     def available(self, meta, ch):
         return self.field("available", meta, self.name(ch[0]))
+
+    def open_with(self, meta, ch):
+        return self.field("open", meta, ast.OpenWith(self.name(ch[0]), self.name(ch[1]),
+                                                     ch[2] if len(ch) > 2 else (), self.sp(meta)))
 
     def language(self, meta, ch):
         return self.field("language", meta, ch[0])
@@ -426,16 +488,103 @@ class ToAst(Transformer):
     def cell_text(self, meta, ch):
         return ast.Cell("text", text=unescape(str(ch[0])), span=self.tsp(ch[0]))
 
+    def cell_price(self, meta, ch):
+        tok = ch[0]
+        m = re.fullmatch(r"([0-9_]+(?:\.[0-9]+)?)[ \t]*([A-Z]+)", str(tok))
+        assert m is not None
+        whole, _, frac = m.group(1).partition(".")
+        amount = Decimal(f"{self.number(whole, tok)}.{frac or '0'}")
+        per = self.name(ch[1]) if len(ch) > 1 else None
+        price = ast.Price(amount, m.group(2), per, self.sp(meta))
+        return ast.Cell("price", price=price, span=self.sp(meta))
+
+    def cell_on_request(self, meta, ch):
+        return ast.Cell("on_request", span=self.sp(meta))
+
+    def _target(self, meta, children, ident: ast.Name, is_response: bool) -> ast.TargetDecl:
+        title = next((c for c in children if isinstance(c, ast.Text)), None)
+        toks = [c for c in children if isinstance(c, Token)]
+        names = [c for c in toks if c.type == "NAME"]
+        htok = next((c for c in toks if c.type == "HEADER"), None)
+        corner, columns = self.header(htok) if htok is not None else (None, ())
+        fields = [c for c in children if isinstance(c, ast.Field)]
+        f = self.fields([c for c in fields if c.name in ("text", "note", "from", "via")], "target")
+        calendar = self.name(names[0]) if names else None
+        from_service = self.name(names[1]) if is_response and len(names) > 1 else None
+        efforts = tuple(c.value for c in fields if c.name == "efforts")
+        efforts += tuple(ast.EffortsFor((), self.tsp(c)) for c in toks if c.type == "EFFORTS")
+        return ast.TargetDecl(
+            ident, title, calendar, self.pick(children, ast.Ref), self.marks_of(children),
+            tuple(c.value for c in fields if c.name == "on_for"),
+            efforts,
+            tuple(c.value for c in fields if c.name == "percentile"),
+            f.get("from"), tuple(f.get("via", ())), f.get("text"), f.get("note"), corner, columns,
+            tuple(c for c in children if isinstance(c, ast.TargetRow)), from_service, is_response, self.sp(meta))
+
     def response_table(self, meta, children):
-        htok = next(c for c in children if isinstance(c, Token) and c.type == "HEADER")
-        corner, columns = self.header(htok)
-        return ast.ResponseDecl(self.name(children[0]), self.pick(children, ast.Ref), self.marks_of(children),
-                                corner, columns, tuple(c for c in children if isinstance(c, ast.Row)), None,
-                                self.sp(meta))
+        return self._target(meta, children, ast.Name("response", self.sp(meta)), True)
 
     def response_row(self, meta, children):
-        return ast.ResponseDecl(self.name(children[0]), self.pick(children, ast.Ref), self.marks_of(children),
-                                None, (), (), self.name(children[1]), self.sp(meta))
+        return self._target(meta, children, ast.Name("response", self.sp(meta)), True)
+
+    def target(self, meta, children):
+        return self._target(meta, children[1:], self.name(children[0]), False)
+
+    def on_for(self, meta, ch):
+        return self.field("on_for", meta, ast.OnFor(self.name(ch[0]), ch[1], self.sp(meta)))
+
+    def efforts_for(self, meta, ch):
+        return self.field("efforts", meta, ast.EffortsFor(ch[0] if ch else (), self.sp(meta)))
+
+    def percentile(self, meta, ch):
+        tok = ch[0]
+        raw = str(tok).rstrip("%").strip()
+        whole, _, frac = raw.partition(".")
+        value = Decimal(f"{self.number(whole, tok)}.{frac or '0'}")
+        return self.field("percentile", meta, ast.PercentileDecl(value, self.name(ch[1]),
+                                                                 ch[2] if len(ch) > 2 else (), self.sp(meta)))
+
+    def counted_from(self, meta, ch):
+        return self.field("from", meta, self.name(ch[0]))
+
+    def via(self, meta, ch):
+        return self.field("via", meta, ch[0])
+
+    def via_names(self, meta, ch):
+        head = ch[0] if isinstance(ch[0], tuple) else (self.name(ch[0]),)
+        return head + tuple(self.name(t) for t in ch[1:] if isinstance(t, Token))
+
+    def trow(self, meta, ch):
+        return ast.TargetRow(ch[0], tuple(ch[1:]), self.sp(meta))
+
+    def tcell(self, meta, ch):
+        term = ch[0]
+        cal = next((self.name(c) for c in ch[1:] if isinstance(c, Token) and c.type == "NAME"), None)
+        efforts = any(isinstance(c, Token) and c.type == "EFFORTS" for c in ch[1:])
+        return ast.TargetCell(term, cal, efforts, self.sp(meta))
+
+    def term_duration(self, meta, ch):
+        d = self.duration(ch[0])
+        return ast.TermDuration(d, d.span)
+
+    def term_bad(self, meta, ch):
+        return ast.TermBad(self.sp(meta))
+
+    def term_none(self, meta, ch):
+        return ast.TermNone(self.sp(meta))
+
+    def term_next_business_day(self, meta, ch):
+        return ast.TermNextDay(True, self.minutes(ch[0]) if ch else None, self.sp(meta))
+
+    def term_next_calendar_day(self, meta, ch):
+        return ast.TermNextDay(False, self.minutes(ch[0]) if ch else None, self.sp(meta))
+
+    def requests(self, meta, children):
+        return ast.RequestsDecl(self.pick(children, ast.Ref),
+                                tuple(c for c in children if isinstance(c, ast.RequestDecl)), self.sp(meta))
+
+    def request(self, meta, ch):
+        return ast.RequestDecl(self.name(ch[0]), self.one_line(ch[1]), ch[2], self.sp(meta))
 
     # -- priorities ----------------------------------------------------------
     def priorities(self, meta, children):
@@ -444,8 +593,15 @@ class ToAst(Transformer):
 
     def priority(self, meta, ch):
         f = self.fields(ch[2:], "priority")
-        return ast.PriorityDecl(self.name(ch[0]), self.one_line(ch[1]),
-                                f.get("definition"), tuple(f.get("report_via", ())), self.sp(meta))
+        return ast.PriorityDecl(ch[0], self.one_line(ch[1]),
+                                f.get("definition"), tuple(f.get("report_via", ())), self.sp(meta),
+                                f.get("short"), f.get("label"))
+
+    def short(self, meta, ch):
+        return self.field("short", meta, self.one_line(ch[0]))
+
+    def label(self, meta, ch):
+        return self.field("label", meta, self.one_line(ch[0]))
 
     def definition_text(self, meta, ch):
         return self.field("definition", meta, ch[0])
@@ -462,10 +618,10 @@ class ToAst(Transformer):
         return self.field("unless_via", meta, ch[0])
 
     def becomes(self, meta, ch):
-        return self.field("becomes", meta, self.name(ch[0]))
+        return self.field("becomes", meta, ch[0])
 
     def may_lower(self, meta, ch):
-        return self.field("may_lower", meta, self.name(ch[0]))
+        return self.field("may_lower", meta, ch[0])
 
     def text_field(self, meta, ch):
         return self.field("text", meta, ch[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Iterable
 
 # Conventions (a Russian lawyer signs this text, so they are fixed and tested):
@@ -403,3 +404,63 @@ _SIGN_THEN_WORD = re.compile(r"(?<=[№§]) ")
 def nbsp_numbers(text: str) -> str:
     """Bind numbers to the next word ('5 дней', '2026 г.') and '№'/'§' to theirs."""
     return _SIGN_THEN_WORD.sub(NBSP, _NUM_THEN_WORD.sub(NBSP, text))
+
+
+# --------------------------------------------------------------------------- fractions, prices, shares
+
+def format_decimal(x: Decimal | int) -> str:
+    """'2,5' (decimal comma), '1 500' (grouped like format_int), '1 500,50'."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return format_int(x)
+    q = Decimal(x)
+    if q == q.to_integral_value():
+        return format_int(int(q))
+    whole, frac = f"{q:f}".split(".")
+    return f"{format_int(int(whole))},{frac.rstrip('0')}"
+
+
+def fraction_quantity(x: Decimal, unit: str, case: str = "nom") -> str:
+    """'2,5 рабочего дня': a fractional number governs the genitive singular in every case."""
+    _check_case(case)
+    p = _unit(unit)
+    return f"{format_decimal(x)}{NBSP}{p._phrase(p.adj_sg, p.sg, 'gen', 'gen')}"
+
+
+def any_quantity(x: Decimal | int, unit: str, case: str = "nom") -> str:
+    """quantity() for a whole number, fraction_quantity() for a fraction."""
+    if isinstance(x, Decimal) and x != x.to_integral_value():
+        return fraction_quantity(x, unit, case)
+    return quantity(int(x), unit, case)
+
+
+#: Currencies by ISO code: the noun's forms after a number (1 рубль, 2 рубля, 5 рублей) and a fraction.
+CURRENCIES = {
+    "RUB": ("рубль", "рубля", "рублей", "рубля"),
+    "USD": ("доллар США", "доллара США", "долларов США", "доллара США"),
+    "EUR": ("евро", "евро", "евро", "евро"),
+}
+#: Units a price is quoted per: "за час", "за инцидент" (accusative after "за").
+PER_UNIT = {
+    "hour": "час", "incident": "инцидент", "request": "заявку", "day": "день", "month": "месяц",
+    "year": "год", "user": "пользователя", "device": "устройство", "license": "лицензию", "visit": "выезд",
+}
+
+
+def price_ru(amount: Decimal, currency: str, per: str | None = None) -> str:
+    """'1 500 рублей за час', '2 доллара США', '1 500,50 рубля'."""
+    one, few, many, frac = CURRENCIES[currency]
+    if amount == amount.to_integral_value():
+        n = int(amount)
+        noun = plural(n, one, few, many) if n else many
+    else:
+        noun = frac
+    text = f"{format_decimal(amount)}{NBSP}{noun}"
+    return f"{text} за{NBSP}{PER_UNIT[per]}" if per else text
+
+
+_WINDOWS = {"month": "календарный месяц", "quarter": "календарный квартал", "year": "календарный год"}
+
+
+def percentile_ru(percent: Decimal, per: str) -> str:
+    """'не менее 95 % заявок за календарный месяц' (a no-break space before %, ГОСТ 8.417)."""
+    return f"не менее {format_decimal(percent)}{NBSP}% заявок за {_WINDOWS[per]}"

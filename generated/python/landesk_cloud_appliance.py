@@ -3,39 +3,44 @@
 # Source sha256: '3744a52399b510a1bbefbb4c8db707a34cc4b1bb6d01ee503adcab9ab8be21e2'
 """Evaluator for the support program landesk_cloud_appliance: tables from the policy, answers by clause.
 
-Public API (keyword-only arguments): PROGRAM, TIERS, SERVICES, CHANNELS, PRIORITIES,
-OBLIGATIONS, CONDITIONS, tier_for_points, entitlement, response, deadline, vouchers,
-period_end, renewal, reinstatement, rma_eligibility, rule_end, incident_balance.
+Public API (keyword-only arguments): PROGRAM, TIERS, SERVICES, CHANNELS, PRIORITIES, REQUESTS,
+TARGETS, OBLIGATIONS, CONDITIONS, tier_for_points, entitlement, response, attainment, deadline,
+vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, incident_balance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from policy_lang.runtime import evaluator as _rt
 from policy_lang.runtime.calendar import BusinessCalendar
 from policy_lang.runtime.errors import PolicyQueryError, require_choice
 from policy_lang.runtime.evaluator import (
+    Attainment,
     Decision,
     Entitlement,
     IncidentBalance,
     Obligation,
     PeriodTerm,
+    Price,
     ProgramInfo,
     Reinstatement,
     Renewal,
     Response,
     RmaDecision,
     RmaRule,
+    TargetRule,
     VoucherGrant,
     VoucherRule,
     WarrantyTerm,
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "OBLIGATIONS", "CONDITIONS",
-    "PolicyQueryError", "tier_for_points", "entitlement", "response", "deadline", "vouchers",
+    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
 
@@ -64,8 +69,16 @@ CHANNELS = {
     'portal': 'онлайн портал самообслуживания LANDESK',
 }
 
-#: Priority ids, highest first; empty when the program defines none.
+#: Priority ids, most severe first; empty when the program defines none.
 PRIORITIES = ()
+
+#: Request type id -> (Russian title, the priority it is handled as).
+REQUESTS = {
+}
+
+#: Target id -> its Russian name (every answer's .targets carries the applicable ones).
+TARGETS = {
+}
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
 CONDITIONS = {
@@ -806,11 +819,11 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 
 # -- entitlements: one row per matrix cell
 
-#: (tier, service, service title, granted, count, priorities, clause, cell text)
+#: (tier, service, service title, granted, count, priorities, clause, cell text, price)
 _CELLS = (
-    ('appliance', 'hardware_warranty', 'Гарантия на дефекты аппаратной части', True, None, None, '4.1', '1 год'),
-    ('appliance', 'software_warranty', 'Гарантия на дефекты ПО', True, None, None, '4.1', '90 дней'),
-    ('appliance', 'extended_maintenance', 'Дополнительное обслуживание аппаратного обеспечения', True, None, None, '4.1', 'приобретается дополнительно'),
+    ('appliance', 'hardware_warranty', 'Гарантия на дефекты аппаратной части', True, None, None, '4.1', '1 год', None),
+    ('appliance', 'software_warranty', 'Гарантия на дефекты ПО', True, None, None, '4.1', '90 дней', None),
+    ('appliance', 'extended_maintenance', 'Дополнительное обслуживание аппаратного обеспечения', True, None, None, '4.1', 'приобретается дополнительно', None),
 )
 _ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
@@ -825,10 +838,10 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
         raise PolicyQueryError(f"the matrices say nothing of {service!r} for {tier!r}") from None
 
 
-# -- responses: (tier, channel, reported priority) -> the contract's decision
+# -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 _DECISIONS = {
-    ('appliance', 'phone', None): Decision(
+    ('appliance', 'phone', None, None): Decision(
         tier='appliance',
         channel='phone',
         reported_priority=None,
@@ -841,8 +854,30 @@ _DECISIONS = {
         reasons=(
             'Канал «поддержка по телефону» доступен при любом уровне поддержки ().',
         ),
+        request=None,
+        hours=CAL_SUPPORT_HOURS,
+        closed=Decision(
+            tier='appliance',
+            channel='phone',
+            reported_priority=None,
+            accepted=False,
+            priority=None,
+            seconds=None,
+            calendar=None,
+            calendar_title=None,
+            clauses=(),
+            reasons=(
+                'Канал «поддержка по телефону» доступен при любом уровне поддержки ().',
+                'Канал «поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (); заявка, поданная вне этого времени, не принимается.',
+                'Заявку можно подать через канал «онлайн портал самообслуживания LANDESK» ().',
+                'Срок реакции не устанавливается: заявка не принимается.',
+            ),
+            request=None,
+        ),
+        targets=(),
+        party='executor',
     ),
-    ('appliance', 'portal', None): Decision(
+    ('appliance', 'portal', None, None): Decision(
         tier='appliance',
         channel='portal',
         reported_priority=None,
@@ -855,18 +890,34 @@ _DECISIONS = {
         reasons=(
             'Канал «онлайн портал самообслуживания LANDESK» доступен при любом уровне поддержки ().',
         ),
+        request=None,
+        hours=None,
+        closed=None,
+        targets=(),
+        party='executor',
     ),
 }
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,
-             priority: str | None = None) -> Response:
-    """Is the request accepted on `channel`, at what priority, and by when must the response come?"""
+             priority: str | None = None, request: str | None = None) -> Response:
+    """Is the request accepted on `channel`, at what priority, and by when must the response come?
+
+    `request` names a request type (REQUESTS) instead of a priority. `.deadline` is the initial
+    response's deadline; `.targets` gives every applicable target with its deadline.
+    """
     try:
-        decision = _DECISIONS[tier, channel, priority]
+        decision = _DECISIONS[tier, channel, priority, request]
     except Exception:  # KeyError; TypeError or anything a foreign __hash__ raises
-        raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority) from None
+        raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
+                                     REQUESTS, request) from None
     return _rt.respond(decision, registered_at)
+
+
+def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:
+    """How a percentile target was met: closed tickets as (response(...), done_at) pairs."""
+    require_choice("target", target, tuple(TARGETS))
+    return _rt.attainment(target, closed)
 
 
 # -- obligations

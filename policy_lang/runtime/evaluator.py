@@ -9,7 +9,8 @@ the clauses it rests on and Russian reasons.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
@@ -19,7 +20,8 @@ from policy_lang.runtime.errors import (
 from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = [
-    "Decision", "Entitlement", "IncidentBalance", "Obligation", "PeriodTerm", "ProgramInfo",
+    "Attainment", "Decision", "Entitlement", "Price", "TargetAnswer", "TargetRule", "attainment",
+    "target_deadline", "IncidentBalance", "Obligation", "PeriodTerm", "ProgramInfo",
     "Reinstatement", "Renewal", "Response", "RmaDecision", "RmaRule", "VoucherGrant",
     "VoucherRule", "WarrantyTerm", "apply_rule", "as_date", "bad_response_query",
     "incident_balance", "lacks", "obligation_deadline", "period_end", "reinstatement",
@@ -40,8 +42,17 @@ class ProgramInfo(NamedTuple):
     sha256: str  # over every source file of the compilation
 
 
+class Price(NamedTuple):
+    """A typed price: amount and ISO currency, per unit (None: a lump sum); `text` as the annex prints it."""
+
+    amount: Decimal
+    currency: str
+    per: str | None
+    text: str
+
+
 class Entitlement(NamedTuple):
-    """One cell of a tier x service matrix."""
+    """One cell of a tier x service matrix; a priced cell is not granted: it is bought at `price`."""
 
     tier: str
     service: str
@@ -51,6 +62,41 @@ class Entitlement(NamedTuple):
     priorities: tuple[str, ...] | None  # ("P1",) for "only priority 1"
     clause: str
     text: str  # the cell as the contract prints it: "Да", "Только уровень критичности 1", "3"
+    price: Price | None = None
+
+
+class TargetRule(NamedTuple):
+    """One applicable target cell, as the compiler decided it: how its deadline is counted."""
+
+    id: str  # the target: response, resolution, restore ...
+    title: str  # its Russian name
+    reading: str  # clock | working_time | calendar_days | business_days | next_*_day | not_regulated
+    seconds: int | None
+    amount: int | None
+    unit: str | None
+    cutoff: int | None  # minutes from local midnight
+    calendar: BusinessCalendar | None
+    calendar_title: str | None
+    strength: str  # guaranteed | efforts
+    percentile: tuple[Decimal, str] | None  # (95, "month")
+    clause: str | None
+    text: str  # the cell as the annex prints it
+    counted_from: str | None  # an event id; None: the registration
+
+
+class TargetAnswer(NamedTuple):
+    """A target's deadline for one request."""
+
+    id: str
+    title: str
+    deadline: datetime | None  # None: not regulated, or counted from an event (see deadline())
+    reading: str
+    calendar: str | None
+    strength: str
+    percentile: tuple[Decimal, str] | None
+    clause: str | None
+    text: str
+    regulated: bool
 
 
 class Decision(NamedTuple):
@@ -66,6 +112,11 @@ class Decision(NamedTuple):
     calendar_title: str | None
     clauses: tuple[str, ...]
     reasons: tuple[str, ...]
+    request: str | None = None
+    hours: BusinessCalendar | None = None  # the channel takes requests only when this is open
+    closed: Decision | None = None  # the answer outside `hours`
+    targets: tuple[TargetRule, ...] = ()
+    party: str | None = None  # who acts on the request
 
 
 class Response(NamedTuple):
@@ -98,6 +149,15 @@ class Response(NamedTuple):
     @property
     def clauses(self) -> tuple[str, ...]:
         return self.decision.clauses
+
+    @property
+    def request(self) -> str | None:
+        return self.decision.request
+
+    @property
+    def targets(self) -> tuple[TargetAnswer, ...]:
+        """Every applicable target with its deadline, calendar, strength and clause."""
+        return tuple(_answer(t, self.registered_at) for t in self.decision.targets)
 
     @property
     def clock_starts(self) -> datetime | None:
@@ -151,11 +211,112 @@ class Response(NamedTuple):
         return {
             "accepted": self.accepted, "tier": self.tier, "channel": self.channel,
             "reported_priority": self.reported_priority, "priority": self.priority,
+            "request": self.request,
             "registered_at": self.registered_at.isoformat(),
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "provisional": self.provisional,
+            "targets": [{
+                "id": t.id, "title": t.title, "deadline": t.deadline.isoformat() if t.deadline else None,
+                "reading": t.reading, "calendar": t.calendar, "strength": t.strength,
+                "percentile": [str(t.percentile[0]), t.percentile[1]] if t.percentile else None,
+                "clause": t.clause, "text": t.text, "regulated": t.regulated,
+            } for t in self.targets],
             "clauses": list(self.clauses), "reasons": list(self.reasons),
         }
+
+
+def _answer(t: TargetRule, registered_at: datetime) -> TargetAnswer:
+    deadline = None
+    if t.reading != "not_regulated" and t.counted_from is None:
+        deadline = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
+    return TargetAnswer(t.id, t.title, deadline, t.reading, t.calendar.name if t.calendar else None,
+                        t.strength, t.percentile, t.clause, t.text, t.reading != "not_regulated")
+
+
+def target_deadline(reading: str, seconds: int | None, amount: int | None, unit: str | None,
+                    cutoff: int | None, cal: BusinessCalendar | None, start: datetime) -> datetime:
+    """The deadline of a term counted from `start`: one function for targets and obligations.
+
+    clock: elapsed seconds; working_time: the calendar's working seconds; business_days: 23:59:59
+    of the n-th working day after the start day; calendar_days: 23:59:59 of the last day (weeks and
+    months as calendar units); next_business_day / next_calendar_day: 23:59:59 of the next
+    (working) day, a start after `cutoff` counting as made on the following (working) day.
+    """
+    if reading == "working_time":
+        return cal.add_working_time(start, seconds)  # type: ignore[union-attr, arg-type]
+    if reading == "clock":
+        tz = cal.tz if cal is not None else start.tzinfo
+        return datetime.fromtimestamp(start.timestamp() + seconds, tz)  # type: ignore[operator]
+    if reading == "business_days":
+        return cal.end_of_day(cal.add_business_days(start, amount))  # type: ignore[union-attr, arg-type]
+    tz = cal.tz if cal is not None else start.tzinfo
+    local = start.astimezone(tz)
+    if reading == "calendar_days":
+        last = shift(local.date(), amount, unit or "day")  # type: ignore[arg-type]
+        return datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=tz)
+    # "after 15:00": 15:00:00 itself is in time, 15:00:01 is late
+    late = cutoff is not None and (local.hour * 60 + local.minute) * 60 + local.second > cutoff * 60
+    if reading == "next_business_day":
+        assert cal is not None
+        day = local.date()
+        if cutoff is not None and (late or not cal.is_working_day(day)):
+            day = cal.add_business_days(day, 1)  # received on the next working day
+        return cal.end_of_day(cal.add_business_days(day, 1))
+    if reading == "next_calendar_day":
+        last = local.date() + timedelta(days=2 if late else 1)
+        return datetime.combine(last, time(23, 59, 59), tz)
+    raise PolicyQueryError(f"a term read as {reading!r} has no deadline")
+
+
+class Attainment(NamedTuple):
+    """How a percentile target was met in one window (a calendar month, quarter or year)."""
+
+    target: str
+    window: str  # "2026-11", "2026-Q4", "2026"
+    row: str | None  # the priority or request type
+    required: Decimal  # percent
+    met: int
+    total: int
+    attained: bool
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(100) * self.met / self.total if self.total else Decimal(0)
+
+
+def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[Attainment, ...]:
+    """Attainment of a percentile target over closed tickets: (Response, done_at) pairs.
+
+    A ticket meets the target when done_at is at or before its deadline. Windows follow the
+    registration's local date in the target calendar's zone. Tickets the target does not apply to
+    (refused, other tiers, no percentile) are skipped.
+    """
+    groups: dict[tuple[str, str | None, Decimal], list[bool]] = {}
+    for item in closed:
+        try:
+            resp, done_at = item  # type: ignore[misc]
+        except (TypeError, ValueError):
+            raise PolicyQueryError("each closed ticket is a (Response, done_at) pair") from None
+        if not isinstance(resp, Response):
+            raise PolicyQueryError(f"expected a Response from response(), got {type(resp).__name__}")
+        done = require_aware("done_at", done_at)
+        rule = next((t for t in resp.decision.targets if t.id == target), None)
+        if rule is None or rule.percentile is None or rule.reading == "not_regulated":
+            continue
+        due = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar,
+                              resp.registered_at)
+        local = resp.registered_at.astimezone(rule.calendar.tz if rule.calendar else resp.registered_at.tzinfo)
+        per = rule.percentile[1]
+        window = (f"{local.year}-{local.month:02d}" if per == "month" else
+                  f"{local.year}-Q{(local.month - 1) // 3 + 1}" if per == "quarter" else f"{local.year}")
+        row = resp.decision.request or resp.priority
+        groups.setdefault((window, row, rule.percentile[0]), []).append(done <= due)
+    out = []
+    for (window, row, required), hits in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        met = sum(hits)
+        out.append(Attainment(target, window, row, required, met, len(hits),
+                              Decimal(100) * met >= required * len(hits)))
+    return tuple(out)
 
 
 def respond(decision: Decision, registered_at: datetime) -> Response:  # hot path
@@ -164,8 +325,15 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
             or not MIN_YEAR <= registered_at.year <= MAX_YEAR):
         # the slow path explains what is wrong, or pins an exotic tzinfo to its UTC offset
         registered_at = require_aware("registered_at", registered_at)
+    hours = decision.hours
+    if hours is not None and not hours.is_open(registered_at):
+        return Response(decision.closed, registered_at, None)  # type: ignore[arg-type]
     seconds = decision.seconds
     if seconds is None:
+        for t in decision.targets:  # a response target counted in days: the general path
+            if t.id == "response" and t.reading != "not_regulated" and t.counted_from is None:
+                return Response(decision, registered_at, target_deadline(
+                    t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at))
         return Response(decision, registered_at, None)
     return Response(decision, registered_at,
                     decision.calendar.add_working_time(registered_at, seconds))  # type: ignore[union-attr]
@@ -173,10 +341,20 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
 
 def bad_response_query(tiers: Iterable[str], channels: Iterable[str],
                        priorities: Iterable[str], tier: object, channel: object,
-                       priority: object) -> PolicyQueryError:
+                       priority: object, requests: Iterable[str] = (),
+                       request: object = None) -> PolicyQueryError:
     """The error for a response() query that matched no decision: says which argument is wrong."""
     require_choice("tier", tier, tuple(tiers))
     require_choice("channel", channel, tuple(channels))
+    requests = tuple(requests)
+    if request is not None:
+        if not requests:
+            return PolicyQueryError(f"this program defines no request types: omit request (got {request!r})")
+        try:
+            require_choice("request", request, requests)
+        except PolicyQueryError as e:
+            return e
+        return PolicyQueryError(f"give either priority or request, not both (got {priority!r} and {request!r})")
     priorities = tuple(priorities)
     if not priorities:
         return PolicyQueryError(
@@ -265,6 +443,8 @@ class Obligation(NamedTuple):
     condition_title: str | None
     text: str | None
     note: str | None
+    reading: str | None = None  # how `within` is counted (see target_deadline); None: a notice
+    seconds: int | None = None
 
 
 def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, object],
@@ -282,15 +462,9 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
             raise PolicyQueryError(f"start must be the end of {ob.before_period}: a date or an "
                                    f"aware datetime, got {start!r}")
         return shift(start, -ob.amount, ob.unit)
-    if ob.unit == "business_day":
-        cal = ob.calendar
-        assert cal is not None
+    if ob.reading in ("working_time", "business_days") or (ob.reading == "clock" and isinstance(start, datetime)):
         start = require_aware("start", start)
-        return cal.end_of_day(cal.add_business_days(start, ob.amount))
-    if ob.unit in ("business_hour", "business_minute"):
-        assert ob.calendar is not None
-        return ob.calendar.add_working_time(require_aware("start", start),
-                                            ob.amount * _SECONDS[ob.unit])
+        return target_deadline(ob.reading, ob.seconds, ob.amount, ob.unit, None, ob.calendar, start)
     if isinstance(start, datetime):
         start = require_aware("start", start)
         if ob.unit in ("minute", "hour"):

@@ -135,15 +135,16 @@ def test_tam_table_cell(service: str, tier: str, text: str) -> None:
     for t, h in zip(("professional", "incident_pack", "enterprise", "enterprise_plus"), row)])
 def test_landesk_response_matrix_cell(priority: str, tier: str, hours: int) -> None:  # 2.8
     r = program("landesk_support").response
-    assert r is not None and r.calendar == "support_hours" and r.business and r.clause == "2.8"
-    (t,) = [x for x in r.times if x.tier == tier and x.priority == priority]
-    assert (t.duration.amount, t.duration.unit) == (hours, "business_hour")
+    assert r is not None and r.calendar == "support_hours" and r.clause == "2.8"
+    (t,) = [x for x in r.cells if x.tier == tier and x.row == priority]
+    assert t.term.reading == "working_time" and t.strength == "guaranteed" and t.calendar == "support_hours"
+    assert (t.term.duration.amount, t.term.duration.unit, t.term.seconds) == (hours, "business_hour", hours * 3600)
 
 
 def test_landesk_response_has_no_time_for_base_or_p4() -> None:
     r = program("landesk_support").response
     assert r is not None
-    assert "base" not in r.tiers and "P4" not in r.priorities
+    assert "base" not in r.tiers and "P4" not in r.rows
 
 
 @pytest.mark.parametrize("tier, amount, unit", [
@@ -152,15 +153,17 @@ def test_landesk_response_has_no_time_for_base_or_p4() -> None:
 def test_tam_response_times_come_from_the_table(tier: str, amount: int, unit: str) -> None:
     r = program("landesk_tam").response
     assert r is not None and r.calendar == "tam_hours" and r.from_service == "response_time"
-    (t,) = [x for x in r.times if x.tier == tier]
-    assert (t.priority, t.duration.amount, t.duration.unit) == (None, amount, unit)
+    (t,) = [x for x in r.cells if x.tier == tier]
+    assert (t.row, t.term.duration.amount, t.term.duration.unit) == (None, amount, unit)
+    assert t.strength == "efforts"  # footnote (3): commercially reasonable efforts, not a guarantee
 
 
 def test_juniper_responds_within_one_hour_around_the_clock() -> None:
     p = program("juniper_care_core")
-    assert p.response is not None and not p.response.business
-    (t,) = p.response.times
-    assert (t.tier, t.priority, t.duration.amount, t.duration.unit) == ("core", None, 1, "hour")
+    assert p.response is not None
+    (t,) = p.response.cells
+    assert (t.tier, t.row, t.term.duration.amount, t.term.duration.unit) == ("core", None, 1, "hour")
+    assert t.term.reading == "clock" and t.term.seconds == 3600
     assert p.calendar(p.response.calendar).always
     assert p.priorities == ()
 

@@ -22,7 +22,7 @@ _REFERENCED_ONLY = ("events", "conditions", "services")
 #: order of blocks inside a section (stable by source order within a rank)
 _RANK = {
     "clauses": 0, "coverage": 0, "reinstatement": 0, "periods": 1, "exclusions": 1, "tiers": 2,
-    "matrices": 3, "response": 4, "priorities": 5, "reclassification": 6, "definitions": 7,
+    "matrices": 3, "targets": 4, "decisions": 4, "priorities": 5, "requests": 5, "reclassification": 6, "definitions": 7,
     "channels": 8, "procedures": 8, "obligations": 9, "vouchers": 9, "incident_accounting": 9,
     "warranties": 9, "rules": 9, "rmas": 9, "footnotes": 20,
 }
@@ -68,12 +68,29 @@ class Table:
 
 
 @frozen
-class ResponseView:
-    response: model.ResponseMatrix
-    calendar: model.Calendar
+class TargetView:
+    """A target table as printed, with the rules of reading its cells that apply to it."""
+
+    target: model.Target
+    calendar: model.Calendar | None  # the table's default calendar
     table: Table
-    single: model.Duration | None  # one tier and no priorities: printed as a sentence
+    single: model.TargetCell | None  # one tier and one row: printed as a sentence
     service_title: str | None
+    readings: tuple[str, ...]  # the readings its cells use, in model.READINGS order
+    efforts: bool  # some cell is a reasonable-efforts commitment
+    percentile: bool
+    event: str | None  # the event the term is counted from (title)
+    via: tuple[str, ...]  # channel titles
+
+
+@frozen
+class DecisionTable:
+    """Who may report what through which channel, for one tier: rendered from Program.decisions."""
+
+    tier: str  # title
+    columns: tuple[str, ...]  # priority labels (or "Любая заявка")
+    rows: tuple[Row, ...]  # one per channel: head = channel title, cells = the decision per priority
+    hours: tuple[tuple[str, str], ...]  # (channel title, calendar title) for channels with enforced hours
 
 
 @frozen
@@ -132,6 +149,7 @@ class Names:
     events: dict[str, str]
     conditions: dict[str, str]
     priorities: dict[str, str]
+    priority_labels: dict[str, str]
     periods: dict[str, str]
     warranties: dict[str, str]
 
@@ -156,12 +174,16 @@ def _resolve(prog: model.Program, kind: str, key: str) -> object:
         return value
     if not key:
         return value
+    if kind == "requests":
+        return value
     if kind == "footnotes":
         return next(f for f in value if f.mark == key)
     return next(v for v in value if getattr(v, "id", None) == key)
 
 
 def _clause_of(kind: str, item: object, prog: model.Program) -> str | None:
+    if kind == "requests":
+        return prog.requests[0].clause if prog.requests else None
     if kind == "tiers":
         return prog.tiers_clause
     if kind == "priorities":
@@ -193,14 +215,57 @@ def _matrix_table(prog: model.Program, m: model.Matrix) -> Table:
     return Table(m.title, m.clause, m.marks, tuple(t.title for t in tiers), tuple(t.marks for t in tiers), rows)
 
 
-def _response_view(prog: model.Program, r: model.ResponseMatrix) -> ResponseView:
-    tiers = [prog.tier(t) for t in r.tiers]
-    times = {(t.priority, t.tier): t.duration for t in r.times}
-    rows = tuple(Row(p, (), tuple(times[(p, t)].text for t in r.tiers)) for p in r.priorities)
-    table = Table("", r.clause, r.marks, tuple(t.title for t in tiers), tuple(t.marks for t in tiers), rows)
-    single = times[(None, r.tiers[0])] if len(r.tiers) == 1 and r.priorities == (None,) else None
-    service = prog.service(r.from_service).title if r.from_service else None
-    return ResponseView(r, prog.calendar(r.calendar), table, single, service)
+def _row_label(prog: model.Program, row: str | None) -> str | None:
+    if row is None:
+        return None
+    for p in prog.priorities:
+        if p.id == row:
+            return p.short
+    return next((r.title for r in prog.requests if r.id == row), row)
+
+
+def _target_view(prog: model.Program, t: model.Target) -> TargetView:
+    tiers = [prog.tier(x) for x in t.tiers]
+    cells = {(c.row, c.tier): c for c in t.cells}
+    rows = tuple(Row(_row_label(prog, r), (), tuple(cells[(r, x)].text for x in t.tiers)) for r in t.rows)
+    table = Table(t.title, t.clause, t.marks, tuple(x.title for x in tiers), tuple(x.marks for x in tiers), rows)
+    single = cells[(None, t.tiers[0])] if len(t.tiers) == 1 and t.rows == (None,) else None
+    service = prog.service(t.from_service).title if t.from_service else None
+    used = {c.term.reading for c in t.cells}
+    event = next((e.title for e in prog.events if e.id == t.counted_from), None)
+    via = tuple(c.title for c in prog.channels if c.id in t.via)
+    return TargetView(t, prog.calendar(t.calendar) if t.calendar else None, table, single, service,
+                      tuple(r for r in model.READINGS if r in used), any(c.strength == "efforts" for c in t.cells),
+                      any(c.percentile is not None for c in t.cells), event, via)
+
+
+def decision_tables(prog: model.Program) -> tuple[DecisionTable, ...]:
+    """One table per tier: for each channel and reported priority, the decision as a short cell."""
+    out = []
+    priorities = [p.id for p in prog.priorities] or [None]
+    labels = {p.id: p.short for p in prog.priorities}
+    by_key = {(d.tier, d.channel, d.reported): d for d in prog.decisions if d.request is None}
+    for tier in prog.tiers:
+        rows = []
+        hours = []
+        for ch in prog.channels:
+            cells = []
+            for pr in priorities:
+                d = by_key.get((tier.id, ch.id, pr))
+                if d is None or not d.accepted:
+                    cells.append("не принимается")
+                elif d.priority != pr:
+                    cells.append(f"принимается как {labels.get(d.priority or '', d.priority)}")
+                else:
+                    cells.append("принимается")
+            rows.append(Row(ch.title, (), tuple(cells)))
+            d0 = by_key.get((tier.id, ch.id, priorities[0]))
+            if ch.calendar and any(d.hours for d in prog.decisions if d.tier == tier.id and d.channel == ch.id):
+                hours.append((ch.title, prog.calendar(ch.calendar).title))
+            del d0
+        out.append(DecisionTable(tier.title, tuple(labels.get(p, "Любая заявка") if p else "Любая заявка"
+                                                   for p in priorities), tuple(rows), tuple(hours)))
+    return tuple(out)
 
 
 def _expr(prog: model.Program, e: object) -> Expr:
@@ -248,9 +313,9 @@ def _block(prog: model.Program, kind: str, item: object, cite: str | None) -> Bl
     if kind == "matrices":
         assert isinstance(item, model.Matrix)
         return Block(kind, _matrix_table(prog, item), cite)
-    if kind == "response":
-        assert isinstance(item, model.ResponseMatrix)
-        return Block(kind, _response_view(prog, item), cite)
+    if kind == "targets":
+        assert isinstance(item, model.Target)
+        return Block(kind, _target_view(prog, item), cite)
     if kind == "rules":
         assert isinstance(item, model.Rule)
         return Block(kind, (item, _expr(prog, item.expr)), cite)
@@ -288,6 +353,9 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
         groups.setdefault(key, []).append((position, block))
         source_order.setdefault(key, []).append(block)
         first_seen.setdefault(key, index)
+        if o.kind == "targets" and o.key == "response" and prog.channels and prog.decisions:
+            # who may report what, by channel: the model's decisions, next to the response target
+            groups[key].append((position, Block("decisions", decision_tables(prog), None)))
 
     numbered = sorted((k for k in groups if _is_numbered(k)), key=_num_key)
     last_numbered_at = max((first_seen[k] for k in numbered), default=-1)
@@ -328,6 +396,7 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
         events={e.id: e.title for e in prog.events},
         conditions={c.id: c.title for c in prog.conditions},
         priorities={p.id: p.title for p in prog.priorities},
+        priority_labels={p.id: p.short for p in prog.priorities},
         periods={p.id: p.title for p in prog.periods},
         warranties={w.id: w.title for w in prog.warranties},
     )

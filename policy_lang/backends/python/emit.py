@@ -10,12 +10,10 @@ import jinja2
 
 from ... import __version__, model
 from ...calendars import working_intervals
-from ...ru_format import join_ru, quote
-from ...runtime.ru_text import cite
 from .filters import pyrepr
 from .names import check_ident, constant_name
 
-__all__ = ["EmitError", "emit_python", "response_decisions"]
+__all__ = ["EmitError", "emit_python"]
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "python"
 _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600, "day": 86400}
@@ -76,9 +74,11 @@ def _context(p: model.Program) -> dict[str, object]:
         "services": [(s.id, s.title) for s in p.services],
         "channels": [(c.id, c.title) for c in p.channels],
         "priorities": priorities,
+        "requests": [(r.id, r.title, r.priority) for r in p.requests],
+        "target_titles": [(t.id, t.title) for t in p.targets],
         "conditions": [(c.id, c.title) for c in p.conditions],
         "entitlements": _entitlements(p, services),
-        "decisions": [_decision_record(d, cal_ref) for d in response_decisions(p)],
+        "decisions": [_decision_record(d, p, cal_ref) for d in p.decisions],
         "obligations": [(o.id, _obligation(p, o, cal_ref)) for o in p.obligations],
         "periods": periods,
         "vouchers": [_vouchers(p, v) for v in p.vouchers],
@@ -92,7 +92,7 @@ def _context(p: model.Program) -> dict[str, object]:
 
 
 def _all_idents(p: model.Program) -> Iterable[str]:
-    for group in (p.tiers, p.services, p.channels, p.calendars, p.priorities, p.obligations,
+    for group in (p.tiers, p.services, p.channels, p.calendars, p.obligations,
                   p.conditions, p.events, p.periods, p.vouchers, p.warranties, p.rmas, p.rules):
         for item in group:
             yield item.id
@@ -141,9 +141,12 @@ def _entitlements(p: model.Program, services: dict[str, model.Service]) -> list[
         for row in m.rows:
             s = services[row.service]
             for tier, cell in zip(m.tiers, row.cells):
-                rows.append((tier, row.service, s.title, cell.granted, cell.count,
-                             cell.priorities, _clause(s.clause or m.clause, s.marks), cell.text))
-    return [pyrepr(r) for r in rows]
+                price = cell.price
+                rows.append(pyrepr((tier, row.service, s.title, cell.granted, cell.count,
+                                    cell.priorities, _clause(s.clause or m.clause, s.marks), cell.text))[:-1]
+                            + (f", Price({pyrepr(price.amount)}, {pyrepr(price.currency)}, {pyrepr(price.per)}, "
+                               f"{pyrepr(price.text)}))" if price else ", None)"))
+    return rows
 
 
 def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) -> Record:
@@ -161,6 +164,8 @@ def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) 
         ("calendar", cal_ref[o.calendar] if o.calendar else "None"),
         ("condition", pyrepr(o.condition)), ("condition_title", pyrepr(condition_title)),
         ("text", pyrepr(o.text)), ("note", pyrepr(o.note)),
+        ("reading", pyrepr(o.term.reading if o.term else None)),
+        ("seconds", pyrepr(o.term.seconds if o.term else None)),
     ]
 
 
@@ -206,29 +211,58 @@ def _expr(e: object) -> tuple:
     raise EmitError(f"unsupported rule expression {type(e).__name__}")
 
 
-# -- the response decisions -----------------------------------------------------------------
+# -- the response decisions: rendered from the model's decisions, never re-derived ------------
 
-class Decision:
-    """A compile-time response decision: plain data for the template and for tests."""
-
-    __slots__ = ("tier", "channel", "reported", "accepted", "priority", "seconds", "calendar",
-                 "calendar_title", "clauses", "reasons")
-
-    def __init__(self, **kw: object) -> None:
-        for k, v in kw.items():
-            setattr(self, k, v)
-
-
-def _decision_record(d: Decision, cal_ref: dict[str, str]) -> tuple[str, Record]:
-    key = pyrepr((d.tier, d.channel, d.reported))
-    return key, [
+def _decision_record(d: model.Decision, p: model.Program, cal_ref: dict[str, str]) -> tuple[str, Record]:
+    key = pyrepr((d.tier, d.channel, d.reported, d.request))
+    response = next((t for t in d.targets if t.target == "response"), None)
+    seconds = calendar = calendar_title = None
+    if response is not None and response.counted_from is None and response.cell.term.reading in ("clock", "working_time"):
+        seconds = response.cell.term.seconds
+    if response is not None and response.cell.calendar:
+        calendar = response.cell.calendar
+        calendar_title = p.calendar(calendar).title
+    fields: Record = [
         ("tier", pyrepr(d.tier)), ("channel", pyrepr(d.channel)),
         ("reported_priority", pyrepr(d.reported)), ("accepted", pyrepr(d.accepted)),
-        ("priority", pyrepr(d.priority)), ("seconds", pyrepr(d.seconds)),
-        ("calendar", cal_ref[d.calendar] if d.calendar else "None"),
-        ("calendar_title", pyrepr(d.calendar_title)),
-        ("clauses", pyrepr(d.clauses)), ("reasons", _tuple_lines(d.reasons, 8)),
+        ("priority", pyrepr(d.priority)), ("seconds", pyrepr(seconds)),
+        ("calendar", cal_ref[calendar] if calendar else "None"),
+        ("calendar_title", pyrepr(calendar_title)),
+        ("clauses", pyrepr(d.clauses)), ("reasons", _tuple_lines(tuple(r.text for r in d.reasons), 8)),
+        ("request", pyrepr(d.request)),
+        ("hours", cal_ref[d.hours] if d.hours else "None"),
+        ("closed", _closed(d) if d.hours else "None"),
+        ("targets", _targets(d, p, cal_ref)),
+        ("party", pyrepr(d.party)),
     ]
+    return key, fields
+
+
+def _closed(d: model.Decision) -> str:
+    """The answer outside the channel's hours: a Decision literal on a few lines."""
+    fields = [("tier", pyrepr(d.tier)), ("channel", pyrepr(d.channel)), ("reported_priority", pyrepr(d.reported)),
+              ("accepted", "False"), ("priority", pyrepr(d.priority)), ("seconds", "None"), ("calendar", "None"),
+              ("calendar_title", "None"), ("clauses", pyrepr(d.clauses)),
+              ("reasons", _tuple_lines(tuple(r.text for r in d.closed_reasons), 12)), ("request", pyrepr(d.request))]
+    body = "".join(f"            {k}={v},\n" for k, v in fields)
+    return "Decision(\n" + body + "        )"
+
+
+def _targets(d: model.Decision, p: model.Program, cal_ref: dict[str, str]) -> str:
+    if not d.targets:
+        return "()"
+    out = []
+    for a in d.targets:
+        c = a.cell
+        t = c.term
+        cal = cal_ref[c.calendar] if c.calendar else "None"
+        title = p.calendar(c.calendar).title if c.calendar else None
+        pct = (c.percentile.percent, c.percentile.per) if c.percentile else None
+        args = ", ".join((pyrepr(a.target), pyrepr(a.title), pyrepr(t.reading), pyrepr(t.seconds), pyrepr(t.amount),
+                          pyrepr(t.unit), pyrepr(t.cutoff), cal, pyrepr(title), pyrepr(c.strength), pyrepr(pct),
+                          pyrepr(a.clause), pyrepr(c.text), pyrepr(a.counted_from)))
+        out.append(f"            TargetRule({args}),\n")
+    return "(\n" + "".join(out) + "        )"
 
 
 def _tuple_lines(values: tuple[str, ...], indent: int) -> str:
@@ -237,134 +271,3 @@ def _tuple_lines(values: tuple[str, ...], indent: int) -> str:
         return "()"
     pad = " " * (indent + 4)
     return "(\n" + "".join(f"{pad}{pyrepr(v)},\n" for v in values) + " " * indent + ")"
-
-
-def response_decisions(p: model.Program) -> list[Decision]:
-    """Every (tier, channel, reported priority) with the contract's answer, in policy order."""
-    priorities: tuple[str | None, ...] = tuple(x.id for x in p.priorities) or (None,)
-    return [_decide(p, t.id, c, pr) for t in p.tiers for c in p.channels for pr in priorities]
-
-
-def _tier_title(p: model.Program, tier: str) -> str:
-    return quote(p.tier(tier).title)
-
-
-def _cell_for_channel(p: model.Program, tier: str, channel: str
-                      ) -> tuple[model.Service | None, model.Cell | None]:
-    granting = [s for s in p.services if s.grants_channel == channel]
-    if not granting:
-        return None, None
-    s = granting[0]
-    return s, p.cell(tier, s.id)
-
-
-def _accepts(p: model.Program, tier: str, channel: str, priority: str | None) -> bool:
-    s, cell = _cell_for_channel(p, tier, channel)
-    if s is None:
-        return True
-    if cell is None or not cell.granted:
-        return False
-    return cell.kind != "only" or priority in (cell.priorities or ())
-
-
-def _channel_clause(p: model.Program, ch: model.Channel, s: model.Service | None) -> str:
-    if s is not None:
-        return _clause(s.clause, s.marks)
-    return _clause(ch.clause)
-
-
-def _decide(p: model.Program, tier: str, channel: str | model.Channel,
-            reported: str | None) -> Decision:
-    ch = channel if isinstance(channel, model.Channel) else next(
-        c for c in p.channels if c.id == channel)
-    clauses: list[str] = []
-    reasons: list[str] = []
-
-    def add_clause(c: str | None) -> None:
-        if c and c not in clauses:
-            clauses.append(c)
-
-    tier_t = _tier_title(p, tier)
-    chan_t = quote(ch.title)
-    s, cell = _cell_for_channel(p, tier, ch.id)
-    here = _channel_clause(p, ch, s)
-    add_clause(here)
-    accepted = _accepts(p, tier, ch.id, reported)
-
-    if s is None:
-        reasons.append(f"Канал {chan_t} доступен при любом уровне поддержки ({cite(here)}).")
-    elif accepted:
-        reasons.append(f"Уровень поддержки {tier_t} даёт право на услугу {quote(s.title)}: "
-                       f"{quote(cell.text)} ({cite(here)}).")  # type: ignore[union-attr]
-    else:
-        if cell is not None and cell.granted and cell.kind == "only":
-            reasons.append(f"По каналу {chan_t} уровень поддержки {tier_t} принимает только "
-                           f"заявки уровня {join_ru(cell.priorities or (), 'или')}: "
-                           f"{quote(cell.text)} ({cite(here)}).")
-        else:
-            text = quote(cell.text) if cell is not None else "не предусмотрено"
-            reasons.append(f"Уровень поддержки {tier_t} не даёт права на услугу "
-                           f"{quote(s.title)}: {text} ({cite(here)}).")
-        others = [c for c in p.channels if c.id != ch.id and _accepts(p, tier, c.id, reported)]
-        what = f"Заявку уровня {reported}" if reported else "Заявку"
-        if others:
-            names = []
-            for o in others:
-                os_, _ = _cell_for_channel(p, tier, o.id)
-                oc = _channel_clause(p, o, os_)
-                add_clause(oc)
-                names.append(f"{quote(o.title)} ({cite(oc)})")
-            reasons.append(f"{what} можно подать через канал {join_ru(names, 'или')}.")
-        else:
-            reasons.append(f"{what} уровень поддержки {tier_t} не позволяет подать "
-                           "ни по одному каналу.")
-
-    priority = reported
-    r = p.reclassification
-    if accepted and r is not None and reported is not None and ch.id not in r.unless_via:
-        order = [x.id for x in p.priorities]
-        if order.index(reported) < order.index(r.becomes):
-            priority = r.becomes
-            add_clause(r.clause)
-            via = join_ru([quote(c.title) for c in p.channels if c.id in r.unless_via], "или")
-            lower = (f"; компания вправе по своему усмотрению понизить его до {r.may_lower_to}"
-                     if r.may_lower_to else "")
-            reasons.append(f"Об инциденте {reported} сообщено не через канал {via}, поэтому он "
-                           f"классифицируется как {r.becomes}{lower} ({cite(r.clause)}).")
-
-    if accepted and ch.confirm_by:
-        confirm = next(c for c in p.channels if c.id == ch.confirm_by)
-        text = f": {quote(ch.confirm_text)}" if ch.confirm_text else ""
-        reasons.append(f"Заявку через канал {chan_t} необходимо подтвердить через канал "
-                       f"{quote(confirm.title)}{text} ({cite(_clause(ch.clause))}).")
-        add_clause(_clause(ch.clause))
-
-    seconds = calendar = calendar_title = None
-    rm = p.response
-    if accepted and rm is not None:
-        rclause = _clause(rm.clause, rm.marks)
-        add_clause(rclause)
-        rt = next((t for t in rm.times if t.tier == tier and t.priority == priority), None)
-        level = f" и уровня {priority}" if priority else ""
-        if rt is None:
-            reasons.append(f"Срок реакции для уровня поддержки {tier_t}{level} не установлен "
-                           f"({cite(rclause)}).")
-        else:
-            unit = rt.duration.unit
-            if unit not in _SECONDS:
-                raise EmitError(f"response time in {unit} is not supported")
-            seconds = rt.duration.amount * _SECONDS[unit]
-            cal = p.calendar(rm.calendar)
-            calendar, calendar_title = cal.id, cal.title
-            counted = (f"в рабочее время по календарю {quote(cal.title)}" if rm.business
-                       else f"с момента регистрации, {cal.title}")
-            reasons.append(f"Срок реакции для уровня поддержки {tier_t}{level}: "
-                           f"{rt.duration.text}, {counted} ({cite(rclause)}).")
-    elif not accepted:
-        reasons.append("Срок реакции не устанавливается: заявка не принимается.")
-
-    return Decision(tier=tier, channel=ch.id, reported=reported, accepted=accepted,
-                    priority=priority, seconds=seconds, calendar=calendar,
-                    calendar_title=calendar_title, clauses=tuple(clauses),
-                    reasons=tuple(reasons))
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 __all__ = ["UnsafeLiteral", "pyrepr"]
 
@@ -26,6 +27,10 @@ def pyrepr(value: object) -> str:
     if t is tuple:
         items = [pyrepr(v) for v in value]  # type: ignore[attr-defined]
         return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+    if t is Decimal:
+        if not value.is_finite():  # type: ignore[attr-defined]
+            raise UnsafeLiteral(f"no safe literal for a non-finite Decimal: {value!r}")
+        return f"Decimal({str(value)!r})"  # digits only: str() of a finite Decimal
     if t is dt.date:
         return f"date({value.year}, {value.month}, {value.day})"  # type: ignore[attr-defined]
     raise UnsafeLiteral(f"no safe literal for {t.__name__}: {value!r}")

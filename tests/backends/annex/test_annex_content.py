@@ -42,10 +42,10 @@ def model_values(p: model.Program) -> list[tuple[str, str]]:
         for row in m.rows:
             vals.append((f"service {row.service}", p.service(row.service).title))
             vals += [(f"cell {m.id}/{row.service}", c.text) for c in row.cells]
-    if p.response:
-        vals += [(f"response {rt.tier}/{rt.priority}", rt.duration.text) for rt in p.response.times]
+    for t in p.targets:
+        vals += [(f"target {t.id} {c.tier}/{c.row}", c.text) for c in t.cells]
     for pr in p.priorities:
-        vals += [(f"priority {pr.id}", pr.id), (f"priority title {pr.id}", pr.title), (f"priority def {pr.id}", pr.definition)]
+        vals += [(f"priority {pr.id}", pr.short), (f"priority title {pr.id}", pr.title), (f"priority def {pr.id}", pr.definition)]
     if p.reclassification:
         vals += [("reclassification", p.reclassification.text)]
     used_events = {o.start_event for o in p.obligations} | {x.start_event for x in p.periods}

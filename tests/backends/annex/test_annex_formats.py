@@ -16,9 +16,9 @@ from conftest import PROGRAM_IDS, program, rendered
 PDF_PAGES = {
     "juniper_care_core": 7,
     "landesk_cloud_appliance": 5,  # the day lists now cover 2024-2030 (2028-2030 provisional)
-    "landesk_support": 10,
-    "landesk_tam": 6,
-    "shavlik_support": 8,
+    "landesk_support": 11,  # + the decision tables (who may report what, by channel)
+    "landesk_tam": 8,
+    "shavlik_support": 9,
     "wavelink_support": 8,
 }
 
@@ -43,8 +43,8 @@ def _response_table(d: docx.document.Document) -> docx.table.Table:
     return next(t for t in d.tables if t.cell(0, 0).text in ("Уровень критичности", "Запрос"))
 
 
-RESPONSE_CASES = [(pid, rt.tier, rt.priority) for pid in PROGRAM_IDS if (r := program(pid).response) and len(r.times) > 1
-                  for rt in r.times]
+RESPONSE_CASES = [(pid, c.tier, c.row) for pid in PROGRAM_IDS if (r := program(pid).response) and len(r.cells) > 1
+                  for c in r.cells]
 
 
 @pytest.mark.parametrize(("pid", "tier", "priority"), RESPONSE_CASES,
@@ -56,12 +56,12 @@ def test_docx_response_table_cell_by_cell(pid: str, tier: str, priority: str | N
     table = _response_table(docx.Document(io.BytesIO(rendered(pid)[f"{pid}.docx"])))
     header = [c.text for c in table.rows[0].cells]
     assert header[1:] == [prog.tier(t).title for t in r.tiers]
-    row = 1 + r.priorities.index(priority)
+    row = 1 + r.rows.index(priority)
     col = 1 + r.tiers.index(tier)
-    assert table.cell(row, 0).text == (priority or "Любой запрос")
-    expected = next(t.duration.text for t in r.times if t.tier == tier and t.priority == priority)
+    assert table.cell(row, 0).text == (prog.priority(priority).short if priority else "Любой запрос")
+    expected = next(c.text for c in r.cells if c.tier == tier and c.row == priority)
     assert table.cell(row, col).text == expected
-    assert len(table.rows) == 1 + len(r.priorities)
+    assert len(table.rows) == 1 + len(r.rows)
 
 
 def test_docx_structure(program_id: str) -> None:

@@ -19,7 +19,7 @@ from policy_lang.compiler import compile_file
 ROOT = Path(__file__).resolve().parents[3]
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))
 GENERATED = ROOT / "generated" / "python"
-ALLOWED_IMPORTS = {"__future__", "collections.abc", "datetime", "policy_lang.runtime",
+ALLOWED_IMPORTS = {"__future__", "collections.abc", "datetime", "decimal", "policy_lang.runtime",
                    "policy_lang.runtime.calendar", "policy_lang.runtime.errors",
                    "policy_lang.runtime.evaluator"}
 

@@ -14,7 +14,6 @@ import pytest
 
 import policy_lang
 from policy_lang import CalendarHorizonError, PolicyQueryError
-from policy_lang.backends.python.emit import response_decisions
 from policy_lang.compiler import compile_file
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -244,7 +243,7 @@ def test_response_table(ev, pid, tier, channel, reported, accepted, effective, d
 
 def test_every_landesk_decision_is_in_the_table() -> None:
     program = compile_file(ROOT / "policies" / "landesk_support.policy").program
-    keys = {(d.tier, d.channel, d.reported) for d in response_decisions(program)}
+    keys = {(d.tier, d.channel, d.reported) for d in program.decisions}
     assert keys == {(r[1], r[2], r[3]) for r in RESPONSES if r[0] == "landesk_support"}
 
 

@@ -1,0 +1,219 @@
+"""The decision pass: every (tier, channel, reported priority or request type) answered once.
+
+Runs after `lower` and before any backend. It decides who may report what through which
+channel, the effective priority (request types, reclassification), every target that applies
+with its calendar, reading and strength, the channel's hours, and why, as `model.Reason`s.
+The Python evaluator and the annex only render `Program.decisions`.
+"""
+from __future__ import annotations
+
+import attrs
+
+from . import model
+from .reasons import reason
+from .ru_format import join_ru, quote
+
+__all__ = ["decide", "decisions"]
+
+
+def decide(p: model.Program) -> model.Program:
+    """The program with its decisions filled in."""
+    return attrs.evolve(p, decisions=decisions(p))
+
+
+def decisions(p: model.Program) -> tuple[model.Decision, ...]:
+    """In policy order: tiers, then channels, then priorities (None when there are none), then request types."""
+    ctx = _Context(p)
+    reported: list[tuple[str | None, str | None]] = [(x.id, None) for x in p.priorities] or [(None, None)]
+    reported += [(None, r.id) for r in p.requests]
+    return tuple(ctx.decide(t.id, c, pr, rq) for t in p.tiers for c in p.channels for pr, rq in reported)
+
+
+def _clause(clause: str | None, marks: tuple[str, ...] = ()) -> str:
+    marks = tuple(m for m in marks if not (clause or "").endswith(m))
+    return " ".join(x for x in (clause, *marks) if x)
+
+
+class _Context:
+    """Lookups resolved once per program (no backend scans the model again)."""
+
+    def __init__(self, p: model.Program) -> None:
+        self.p = p
+        self.channels = {c.id: c for c in p.channels}
+        self.calendars = {c.id: c for c in p.calendars}
+        self.tiers = {t.id: t for t in p.tiers}
+        self.priorities = {x.id: x for x in p.priorities}
+        self.order = [x.id for x in p.priorities]
+        self.requests = {r.id: r for r in p.requests}
+        self.events = {e.id: e.title for e in p.events}
+        self.cells: dict[tuple[str, str], model.Cell] = {}
+        for m in p.matrices:
+            for row in m.rows:
+                for tier, cell in zip(m.tiers, row.cells):
+                    self.cells.setdefault((tier, row.service), cell)
+        self.granting = {}
+        for s in p.services:
+            if s.grants_channel and s.grants_channel not in self.granting:
+                self.granting[s.grants_channel] = s
+        self.executor = next((x.id for x in p.parties if x.id == "executor"), None)
+
+    def label(self, priority: str | None) -> str:
+        return self.priorities[priority].short if priority in self.priorities else str(priority)
+
+    def cell_for_channel(self, tier: str, channel: str) -> tuple[model.Service | None, model.Cell | None]:
+        s = self.granting.get(channel)
+        return (None, None) if s is None else (s, self.cells.get((tier, s.id)))
+
+    def accepts(self, tier: str, channel: str, priority: str | None) -> bool:
+        s, cell = self.cell_for_channel(tier, channel)
+        if s is None:
+            return True
+        if cell is None or not cell.granted:
+            return False
+        return cell.kind != "only" or priority in (cell.priorities or ())
+
+    def channel_clause(self, ch: model.Channel, s: model.Service | None) -> str:
+        return _clause(s.clause, s.marks) if s is not None else _clause(ch.clause)
+
+    def decide(self, tier: str, channel: model.Channel, reported: str | None,
+               request: str | None) -> model.Decision:
+        p, ch = self.p, channel
+        clauses: list[str] = []
+        reasons: list[model.Reason] = []
+
+        def add_clause(c: str | None) -> None:
+            if c and c not in clauses:
+                clauses.append(c)
+
+        tier_t = quote(self.tiers[tier].title)
+        chan_t = quote(ch.title)
+        effective = reported
+        if request is not None:
+            rq = self.requests[request]
+            effective = rq.priority
+            add_clause(rq.clause)
+            reasons.append(reason("request_type", rq.clause, request=quote(rq.title),
+                                  priority=self.label(rq.priority)))
+        s, cell = self.cell_for_channel(tier, ch.id)
+        here = self.channel_clause(ch, s)
+        add_clause(here)
+        accepted = self.accepts(tier, ch.id, effective)
+        what = f"Заявку уровня {self.label(effective)}" if effective else "Заявку"
+        if s is None:
+            reasons.append(reason("channel_open_to_all", here, channel=chan_t))
+        elif accepted:
+            reasons.append(reason("service_granted", here, tier=tier_t, service=quote(s.title),
+                                  cell=quote(cell.text)))  # type: ignore[union-attr]
+        else:
+            if cell is not None and cell.granted and cell.kind == "only":
+                reasons.append(reason("only_priorities", here, channel=chan_t, tier=tier_t,
+                                      priorities=join_ru([self.label(x) for x in cell.priorities or ()], "или"),
+                                      cell=quote(cell.text)))
+            else:
+                reasons.append(reason("service_not_granted", here, tier=tier_t, service=quote(s.title),
+                                      cell=quote(cell.text) if cell is not None else "не предусмотрено"))
+            reasons.append(self.alternatives(tier, ch, effective, what, add_clause, tier_t))
+
+        priority = effective
+        r = p.reclassification
+        if accepted and r is not None and effective is not None and ch.id not in r.unless_via:
+            if effective in self.order and r.becomes in self.order \
+                    and self.order.index(effective) < self.order.index(r.becomes):
+                priority = r.becomes
+                add_clause(r.clause)
+                via = join_ru([quote(self.channels[c].title) for c in r.unless_via if c in self.channels], "или")
+                lower = (f"; компания вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
+                         if r.may_lower_to else "")
+                reasons.append(reason("reclassified", r.clause, reported=self.label(effective), via=via,
+                                      becomes=self.label(r.becomes), lower=lower))
+
+        if accepted and ch.confirm_by:
+            confirm = self.channels[ch.confirm_by]
+            text = f": {quote(ch.confirm_text)}" if ch.confirm_text else ""
+            reasons.append(reason("confirm", _clause(ch.clause), channel=chan_t, confirm=quote(confirm.title),
+                                  text=text))
+            add_clause(_clause(ch.clause))
+
+        applied: list[model.AppliedTarget] = []
+        if accepted:
+            for t in p.targets:
+                if t.via and ch.id not in t.via:
+                    continue
+                if tier not in t.tiers:
+                    continue
+                tclause = _clause(t.clause, t.marks)
+                add_clause(tclause)
+                c = t.cell(tier, request) if request is not None and any(x == request for x in t.rows) else None
+                c = c or t.cell(tier, priority)
+                level = f" и уровня {self.label(priority)}" if priority else ""
+                name = t.title
+                if c is None:
+                    if t.id == "response":
+                        reasons.append(reason("target_missing", tclause, target="Срок реакции" if name ==
+                                              "Время реакции" else name, tier=tier_t, level=level))
+                    continue
+                if c.term.reading == "not_regulated":
+                    reasons.append(reason("target_not_regulated", tclause, target=name, tier=tier_t, level=level))
+                else:
+                    strength = ("; ИСПОЛНИТЕЛЬ прилагает коммерчески оправданные усилия для соблюдения "
+                                "этого срока, срок не гарантируется" if c.strength == "efforts" else "")
+                    pct = f"; {c.percentile.text}" if c.percentile else ""
+                    counted = c.counted
+                    if t.counted_from and t.counted_from in self.events:
+                        counted = f"с момента наступления события {quote(self.events[t.counted_from])}; {counted}"
+                    elif c.term.reading == "clock":
+                        counted = f"с момента регистрации, {self.calendars[c.calendar].title}" \
+                            if c.calendar in self.calendars else "с момента регистрации"
+                    reasons.append(reason("target", tclause, target=name, tier=tier_t, level=level,
+                                          term=c.term.text, counted=counted, strength=strength, percentile=pct))
+                applied.append(model.AppliedTarget(t.id, t.title, tclause, c, t.counted_from))
+        else:
+            reasons.append(reason("no_target_refused"))
+
+        hours = None
+        closed: tuple[model.Reason, ...] = ()
+        open_on = ch.calendar
+        for cal_id, service, prios in ch.open_with:  # a tier with that service reaches it on another calendar
+            c = self.cells.get((tier, service))
+            if c is not None and c.granted and (c.kind != "only" or effective in (c.priorities or ())) \
+                    and (not prios or effective in prios):
+                open_on = cal_id
+                break
+        if accepted and open_on and open_on in self.calendars and not self.calendars[open_on].always:
+            hours = open_on
+            cal = self.calendars[open_on]
+            closed_reasons = [r for r in reasons if r.code in ("channel_open_to_all", "service_granted",
+                                                                "request_type")]
+            closed_reasons.append(reason("channel_closed", _clause(ch.clause), channel=chan_t,
+                                         hours=f"в часы по календарю {quote(cal.title)}"))
+            closed_reasons.append(self.alternatives(tier, ch, effective, what, add_clause, tier_t,
+                                                    always_open=True))
+            closed_reasons.append(reason("no_target_refused"))
+            closed = tuple(closed_reasons)
+            add_clause(_clause(ch.clause))
+
+        return model.Decision(tier, ch.id, reported, request, accepted, priority, self.executor, hours,
+                              tuple(applied), tuple(clauses), tuple(reasons), closed)
+
+    def alternatives(self, tier: str, ch: model.Channel, priority: str | None, what: str,
+                     add_clause, tier_t: str, always_open: bool = False) -> model.Reason:
+        """Where else the request may go (for a closed channel: those open around the clock)."""
+        others = [c for c in self.p.channels if c.id != ch.id and self.accepts(tier, c.id, priority)
+                  and (not always_open or c.calendar is None
+                       or (c.calendar in self.calendars and self.calendars[c.calendar].always))]
+        if not others:
+            return reason("no_channel", what=what, tier=tier_t)
+        names = []
+        for o in others:
+            os_, _ = self.cell_for_channel(tier, o.id)
+            oc = self.channel_clause(o, os_)
+            if not always_open:
+                add_clause(oc)
+            names.append(f"{quote(o.title)} ({_cite(oc)})")
+        return reason("use_other_channel", what=what, channels=join_ru(names, "или"))
+
+
+def _cite(clause: str | None) -> str:
+    from .runtime.ru_text import cite
+
+    return cite(clause)

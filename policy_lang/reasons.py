@@ -1,0 +1,37 @@
+"""The Russian wording of decision reasons: one sentence per reason code, nowhere else.
+
+`decide` computes what a contract decides and calls `reason(code, clause, **args)`; the model
+keeps the code, its arguments and the sentence, and both backends print the sentence as is.
+Arguments arrive already quoted or formatted (titles in «ёлочках», durations with units).
+"""
+from __future__ import annotations
+
+from . import model
+from .runtime.ru_text import cite
+
+#: code -> sentence; `{cite}` is the clause citation, the other fields are the arguments.
+SENTENCES = {
+    "channel_open_to_all": "Канал {channel} доступен при любом уровне поддержки ({cite}).",
+    "service_granted": "Уровень поддержки {tier} даёт право на услугу {service}: {cell} ({cite}).",
+    "only_priorities": "По каналу {channel} уровень поддержки {tier} принимает только заявки уровня "
+                       "{priorities}: {cell} ({cite}).",
+    "service_not_granted": "Уровень поддержки {tier} не даёт права на услугу {service}: {cell} ({cite}).",
+    "use_other_channel": "{what} можно подать через канал {channels}.",
+    "no_channel": "{what} уровень поддержки {tier} не позволяет подать ни по одному каналу.",
+    "request_type": "Заявка типа {request} рассматривается как заявка уровня {priority} ({cite}).",
+    "reclassified": "Об инциденте {reported} сообщено не через канал {via}, поэтому он классифицируется "
+                    "как {becomes}{lower} ({cite}).",
+    "confirm": "Заявку через канал {channel} необходимо подтвердить через канал {confirm}{text} ({cite}).",
+    "target_missing": "{target} для уровня поддержки {tier}{level} не установлен ({cite}).",
+    "target": "{target} для уровня поддержки {tier}{level}: {term}, {counted}{strength}{percentile} ({cite}).",
+    "target_not_regulated": "{target} для уровня поддержки {tier}{level} не регламентируется ({cite}).",
+    "no_target_refused": "Срок реакции не устанавливается: заявка не принимается.",
+    "channel_closed": "Канал {channel} принимает заявки только {hours} ({cite}); заявка, поданная вне "
+                      "этого времени, не принимается.",
+}
+
+
+def reason(code: str, clause: str | None = None, **args: str) -> model.Reason:
+    """A Reason with its sentence; `clause` is cited where the sentence has `{cite}`."""
+    text = SENTENCES[code].format(cite=cite(clause), **args)
+    return model.Reason(code, tuple(sorted(args.items())), clause, text)

@@ -1,0 +1,260 @@
+"""Example policies (policies/examples/): real public support SLAs, with deadlines computed by hand.
+
+Every case below was worked out from the source text quoted in the policy's header, not from the
+evaluator; the comment next to it shows the arithmetic. Russian non-working days used here
+(production calendar): 2026-05-01, 2026-05-11, 2026-11-04, 2026-12-31, 2027-01-01 .. 2027-01-10.
+"""
+from __future__ import annotations
+
+import types
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from policy_lang.backends.annex.render import AnnexConfig, render_markdown
+from policy_lang.backends.annex.view import build_view
+from policy_lang.backends.python.emit import emit_python
+from policy_lang.compiler import compile_file
+
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+EXAMPLES = POLICIES / "examples"
+EXAMPLE_IDS = tuple(sorted(p.stem for p in EXAMPLES.glob("*.policy")))
+
+
+@cache
+def compiled(pid: str):
+    return compile_file(EXAMPLES / f"{pid}.policy", root=POLICIES)
+
+
+@cache
+def module(pid: str) -> types.ModuleType:
+    prog = compiled(pid).program
+    assert prog is not None, compiled(pid).diagnostics
+    m = types.ModuleType(prog.id)
+    exec(compile(emit_python(prog), prog.id, "exec"), m.__dict__)
+    return m
+
+
+def ask(pid: str, tier: str, channel: str, row: str, registered: str):
+    m = module(pid)
+    kind = "request" if row in getattr(m, "REQUESTS", {}) else "priority"
+    return m.response(tier=tier, channel=channel, registered_at=datetime.fromisoformat(registered), **{kind: row})
+
+
+def due(pid: str, tier: str, channel: str, row: str, registered: str, target: str) -> datetime | None:
+    r = ask(pid, tier, channel, row, registered)
+    assert r.accepted, f"{pid}: {tier}/{channel}/{row} refused"
+    answer = {t.id: t for t in r.targets}[target]
+    if target == "response":
+        assert r.deadline == answer.deadline
+    return answer.deadline
+
+
+# (program, tier, channel, priority or request type, registered at, target, expected deadline)
+CASES = [
+    # --- VK Cloud: 24x7 astronomical hours; reaction 60 min; resolution 2/12/24/48 h (95 %) ---
+    ("vk_cloud_support", "standard", "portal", "critical", "2026-11-28T23:30+03:00", "response",
+     "2026-11-29T00:30+03:00"),  # Sat 23:30 + 60 min -> Sun 00:30
+    ("vk_cloud_support", "standard", "portal", "critical", "2026-11-28T23:30+03:00", "resolution",
+     "2026-11-29T01:30+03:00"),  # Sat 23:30 + 2 h -> Sun 01:30
+    ("vk_cloud_support", "standard", "email", "service_request", "2026-11-27T18:00+03:00", "response",
+     "2026-11-27T19:00+03:00"),  # Service Request = low; Fri 18:00 + 60 min
+    ("vk_cloud_support", "standard", "email", "service_request", "2026-11-27T18:00+03:00", "resolution",
+     "2026-11-29T18:00+03:00"),  # low: 48 h, weekends count -> Sun 18:00
+    ("vk_cloud_support", "standard", "phone", "high", "2026-12-31T20:00+03:00", "resolution",
+     "2027-01-01T08:00+03:00"),  # 12 h through New Year's night: holidays do not stop a 24x7 clock
+    ("vk_cloud_support", "standard", "telegram", "request_for_information", "2026-11-04T10:00+03:00", "resolution",
+     "2026-11-06T10:00+03:00"),  # RFI = low: 48 h from a holiday, still astronomical
+
+    # --- 1С-Битрикс: Mon-Fri 10:00-19:00 MSK (9 h/day), RF holidays; 3 / 5 / 24 business hours ---
+    ("bitrix_partner_support", "partner", "ticket_form", "urgent", "2026-11-27T17:30+03:00", "response",
+     "2026-11-30T11:30+03:00"),  # Fri 17:30-19:00 = 1.5 h; 1.5 h left from Mon 10:00
+    ("bitrix_partner_support", "partner", "ticket_form", "standard", "2026-12-01T08:15+03:00", "response",
+     "2026-12-01T15:00+03:00"),  # before opening: 10:00 + 5 h
+    ("bitrix_partner_support", "partner", "ticket_form", "standard", "2026-04-30T16:00+03:00", "response",
+     "2026-05-04T12:00+03:00"),  # Thu 16-19 = 3 h; 1 May holiday, 2-3 May weekend; Mon 4 May 10:00 + 2 h
+    ("bitrix_partner_support", "non_client", "ticket_form", "urgent", "2026-11-03T10:00+03:00", "response",
+     "2026-11-06T16:00+03:00"),  # 24 h: Tue 9 h; 4 Nov holiday; Thu 9 h (18); Fri 10:00 + 6 h
+
+    # --- GitHub: Premium 24x7 (UTC); Enterprise 24 h on 24x5 without U.S. holidays ---
+    ("github_premium_support", "premium", "portal", "urgent", "2026-11-29T03:00+00:00", "response",
+     "2026-11-29T03:30+00:00"),  # priority set Sun 03:00 + 30 min
+    ("github_premium_support", "premium_plus", "portal", "high", "2026-11-27T22:00+00:00", "response",
+     "2026-11-28T02:00+00:00"),  # Fri 22:00 + 4 h, 24x7 -> Sat 02:00
+    ("github_premium_support", "enterprise", "portal", "normal", "2026-05-22T20:00+00:00", "response",
+     "2026-05-26T20:00+00:00"),  # Fri 4 h; Sat-Sun off; Mon 25 May Memorial Day; Tue 00:00 + 20 h
+    ("github_premium_support", "enterprise", "portal", "low", "2026-11-25T10:00+00:00", "response",
+     "2026-11-30T10:00+00:00"),  # Wed 14 h; Thanksgiving 26 + 27 Nov, weekend; Mon 00:00 + 10 h
+    ("github_premium_support", "enterprise", "portal", "urgent", "2026-11-25T10:00+00:00", "response",
+     None),  # Enterprise urgent: no time stated -> not regulated
+
+    # --- Cisco SNTC: TAC 1 h (S3/S4 on 8x5 09:00-17:00 MSK); RMA 2h/4h/4h(8x5)/NCD/NBD, cut-off 15:00 ---
+    ("cisco_smart_net_total_care", "hw_8x5xnbd", "phone", "S1", "2026-11-28T10:00+03:00", "response",
+     "2026-11-28T11:00+03:00"),  # S1 any time: within 1 h
+    ("cisco_smart_net_total_care", "hw_8x5x4", "web", "S3", "2026-11-28T10:00+03:00", "response",
+     "2026-11-30T10:00+03:00"),  # S3 Sat: counted from Mon 09:00 + 1 business hour
+    ("cisco_smart_net_total_care", "hw_8x5x4", "web", "S3", "2026-11-28T10:00+03:00", "parts_delivery",
+     "2026-11-30T13:00+03:00"),  # 8x5x4 Sat: Mon 09:00 + 4 business hours
+    ("cisco_smart_net_total_care", "hw_8x5x4", "phone", "S1", "2026-11-27T12:00+03:00", "parts_delivery",
+     "2026-11-27T16:00+03:00"),  # Fri 12:00 (before 13:00) + 4 h
+    ("cisco_smart_net_total_care", "hw_24x7x4", "phone", "S1", "2026-11-28T23:00+03:00", "parts_delivery",
+     "2026-11-29T03:00+03:00"),  # Sat 23:00 + 4 h around the clock
+    ("cisco_smart_net_total_care", "hw_24x7x2", "phone", "S1", "2026-11-28T23:00+03:00", "parts_delivery",
+     "2026-11-29T01:00+03:00"),  # Sat 23:00 + 2 h
+    ("cisco_smart_net_total_care", "hw_8x5xnbd", "phone", "S2", "2026-11-03T14:00+03:00", "parts_delivery",
+     "2026-11-05T23:59:59+03:00"),  # Tue 14:00 (before 15:00); 4 Nov holiday -> Thu end of day
+    ("cisco_smart_net_total_care", "hw_8x5xnbd", "phone", "S2", "2026-12-01T15:30+03:00", "parts_delivery",
+     "2026-12-03T23:59:59+03:00"),  # Tue 15:30, after cut-off: counts as Wed -> Thu
+    ("cisco_smart_net_total_care", "hw_8x7xncd", "phone", "S2", "2026-12-01T14:30+03:00", "parts_delivery",
+     "2026-12-02T23:59:59+03:00"),  # before 15:00 -> next calendar day Wed
+    ("cisco_smart_net_total_care", "hw_8x7xncd", "phone", "S2", "2026-12-05T15:30+03:00", "parts_delivery",
+     "2026-12-07T23:59:59+03:00"),  # Sat 15:30, after cut-off -> counts as Sun -> Mon (calendar days)
+
+    # --- Yandex Cloud: 24x7; Бизнес critical 30 min, Премиум 15 min; Предложение 5 RF working days ---
+    ("yandex_cloud_support", "business", "support_center", "critical", "2026-11-28T03:10+03:00", "response",
+     "2026-11-28T03:40+03:00"),  # Sat 03:10 + 30 min
+    ("yandex_cloud_support", "premium", "support_center", "important", "2026-11-29T22:00+03:00", "response",
+     "2026-11-30T00:00+03:00"),  # Sun 22:00 + 2 h
+    ("yandex_cloud_support", "base", "support_center", "important", "2026-11-29T22:00+03:00", "response",
+     "2026-11-30T22:00+03:00"),  # Базовый: 24 h
+    ("yandex_cloud_support", "business", "support_center", "quota", "2026-11-29T22:00+03:00", "response",
+     "2026-11-30T22:00+03:00"),  # Квоты: 24 h on every plan
+    ("yandex_cloud_support", "premium", "support_center", "proposal", "2026-04-30T15:00+03:00", "response",
+     "2026-05-08T23:59:59+03:00"),  # working days 4,5,6,7,8 May (1 May holiday, 2-3 weekend)
+    ("yandex_cloud_support", "base", "email", "proposal", "2026-12-30T12:00+03:00", "response",
+     "2027-01-15T23:59:59+03:00"),  # 31 Dec, 1-10 Jan off -> 11,12,13,14,15 Jan
+    ("yandex_cloud_support", "business", "chat", "question", "2026-11-28T03:10+03:00", "chat_response",
+     "2026-11-28T03:15+03:00"),  # chat on Бизнес: 5 min
+
+    # --- TeamLead: Mon-Fri 10:00-18:00 MSK (8 h/day), RF holidays ---
+    ("teamlead_atlassian_support", "sla2_standard", "service_desk", "P1", "2026-11-27T16:30+03:00", "response",
+     "2026-11-30T12:30+03:00"),  # 4 h: Fri 1.5 h; Mon 10:00 + 2.5 h
+    ("teamlead_atlassian_support", "sla3_premium", "service_desk", "P0", "2026-11-28T09:00+03:00", "response",
+     "2026-11-30T11:00+03:00"),  # logged 24/7 on Sat; clock from Mon 10:00 + 1 h
+    ("teamlead_atlassian_support", "sla2_standard", "phone", "P0", "2026-11-03T17:30+03:00", "response",
+     "2026-11-05T11:30+03:00"),  # 2 h: Tue 0.5 h; 4 Nov holiday; Thu 10:00 + 1.5 h
+    ("teamlead_atlassian_support", "sla1_lite", "service_desk", "P2", "2026-12-01T11:00+03:00", "response",
+     "2026-12-03T11:00+03:00"),  # 16 h: Tue 7 h, Wed 8 h (15), Thu 10:00 + 1 h
+    ("teamlead_atlassian_support", "sla3_premium", "service_desk", "P2", "2026-12-30T16:00+03:00", "response",
+     "2027-01-11T12:00+03:00"),  # 4 h: Wed 2 h; 31 Dec .. 10 Jan off; Mon 11 Jan 10:00 + 2 h
+    ("teamlead_atlassian_support", "sla0_free", "service_desk", "P0", "2026-12-01T11:00+03:00", "response",
+     None),  # SLA 0 - Free: «не регламентировано»
+
+    # --- Tyk: Enhanced 9x5 (09:00-18:00 MSK assumed); Premier/Signature 24x7; Standard best efforts ---
+    ("tyk_support", "enhanced", "portal", "sev1", "2026-11-27T16:30+03:00", "response",
+     "2026-11-30T11:30+03:00"),  # 4 h: Fri 1.5 h; Mon 09:00 + 2.5 h
+    ("tyk_support", "signature", "portal", "sev2", "2026-11-28T23:00+03:00", "response",
+     "2026-11-29T03:00+03:00"),  # 4 h around the clock
+    ("tyk_support", "premier", "portal", "sev2", "2026-11-28T23:00+03:00", "response",
+     "2026-11-29T07:00+03:00"),  # 8 h around the clock
+    ("tyk_support", "enhanced", "portal", "sev3", "2026-12-01T14:00+03:00", "response",
+     "2026-12-04T11:00+03:00"),  # 24 h: Tue 4, Wed 9 (13), Thu 9 (22), Fri 09:00 + 2
+    ("tyk_support", "standard", "portal", "sev3", "2026-12-01T14:00+03:00", "response",
+     "2026-12-15T23:59:59+03:00"),  # 14 days: a term in days ends at the end of its last day (1 + 14 = 15 Dec)
+    ("tyk_support", "signature", "phone", "sev1", "2026-12-01T14:00+03:00", "response",
+     "2026-12-01T15:00+03:00"),  # phone line for Severity 1: 1 h
+
+    # --- GitLab: Emergency 30 min 24x7; others on 24x5 (Mon 00:00 - Fri 24:00 UTC assumed) ---
+    ("gitlab_priority_support", "priority_support", "emergency_form", "sev1", "2026-11-28T02:00+00:00", "response",
+     "2026-11-28T02:30+00:00"),  # Sat 02:00 + 30 min, 24x7
+    ("gitlab_priority_support", "priority_support", "web_form", "sev2", "2026-11-27T22:00+00:00", "response",
+     "2026-11-30T02:00+00:00"),  # 4 h: Fri 2 h; Mon 00:00 + 2 h
+    ("gitlab_priority_support", "priority_support", "web_form", "sev4", "2026-12-02T10:00+00:00", "response",
+     "2026-12-03T10:00+00:00"),  # 24 h inside the window: Wed 10:00 -> Thu 10:00
+    ("gitlab_priority_support", "priority_support", "web_form", "sev3", "2026-11-28T10:00+00:00", "response",
+     "2026-11-30T08:00+00:00"),  # Sat: from Mon 00:00 + 8 h
+    ("gitlab_priority_support", "legacy_standard", "web_form", "sev3", "2026-11-27T12:00+00:00", "response",
+     "2026-11-30T12:00+00:00"),  # 24 h: Fri 12 h + Mon 12 h
+
+    # --- Fortinet FortiCare: P1/P2 < 1 h 24x7; P3 next business day (09:00-18:00 MSK, RF holidays) ---
+    ("fortinet_forticare", "return_and_replace", "phone", "P1", "2026-11-29T03:10+03:00", "response",
+     "2026-11-29T04:10+03:00"),  # Sun 03:10 + 1 h
+    ("fortinet_forticare", "advanced_replacement", "portal", "P2", "2026-12-31T23:30+03:00", "response",
+     "2027-01-01T00:30+03:00"),  # 1 h around the clock, through the holiday
+    ("fortinet_forticare", "advanced_replacement", "portal", "P3", "2026-11-27T17:00+03:00", "response",
+     "2026-11-30T23:59:59+03:00"),  # Fri -> next business day Mon, end of day
+    ("fortinet_forticare", "return_and_replace", "portal", "P3", "2026-11-03T10:00+03:00", "response",
+     "2026-11-05T23:59:59+03:00"),  # Tue -> 4 Nov holiday -> Thu
+    ("fortinet_forticare", "return_and_replace", "portal", "P4", "2026-11-03T10:00+03:00", "response",
+     None),  # P4 figures cut off in the source -> not regulated
+]
+
+
+@pytest.mark.parametrize(("pid", "tier", "channel", "row", "registered", "target", "expected"), CASES,
+                         ids=[f"{c[0]}:{c[1]}:{c[3]}:{c[5]}:{c[4]}" for c in CASES])
+def test_hand_computed_deadline(pid, tier, channel, row, registered, target, expected) -> None:
+    got = due(pid, tier, channel, row, registered, target)
+    if expected is None:
+        assert got is None
+    else:
+        want = datetime.fromisoformat(expected)
+        assert got is not None and got == want and got.utcoffset() == want.utcoffset(), (got, want)
+
+
+def test_every_example_has_three_cases() -> None:
+    counts = {pid: sum(1 for c in CASES if c[0] == pid and c[6] is not None) for pid in EXAMPLE_IDS}
+    assert len(EXAMPLE_IDS) >= 8
+    assert all(n >= 3 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize("pid", EXAMPLE_IDS)
+def test_compiles_and_markdown_annex_renders(pid: str) -> None:
+    c = compiled(pid)
+    # W0701 only warns that the decree data of the production calendar ends soon (a date-dependent warning).
+    assert [d for d in c.diagnostics if d.code != "W0701"] == []
+    assert c.program is not None
+    md = render_markdown(build_view(c.program, AnnexConfig()))
+    assert c.program.title in md
+    for target in c.program.targets:
+        assert target.title in md, target.id
+    module(pid)  # the generated evaluator loads
+
+
+# --- strengths, channels, prices, percentile attainment ---
+
+def test_strengths() -> None:
+    gh = {t.id: t for t in ask("github_premium_support", "enterprise", "portal", "low", "2026-11-25T10:00+00:00").targets}
+    assert gh["response"].strength == "efforts"  # «standard response time», not guaranteed
+    gp = {t.id: t for t in ask("github_premium_support", "premium", "portal", "urgent", "2026-11-25T10:00+00:00").targets}
+    assert gp["response"].strength == "guaranteed"
+    ty = {t.id: t for t in ask("tyk_support", "standard", "portal", "sev1", "2026-12-01T14:00+03:00").targets}
+    assert ty["response"].strength == "efforts"  # «Best Efforts»
+    assert ty["response"].deadline == datetime.fromisoformat("2026-12-03T14:00+03:00")  # 48 h elapsed
+
+
+def test_tier_dependent_channels() -> None:
+    assert not ask("teamlead_atlassian_support", "sla1_lite", "phone", "P0", "2026-12-01T11:00+03:00").accepted
+    assert not ask("teamlead_atlassian_support", "sla2_standard", "messenger", "P0", "2026-12-01T11:00+03:00").accepted
+    assert not ask("tyk_support", "signature", "phone", "sev2", "2026-12-01T14:00+03:00").accepted  # Sev 1 only
+    assert not ask("tyk_support", "free", "portal", "sev1", "2026-12-01T14:00+03:00").accepted
+    assert not ask("gitlab_priority_support", "legacy_standard", "emergency_form", "sev1",
+                   "2026-11-27T12:00+00:00").accepted
+
+
+def test_prices() -> None:
+    p = module("teamlead_atlassian_support").entitlement(tier="sla3_premium", service="hour_rate").price
+    assert (p.amount, p.currency, p.per) == (Decimal("2500"), "RUB", "hour")
+    assert 3 * p.amount == Decimal("7500")  # 3 hours of work on SLA 3
+    p = module("yandex_cloud_support").entitlement(tier="business", service="support_fee").price
+    assert (p.amount, p.currency, p.per) == (Decimal("6000"), "RUB", "month")
+
+
+def test_vk_cloud_percentile_attainment() -> None:
+    # 95 % of critical tickets within 2 h, per calendar month (assumed window): 40 tickets, 2 late -> 38/40 = 95 %.
+    m = module("vk_cloud_support")
+
+    def month(late: int):
+        closed = []
+        for i in range(40):
+            r = ask("vk_cloud_support", "standard", "portal", "critical", f"2026-11-{1 + i % 28:02d}T10:00+03:00")
+            done = "T13:00+03:00" if i < late else "T11:00+03:00"  # 3 h (late) or 1 h (in time)
+            closed.append((r, datetime.fromisoformat(f"2026-11-{1 + i % 28:02d}{done}")))
+        return m.attainment(target="resolution", closed=closed)
+
+    (ok,) = month(2)
+    assert (ok.window, ok.row, ok.met, ok.total, ok.attained) == ("2026-11", "critical", 38, 40, True)
+    (bad,) = month(3)
+    assert (bad.met, bad.attained) == (37, False)
