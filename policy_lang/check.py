@@ -641,7 +641,8 @@ class Checker:
                 self._qualifier_name(n, tiers, labels)
         for pc in t.percentiles:
             if not (Decimal(0) < pc.percent <= Decimal(100)):
-                self.error("P0304", f"a percentile of {pc.percent}% is not a share of requests", pc.span,
+                shown = f"{pc.percent:f}".rstrip("0").rstrip(".")
+                self.error("P0304", f"a percentile of {shown}% is not a share of requests", pc.span,
                            "must be above 0 and at most 100", help="e.g. `percentile 95% per month`")
             if pc.per.value not in PERCENTILE_WINDOWS:
                 self.error("P0301", f"a percentile is measured per {', '.join(PERCENTILE_WINDOWS)}, "
