@@ -124,7 +124,9 @@ class Status:
 def _existing(out: Path) -> list[str]:
     if not out.is_dir():
         return []
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink())
+    # Python's bytecode cache appears wherever a service imports the evaluators: not an output
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.relative_to(out).parts)
 
 
 def _is_stray(name: str) -> bool:

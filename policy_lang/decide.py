@@ -11,7 +11,7 @@ import attrs
 
 from . import model
 from .reasons import reason
-from .ru_format import join_ru, quote
+from .runtime.ru_text import cite, join_ru, quote
 
 __all__ = ["decide", "decisions"]
 
@@ -214,6 +214,4 @@ class _Context:
 
 
 def _cite(clause: str | None) -> str:
-    from .runtime.ru_text import cite
-
     return cite(clause)

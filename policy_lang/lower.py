@@ -6,7 +6,7 @@ import hashlib
 from decimal import Decimal
 
 from . import ast, model
-from . import ru_format as ru
+from .runtime import ru_text as ru
 from . import production_calendar
 
 
@@ -35,7 +35,7 @@ def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
     elif unit == "business_minute":
         text = ru.any_quantity(amount, "minute") + " рабочего времени"
     else:
-        text = ru.any_quantity(amount, unit)  # model units are ru_format unit keys
+        text = ru.any_quantity(amount, unit)  # model units are ru_text unit keys
     return model.Duration(amount, unit, text, d.span)
 
 

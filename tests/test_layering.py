@@ -15,7 +15,19 @@ FORBIDDEN = {
     "check.py": {"lower", "model", "backends", "cli", "compiler", "parse"},
     "model.py": {"ast", "parse", "check", "lower", "backends", "cli", "compiler"},
     "lower.py": {"parse", "check", "backends", "cli", "compiler"},
+    "decide.py": {"ast", "parse", "check", "lower", "backends", "cli", "compiler", "sources"},
+    "reasons.py": {"ast", "parse", "check", "lower", "backends", "cli", "compiler", "sources"},
 }
+
+
+def test_from_dot_import_names_each_module(tmp_path: Path) -> None:
+    """`from . import model, ast` imports two modules: both must be seen."""
+    f = PKG / "_probe_layering.py"
+    try:
+        f.write_text("from . import model, ast\n", encoding="utf-8")
+        assert {"model", "ast"} <= policy_imports(f)
+    finally:
+        f.unlink()
 
 
 def policy_imports(path: Path) -> set[str]:
@@ -27,9 +39,10 @@ def policy_imports(path: Path) -> set[str]:
             if node.level >= 1:  # relative: resolve against the file's package
                 base = path.parent.relative_to(PKG).parts[: len(path.parent.relative_to(PKG).parts) - (node.level - 1)]
                 parts = [*base, *(mod.split(".") if mod else [])]
-                if not mod:
-                    parts += [a.name for a in node.names]
-                found.add(".".join(parts))
+                if mod:
+                    found.add(".".join(parts))
+                else:  # `from . import model, ast`: each name is a module of its own
+                    found.update(".".join([*parts, a.name]) for a in node.names)
             elif mod.startswith("policy_lang"):
                 found.add(mod.removeprefix("policy_lang").lstrip("."))
         elif isinstance(node, ast.Import):
@@ -61,4 +74,5 @@ def test_runtime_imports_nothing_of_the_compiler() -> None:
 def test_backends_read_the_model_not_the_ast() -> None:
     for path in sorted((PKG / "backends").rglob("*.py")):
         mods = {m.split(".")[0] for m in policy_imports(path)}
-        assert not mods & {"ast", "parse", "check", "lower", "sources"}, (path, mods)
+        # backends render the model's decisions: they neither read the AST nor decide again
+        assert not mods & {"ast", "parse", "check", "lower", "sources", "decide"}, (path, mods)

@@ -135,6 +135,14 @@ class BusinessCalendar:
         i = bisect_right(self._s, t) - 1
         return i >= 0 and t < self._e[i]
 
+    def open_at(self, at: datetime) -> bool:  # hot path: `at` is already a checked aware datetime
+        """is_open() for the evaluator's channel hours: one bisect, the horizon checked once."""
+        t = at.timestamp()
+        if not self._lo <= t < self._hi:
+            raise self._outside("at", at)
+        i = bisect_right(self._s, t) - 1
+        return i >= 0 and t < self._e[i]
+
     def next_opening(self, at: datetime) -> datetime:
         """`at` itself if open, else the next opening instant, in the calendar's zone."""
         t = self._start_instant("at", at)
@@ -236,6 +244,9 @@ class _AlwaysOpen(BusinessCalendar):
 
     def is_open(self, at: datetime) -> bool:
         require_aware("at", at)
+        return True
+
+    def open_at(self, at: datetime) -> bool:
         return True
 
     def next_opening(self, at: datetime) -> datetime:

@@ -157,7 +157,8 @@ class Response(NamedTuple):
     @property
     def targets(self) -> tuple[TargetAnswer, ...]:
         """Every applicable target with its deadline, calendar, strength and clause."""
-        return tuple(_answer(t, self.registered_at) for t in self.decision.targets)
+        at, deadline = self.registered_at, self.deadline
+        return tuple([_answer(t, at, deadline) for t in self.decision.targets])
 
     @property
     def clock_starts(self) -> datetime | None:
@@ -225,10 +226,13 @@ class Response(NamedTuple):
         }
 
 
-def _answer(t: TargetRule, registered_at: datetime) -> TargetAnswer:
-    deadline = None
-    if t.reading != "not_regulated" and t.counted_from is None:
+def _answer(t: TargetRule, registered_at: datetime, response_deadline: datetime | None) -> TargetAnswer:
+    if t.id == "response":  # computed once, by respond()
+        deadline = response_deadline
+    elif t.reading != "not_regulated" and t.counted_from is None:
         deadline = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
+    else:
+        deadline = None
     return TargetAnswer(t.id, t.title, deadline, t.reading, t.calendar.name if t.calendar else None,
                         t.strength, t.percentile, t.clause, t.text, t.reading != "not_regulated")
 
@@ -326,7 +330,7 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
         # the slow path explains what is wrong, or pins an exotic tzinfo to its UTC offset
         registered_at = require_aware("registered_at", registered_at)
     hours = decision.hours
-    if hours is not None and not hours.is_open(registered_at):
+    if hours is not None and not hours.open_at(registered_at):
         return Response(decision.closed, registered_at, None)  # type: ignore[arg-type]
     seconds = decision.seconds
     if seconds is None:

@@ -1,4 +1,4 @@
-"""Jinja filters for the annex templates: Russian wording from ru_format, escaping per format."""
+"""Jinja filters for the annex templates: Russian wording from runtime.ru_text, escaping per format."""
 from __future__ import annotations
 
 import re
@@ -6,20 +6,21 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ... import model, ru_format
+from ... import model
+from ...runtime import ru_text
 
-#: model units that ru_format knows under another name; the template adds "рабочего времени".
+#: model units that ru_text knows under another name; the template adds "рабочего времени".
 _UNIT = {"business_minute": "minute"}
 
 
 def qty(d: model.Duration, case: str = "nom") -> str:
     """'1 часа' (gen): digits, no-break space, the unit agreeing in `case`."""
-    return ru_format.quantity(d.amount, _UNIT.get(d.unit, d.unit), case)
+    return ru_text.any_quantity(d.amount, _UNIT.get(d.unit, d.unit), case)
 
 
 def legal(d: model.Duration, case: str = "nom") -> str:
     """'шестьдесят (60) дней': the legal double form."""
-    return ru_format.legal_quantity(d.amount, _UNIT.get(d.unit, d.unit), case)
+    return ru_text.legal_quantity(d.amount, _UNIT.get(d.unit, d.unit), case)
 
 
 def hhmm(minutes: int) -> str:
@@ -160,12 +161,12 @@ FILTERS = {
     "qty": qty,
     "legal": legal,
     "hhmm": hhmm,
-    "int": ru_format.format_int,
-    "date_ru": ru_format.date_ru,
-    "quote": ru_format.quote,
-    "join_ru": ru_format.join_ru,
-    "weekday_range": lambda pair: ru_format.weekday_range_ru(*pair),
-    "nbsp_numbers": ru_format.nbsp_numbers,
+    "int": ru_text.format_int,
+    "date_ru": ru_text.date_ru,
+    "quote": ru_text.quote,
+    "join_ru": ru_text.join_ru,
+    "weekday_range": lambda pair: ru_text.weekday_range_ru(*pair),
+    "nbsp_numbers": ru_text.nbsp_numbers,
     "md": md,
     "css_string": css_string,
     "docx_cell": xml_line_breaks,

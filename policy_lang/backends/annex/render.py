@@ -8,7 +8,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ... import model, ru_format
+from ... import model
+from ...runtime import ru_text
 from .config import AnnexConfig, load_annex_config
 from .filters import FILTERS, TEXT, well_formed
 from .view import AnnexView, build_view
@@ -47,8 +48,8 @@ def _environment(kind: str) -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.filters["plain"] = TEXT[kind][1]  # text on one line: titles, attributes, document properties
     env.filters["capfirst"] = _capfirst
-    env.filters["month_gen"] = lambda m: ru_format.month_ru(m, "gen")
-    env.globals["NBSP"] = ru_format.NBSP
+    env.filters["month_gen"] = lambda m: ru_text.month_ru(m, "gen")
+    env.globals["NBSP"] = ru_text.NBSP
     env.globals["NL"] = Markup("\n")
     return env
 
