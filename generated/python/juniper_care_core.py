@@ -260,7 +260,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('core', 'phone', None, None): Decision(
         tier='core',
         channel='phone',
@@ -306,7 +306,7 @@ _DECISIONS = {
         ),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

@@ -840,7 +840,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('appliance', 'phone', None, None): Decision(
         tier='appliance',
         channel='phone',
@@ -896,7 +896,7 @@ _DECISIONS = {
         targets=(),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

@@ -876,7 +876,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('base', 'phone', 'P1', None): Decision(
         tier='base',
         channel='phone',
@@ -1875,7 +1875,7 @@ _DECISIONS = {
         targets=(),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

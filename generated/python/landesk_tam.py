@@ -906,7 +906,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('express', 'phone', None, None): Decision(
         tier='express',
         channel='phone',
@@ -1210,7 +1210,7 @@ _DECISIONS = {
         ),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

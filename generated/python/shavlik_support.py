@@ -855,7 +855,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('production', 'phone', 'P1', None): Decision(
         tier='production',
         channel='phone',
@@ -1254,7 +1254,7 @@ _DECISIONS = {
         targets=(),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

@@ -844,7 +844,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
-_DECISIONS = {
+_DECISIONS = _rt.prepare({
     ('standard', 'phone', 'P1', None): Decision(
         tier='standard',
         channel='phone',
@@ -1035,7 +1035,7 @@ _DECISIONS = {
         targets=(),
         party='executor',
     ),
-}
+})
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,

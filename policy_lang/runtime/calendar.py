@@ -135,9 +135,11 @@ class BusinessCalendar:
         i = bisect_right(self._s, t) - 1
         return i >= 0 and t < self._e[i]
 
-    def open_at(self, at: datetime) -> bool:  # hot path: `at` is already a checked aware datetime
-        """is_open() for the evaluator's channel hours: one bisect, the horizon checked once."""
-        t = at.timestamp()
+    def open_at(self, at: datetime, t: float | None = None) -> bool:  # hot path
+        """is_open() for the evaluator's channel hours: `at` is already a checked aware datetime
+        and `t` its timestamp, when the caller has it; one bisect, the horizon checked once."""
+        if t is None:
+            t = at.timestamp()
         if not self._lo <= t < self._hi:
             raise self._outside("at", at)
         i = bisect_right(self._s, t) - 1

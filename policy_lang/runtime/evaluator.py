@@ -85,11 +85,10 @@ class TargetRule(NamedTuple):
 
 
 class TargetAnswer(NamedTuple):
-    """A target's deadline for one request."""
+    """A target's deadline for one request (the deadline last: the rest is fixed per decision)."""
 
     id: str
     title: str
-    deadline: datetime | None  # None: not regulated, or counted from an event (see deadline())
     reading: str
     calendar: str | None
     strength: str
@@ -97,6 +96,7 @@ class TargetAnswer(NamedTuple):
     clause: str | None
     text: str
     regulated: bool
+    deadline: datetime | None  # None: not regulated, or counted from an event (see target_deadline())
 
 
 class Decision(NamedTuple):
@@ -117,6 +117,23 @@ class Decision(NamedTuple):
     closed: Decision | None = None  # the answer outside `hours`
     targets: tuple[TargetRule, ...] = ()
     party: str | None = None  # who acts on the request
+    heads: tuple[tuple, ...] = ()  # per target, the TargetAnswer fields but the deadline (prepare())
+    only_response: bool = False  # the one target is the response: Response.targets reuses .deadline
+
+
+def prepare(decisions: dict) -> dict:
+    """Fill each Decision's `heads` once, at import, so that Response.targets only adds deadlines."""
+    out = {}
+    for key, d in decisions.items():
+        heads = tuple((t.id, t.title, t.reading, t.calendar.name if t.calendar else None, t.strength,
+                       t.percentile, t.clause, t.text, t.reading != "not_regulated") for t in d.targets)
+        closed = d.closed._replace(heads=()) if d.closed is not None else None
+        only = len(d.targets) == 1 and d.targets[0].id == "response"
+        out[key] = d._replace(heads=heads, closed=closed, only_response=only)
+    return out
+
+
+_new = tuple.__new__
 
 
 class Response(NamedTuple):
@@ -157,8 +174,11 @@ class Response(NamedTuple):
     @property
     def targets(self) -> tuple[TargetAnswer, ...]:
         """Every applicable target with its deadline, calendar, strength and clause."""
-        at, deadline = self.registered_at, self.deadline
-        return tuple([_answer(t, at, deadline) for t in self.decision.targets])
+        d, at, deadline = self
+        heads = d.heads
+        if d.only_response:  # the common case, kept cheap: the deadline respond() computed
+            return (_new(TargetAnswer, heads[0] + (deadline,)),)
+        return tuple([_new(TargetAnswer, h + (_deadline(t, at, deadline),)) for t, h in zip(d.targets, heads)])
 
     @property
     def clock_starts(self) -> datetime | None:
@@ -226,15 +246,12 @@ class Response(NamedTuple):
         }
 
 
-def _answer(t: TargetRule, registered_at: datetime, response_deadline: datetime | None) -> TargetAnswer:
+def _deadline(t: TargetRule, registered_at: datetime, response_deadline: datetime | None) -> datetime | None:
     if t.id == "response":  # computed once, by respond()
-        deadline = response_deadline
-    elif t.reading != "not_regulated" and t.counted_from is None:
-        deadline = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
-    else:
-        deadline = None
-    return TargetAnswer(t.id, t.title, deadline, t.reading, t.calendar.name if t.calendar else None,
-                        t.strength, t.percentile, t.clause, t.text, t.reading != "not_regulated")
+        return response_deadline
+    if t.reading != "not_regulated" and t.counted_from is None:
+        return target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
+    return None
 
 
 def target_deadline(reading: str, seconds: int | None, amount: int | None, unit: str | None,
@@ -331,16 +348,16 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
         registered_at = require_aware("registered_at", registered_at)
     hours = decision.hours
     if hours is not None and not hours.open_at(registered_at):
-        return Response(decision.closed, registered_at, None)  # type: ignore[arg-type]
+        return _new(Response, (decision.closed, registered_at, None))
     seconds = decision.seconds
     if seconds is None:
         for t in decision.targets:  # a response target counted in days: the general path
             if t.id == "response" and t.reading != "not_regulated" and t.counted_from is None:
                 return Response(decision, registered_at, target_deadline(
                     t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at))
-        return Response(decision, registered_at, None)
-    return Response(decision, registered_at,
-                    decision.calendar.add_working_time(registered_at, seconds))  # type: ignore[union-attr]
+        return _new(Response, (decision, registered_at, None))
+    return _new(Response, (decision, registered_at,
+                           decision.calendar.add_working_time(registered_at, seconds)))  # type: ignore[union-attr]
 
 
 def bad_response_query(tiers: Iterable[str], channels: Iterable[str],
