@@ -8,6 +8,7 @@ STAMP   := $(VENV)/.installed
 
 build: $(STAMP)
 	$(BIN)/policyc build policies
+	$(BIN)/policyc build policies/examples --out generated/examples
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -28,6 +29,7 @@ check: $(STAMP)
 
 check-generated: $(STAMP)
 	$(BIN)/policyc build --check policies
+	$(BIN)/policyc build --check policies/examples --out generated/examples
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py

@@ -124,9 +124,12 @@ class Status:
 def _existing(out: Path) -> list[str]:
     if not out.is_dir():
         return []
-    # Python's bytecode cache appears wherever a service imports the evaluators: not an output
+    # Python's bytecode cache appears wherever a service imports the evaluators: not an output.
+    # A subdirectory with a manifest of its own is another build's output (generated/examples).
+    nested = {m.parent.relative_to(out).parts for m in out.rglob(MANIFEST) if m.parent != out}
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                  if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.relative_to(out).parts)
+                  if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.relative_to(out).parts
+                  and not any(p.relative_to(out).parts[:len(n)] == n for n in nested))
 
 
 def _is_stray(name: str) -> bool:

@@ -84,6 +84,7 @@ _PYTHON_TERMS = (
 )
 _ARGUMENTS = {"registered_at": "--at", "tier": "--tier", "channel": "--channel",
               "priority": "--priority", "service": "--service", "obligation": "--obligation",
+              "request": "--request",
               "period_start": "--start", "start": "--start", "notice_on": "--notice-on",
               "points": "--points", "years": "--years"}
 
@@ -112,7 +113,8 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any]) -> tuple[str, Any]:
     """(Russian text, JSON-able data) for one question."""
     if kind == "response":
         r = m.response(tier=_need("tier", o["tier"]), channel=_need("channel", o["channel"]),
-                       priority=o["priority"], registered_at=_when("at", o["at"]))
+                       priority=o["priority"], registered_at=_when("at", o["at"]),
+                       **({"request": o["request"]} if o.get("request") else {}))
         return r.explain(), r.as_dict()
     if kind == "entitlement":
         e = m.entitlement(tier=_need("tier", o["tier"]), service=_need("service", o["service"]))
@@ -159,6 +161,7 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any]) -> tuple[str, Any]:
               help="Directory where PROGRAM ids are looked up as <id>.policy.")
 @click.option("--tier", help="Tier id, e.g. enterprise.")
 @click.option("--priority", help="Reported priority, e.g. P1 (omit for programs without).")
+@click.option("--request", help="Request type id instead of --priority, e.g. service_request.")
 @click.option("--channel", help="Channel id, e.g. phone.")
 @click.option("--at", "at", help="Registration instant, ISO 8601 with offset.")
 @click.option("--service", help="Service id (entitlement).")

@@ -33,5 +33,8 @@ SENTENCES = {
 
 def reason(code: str, clause: str | None = None, **args: str) -> model.Reason:
     """A Reason with its sentence; `clause` is cited where the sentence has `{cite}`."""
-    text = SENTENCES[code].format(cite=cite(clause), **args)
+    template = SENTENCES[code]
+    if not clause:  # a policy without clause numbers: no empty "()"
+        template = template.replace(" ({cite})", "")
+    text = template.format(cite=cite(clause), **args)
     return model.Reason(code, tuple(sorted(args.items())), clause, text)

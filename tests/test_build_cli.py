@@ -72,6 +72,13 @@ def test_committed_outputs_are_up_to_date() -> None:
     assert res.exit_code == 0, res.output
 
 
+def test_committed_example_outputs_are_up_to_date() -> None:
+    """The examples corpus is built too (make build): its evaluators and annexes are committed."""
+    res = CliRunner().invoke(main, ["build", "--check", str(REPO / "policies" / "examples"),
+                                    "--out", str(REPO / "generated" / "examples")])
+    assert res.exit_code == 0, res.output
+
+
 def test_policy_errors_stop_the_build_with_status_one(tmp_path: Path) -> None:
     bad = tmp_path / "bad.policy"
     bad.write_text('program bad {\n  title "a"\n}\n', encoding="utf-8")

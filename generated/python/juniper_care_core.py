@@ -40,6 +40,7 @@ from policy_lang.runtime.evaluator import (
 __all__ = [
     "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
@@ -260,6 +261,10 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
+#: Priority id -> how the contract names it in sentences and tables.
+PRIORITY_LABELS = {
+}
+
 _DECISIONS = _rt.prepare({
     ('core', 'phone', None, None): Decision(
         tier='core',
@@ -306,7 +311,7 @@ _DECISIONS = _rt.prepare({
         ),
         party='executor',
     ),
-})
+}, PRIORITY_LABELS)
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,
@@ -322,6 +327,20 @@ def response(*, tier: str, channel: str, registered_at: datetime,
         raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
                                      REQUESTS, request) from None
     return _rt.respond(decision, registered_at)
+
+
+#: (target, tier, priority or request type or None for `any`) -> how that cell is counted
+_TARGET_CELLS = {
+    ('response', 'core', None): TargetRule('response', 'Время реакции', 'clock', 3600, None, None, None, CAL_JTAC_24X7, 'круглосуточно, включая выходные и праздничные дни (24x7)', 'guaranteed', None, '4 *', '1\xa0час', None),
+}
+
+
+def target_deadline(target: str, *, tier: str, start: datetime, priority: str | None = None,
+                    request: str | None = None) -> datetime | None:
+    """The deadline of `target` for a tier and priority (or request type), counted from `start`:
+    the registration, or the event the target is counted from (`from EVENT`). None: not regulated."""
+    return _rt.cell_deadline(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                             priority, request)
 
 
 def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:

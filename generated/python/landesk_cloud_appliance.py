@@ -40,6 +40,7 @@ from policy_lang.runtime.evaluator import (
 __all__ = [
     "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
@@ -840,6 +841,10 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
+#: Priority id -> how the contract names it in sentences and tables.
+PRIORITY_LABELS = {
+}
+
 _DECISIONS = _rt.prepare({
     ('appliance', 'phone', None, None): Decision(
         tier='appliance',
@@ -852,7 +857,7 @@ _DECISIONS = _rt.prepare({
         calendar_title=None,
         clauses=(),
         reasons=(
-            'Канал «поддержка по телефону» доступен при любом уровне поддержки ().',
+            'Канал «поддержка по телефону» доступен при любом уровне поддержки.',
         ),
         request=None,
         hours=CAL_SUPPORT_HOURS,
@@ -867,8 +872,8 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Канал «поддержка по телефону» доступен при любом уровне поддержки ().',
-                'Канал «поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (); заявка, поданная вне этого времени, не принимается.',
+                'Канал «поддержка по телефону» доступен при любом уровне поддержки.',
+                'Канал «поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку можно подать через канал «онлайн портал самообслуживания LANDESK» ().',
                 'Срок реакции не устанавливается: заявка не принимается.',
             ),
@@ -888,7 +893,7 @@ _DECISIONS = _rt.prepare({
         calendar_title=None,
         clauses=(),
         reasons=(
-            'Канал «онлайн портал самообслуживания LANDESK» доступен при любом уровне поддержки ().',
+            'Канал «онлайн портал самообслуживания LANDESK» доступен при любом уровне поддержки.',
         ),
         request=None,
         hours=None,
@@ -896,7 +901,7 @@ _DECISIONS = _rt.prepare({
         targets=(),
         party='executor',
     ),
-})
+}, PRIORITY_LABELS)
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,
@@ -912,6 +917,19 @@ def response(*, tier: str, channel: str, registered_at: datetime,
         raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
                                      REQUESTS, request) from None
     return _rt.respond(decision, registered_at)
+
+
+#: (target, tier, priority or request type or None for `any`) -> how that cell is counted
+_TARGET_CELLS = {
+}
+
+
+def target_deadline(target: str, *, tier: str, start: datetime, priority: str | None = None,
+                    request: str | None = None) -> datetime | None:
+    """The deadline of `target` for a tier and priority (or request type), counted from `start`:
+    the registration, or the event the target is counted from (`from EVENT`). None: not regulated."""
+    return _rt.cell_deadline(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                             priority, request)
 
 
 def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:

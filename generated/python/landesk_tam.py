@@ -40,6 +40,7 @@ from policy_lang.runtime.evaluator import (
 __all__ = [
     "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
@@ -906,6 +907,10 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
+#: Priority id -> how the contract names it in sentences and tables.
+PRIORITY_LABELS = {
+}
+
 _DECISIONS = _rt.prepare({
     ('express', 'phone', None, None): Decision(
         tier='express',
@@ -1210,7 +1215,7 @@ _DECISIONS = _rt.prepare({
         ),
         party='executor',
     ),
-})
+}, PRIORITY_LABELS)
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,
@@ -1226,6 +1231,24 @@ def response(*, tier: str, channel: str, registered_at: datetime,
         raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
                                      REQUESTS, request) from None
     return _rt.respond(decision, registered_at)
+
+
+#: (target, tier, priority or request type or None for `any`) -> how that cell is counted
+_TARGET_CELLS = {
+    ('response', 'express', None): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '2\xa0рабочих часа, коммерчески оправданные усилия', None),
+    ('response', 'advantage', None): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '2\xa0рабочих часа, коммерчески оправданные усилия', None),
+    ('response', 'premier', None): TargetRule('response', 'Время отклика', 'working_time', 3600, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '1\xa0рабочий час, коммерчески оправданные усилия', None),
+    ('response', 'enterprise', None): TargetRule('response', 'Время отклика', 'working_time', 3600, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '1\xa0рабочий час, коммерчески оправданные усилия', None),
+    ('response', 'dedicated', None): TargetRule('response', 'Время отклика', 'working_time', 1800, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '30\xa0минут рабочего времени, коммерчески оправданные усилия', None),
+}
+
+
+def target_deadline(target: str, *, tier: str, start: datetime, priority: str | None = None,
+                    request: str | None = None) -> datetime | None:
+    """The deadline of `target` for a tier and priority (or request type), counted from `start`:
+    the registration, or the event the target is counted from (`from EVENT`). None: not regulated."""
+    return _rt.cell_deadline(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                             priority, request)
 
 
 def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:

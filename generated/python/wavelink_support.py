@@ -40,6 +40,7 @@ from policy_lang.runtime.evaluator import (
 __all__ = [
     "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
@@ -844,6 +845,14 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
+#: Priority id -> how the contract names it in sentences and tables.
+PRIORITY_LABELS = {
+    'P1': 'P1',
+    'P2': 'P2',
+    'P3': 'P3',
+    'P4': 'P4',
+}
+
 _DECISIONS = _rt.prepare({
     ('standard', 'phone', 'P1', None): Decision(
         tier='standard',
@@ -1035,7 +1044,7 @@ _DECISIONS = _rt.prepare({
         targets=(),
         party='executor',
     ),
-})
+}, PRIORITY_LABELS)
 
 
 def response(*, tier: str, channel: str, registered_at: datetime,
@@ -1051,6 +1060,22 @@ def response(*, tier: str, channel: str, registered_at: datetime,
         raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
                                      REQUESTS, request) from None
     return _rt.respond(decision, registered_at)
+
+
+#: (target, tier, priority or request type or None for `any`) -> how that cell is counted
+_TARGET_CELLS = {
+    ('response', 'standard', 'P1'): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '2\xa0рабочих часа', None),
+    ('response', 'standard', 'P2'): TargetRule('response', 'Время отклика', 'working_time', 28800, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '8\xa0рабочих часов', None),
+    ('response', 'standard', 'P3'): TargetRule('response', 'Время отклика', 'working_time', 57600, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '16\xa0рабочих часов', None),
+}
+
+
+def target_deadline(target: str, *, tier: str, start: datetime, priority: str | None = None,
+                    request: str | None = None) -> datetime | None:
+    """The deadline of `target` for a tier and priority (or request type), counted from `start`:
+    the registration, or the event the target is counted from (`from EVENT`). None: not regulated."""
+    return _rt.cell_deadline(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                             priority, request)
 
 
 def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:

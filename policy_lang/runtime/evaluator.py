@@ -119,17 +119,18 @@ class Decision(NamedTuple):
     party: str | None = None  # who acts on the request
     heads: tuple[tuple, ...] = ()  # per target, the TargetAnswer fields but the deadline (prepare())
     only_response: bool = False  # the one target is the response: Response.targets reuses .deadline
+    labels: Mapping[str, str] = {}  # priority id -> how the contract names it ("P1", "Критический")
 
 
-def prepare(decisions: dict) -> dict:
+def prepare(decisions: dict, labels: Mapping[str, str] | None = None) -> dict:
     """Fill each Decision's `heads` once, at import, so that Response.targets only adds deadlines."""
     out = {}
     for key, d in decisions.items():
         heads = tuple((t.id, t.title, t.reading, t.calendar.name if t.calendar else None, t.strength,
                        t.percentile, t.clause, t.text, t.reading != "not_regulated") for t in d.targets)
-        closed = d.closed._replace(heads=()) if d.closed is not None else None
+        closed = d.closed._replace(labels=labels or {}) if d.closed is not None else None
         only = len(d.targets) == 1 and d.targets[0].id == "response"
-        out[key] = d._replace(heads=heads, closed=closed, only_response=only)
+        out[key] = d._replace(heads=heads, closed=closed, only_response=only, labels=labels or {})
     return out
 
 
@@ -216,15 +217,23 @@ class Response(NamedTuple):
         """A short Russian explanation citing the clauses."""
         d = self.decision
         head = "Заявка принята" if d.accepted else "Заявка не принимается"
+        labels = d.labels
         if d.priority is not None:
-            head += f", приоритет {d.priority}"
-            if d.reported_priority != d.priority:
-                head += f" (заявлен {d.reported_priority})"
+            head += f", приоритет {labels.get(d.priority, d.priority)}"
+            if d.reported_priority is not None and d.reported_priority != d.priority:
+                head += f" (заявлен {labels.get(d.reported_priority, d.reported_priority)})"
         if self.deadline is not None:
             head += f", срок реакции — до {datetime_ru(self.deadline)}"
         lines = [head + "."]
+        for t in self.targets:
+            if t.id == "response":
+                continue
+            when = f"до {datetime_ru(t.deadline)}" if t.deadline is not None else (
+                "не регламентируется" if not t.regulated else "от события, указанного в договоре")
+            lines.append(f"{t.title}: {when} ({t.text}{', ' + cite(t.clause) if t.clause else ''}).")
         lines += [f"— {r}" for r in self.reasons]
-        lines.append("Основание: " + ", ".join(cite(c) for c in d.clauses) + ".")
+        if d.clauses:
+            lines.append("Основание: " + ", ".join(cite(c) for c in d.clauses) + ".")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
@@ -287,6 +296,29 @@ def target_deadline(reading: str, seconds: int | None, amount: int | None, unit:
         last = local.date() + timedelta(days=2 if late else 1)
         return datetime.combine(last, time(23, 59, 59), tz)
     raise PolicyQueryError(f"a term read as {reading!r} has no deadline")
+
+
+def cell_deadline(cells: Mapping[tuple, TargetRule], targets: Mapping[str, str], tiers: tuple[str, ...],
+                  priorities: tuple[str, ...], requests: Mapping[str, tuple[str, str]], target: object,
+                  tier: object, start: object, priority: object, request: object) -> datetime | None:
+    """target_deadline() of a generated evaluator: find the cell (request row, priority row, `any`)."""
+    require_choice("target", target, tuple(targets))
+    require_choice("tier", tier, tuple(tiers))
+    if request is not None:
+        require_choice("request", request, tuple(requests))
+        if priority is None:
+            priority = requests[request][1]  # type: ignore[index]
+    if priority is not None:
+        require_choice("priority", priority, tuple(priorities))
+    at = require_aware("start", start)
+    rule = (cells.get((target, tier, request)) if request is not None else None) \
+        or cells.get((target, tier, priority)) or cells.get((target, tier, None))
+    if rule is None:
+        raise PolicyQueryError(f"target {target!r} states nothing for tier {tier!r}"
+                               + (f" and {priority!r}" if priority else ""), argument="tier")
+    if rule.reading == "not_regulated":
+        return None
+    return target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, at)
 
 
 class Attainment(NamedTuple):

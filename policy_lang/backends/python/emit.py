@@ -75,10 +75,12 @@ def _context(p: model.Program) -> dict[str, object]:
         "channels": [(c.id, c.title) for c in p.channels],
         "priorities": priorities,
         "requests": [(r.id, r.title, r.priority) for r in p.requests],
+        "priority_labels": [(x.id, x.short) for x in p.priorities],
         "target_titles": [(t.id, t.title) for t in p.targets],
         "conditions": [(c.id, c.title) for c in p.conditions],
         "entitlements": _entitlements(p, services),
         "decisions": [_decision_record(d, p, cal_ref) for d in p.decisions],
+        "target_cells": _target_cells(p, cal_ref),
         "obligations": [(o.id, _obligation(p, o, cal_ref)) for o in p.obligations],
         "periods": periods,
         "vouchers": [_vouchers(p, v) for v in p.vouchers],
@@ -251,18 +253,33 @@ def _closed(d: model.Decision) -> str:
 def _targets(d: model.Decision, p: model.Program, cal_ref: dict[str, str]) -> str:
     if not d.targets:
         return "()"
-    out = []
-    for a in d.targets:
-        c = a.cell
-        t = c.term
-        cal = cal_ref[c.calendar] if c.calendar else "None"
-        title = p.calendar(c.calendar).title if c.calendar else None
-        pct = (c.percentile.percent, c.percentile.per) if c.percentile else None
-        args = ", ".join((pyrepr(a.target), pyrepr(a.title), pyrepr(t.reading), pyrepr(t.seconds), pyrepr(t.amount),
-                          pyrepr(t.unit), pyrepr(t.cutoff), cal, pyrepr(title), pyrepr(c.strength), pyrepr(pct),
-                          pyrepr(a.clause), pyrepr(c.text), pyrepr(a.counted_from)))
-        out.append(f"            TargetRule({args}),\n")
+    out = [f"            {_rule(a.target, a.title, a.clause, a.cell, a.counted_from, p, cal_ref)},\n"
+           for a in d.targets]
     return "(\n" + "".join(out) + "        )"
+
+
+def _rule(target: str, title: str, clause: str | None, c: model.TargetCell, counted_from: str | None,
+          p: model.Program, cal_ref: dict[str, str]) -> str:
+    """A TargetRule literal for one target cell."""
+    t = c.term
+    cal = cal_ref[c.calendar] if c.calendar else "None"
+    cal_title = p.calendar(c.calendar).title if c.calendar else None
+    pct = (c.percentile.percent, c.percentile.per) if c.percentile else None
+    args = ", ".join((pyrepr(target), pyrepr(title), pyrepr(t.reading), pyrepr(t.seconds), pyrepr(t.amount),
+                      pyrepr(t.unit), pyrepr(t.cutoff), cal, pyrepr(cal_title), pyrepr(c.strength), pyrepr(pct),
+                      pyrepr(clause), pyrepr(c.text), pyrepr(counted_from)))
+    return f"TargetRule({args})"
+
+
+def _target_cells(p: model.Program, cal_ref: dict[str, str]) -> list[tuple[str, str]]:
+    """(key literal, TargetRule literal) for every target cell: target_deadline() looks them up."""
+    out = []
+    for t in p.targets:
+        clause = " ".join(x for x in (t.clause, *(m for m in t.marks if not (t.clause or "").endswith(m))) if x)
+        for c in t.cells:
+            out.append((pyrepr((t.id, c.tier, c.row)), _rule(t.id, t.title, clause or None, c, t.counted_from, p,
+                                                              cal_ref)))
+    return out
 
 
 def _tuple_lines(values: tuple[str, ...], indent: int) -> str:
