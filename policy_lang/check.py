@@ -292,12 +292,52 @@ class Checker:
                 self.missing(prog, "vendor", "program", 'vendor "LANDESK"')
         self.counts()
         for item in self.items:
-            handler = getattr(self, "check_" + type(item).__name__, None)
-            if handler is not None:
-                handler(item)
+            self.check_item(item)
             if type(item) not in _NO_NUMBERS:
                 self.limits(item)
         return self.diags
+
+    def check_item(self, item: object) -> None:
+        """One declaration: dispatch by its node class (declarations with nothing to check fall through)."""
+        match item:
+            case ast.HolidaysDecl():
+                self.check_holidays(item)
+            case ast.CalendarDecl():
+                self.check_calendar(item)
+            case ast.ChannelDecl():
+                self.check_channel(item)
+            case ast.TiersDecl():
+                self.check_tiers(item)
+            case ast.ServicesDecl():
+                self.check_services(item)
+            case ast.MatrixDecl():
+                self.check_matrix(item)
+            case ast.TargetDecl():
+                self.check_target(item)
+            case ast.RequestsDecl():
+                self.check_requests(item)
+            case ast.PrioritiesDecl():
+                self.check_priorities(item)
+            case ast.ReclassifyDecl():
+                self.check_reclassify(item)
+            case ast.ObligationDecl():
+                self.check_obligation(item)
+            case ast.PeriodDecl():
+                self.check_period(item)
+            case ast.VouchersDecl():
+                self.check_vouchers(item)
+            case ast.ClauseDecl():
+                self.check_clause(item)
+            case ast.WarrantyDecl():
+                self.check_warranty(item)
+            case ast.RmaDecl():
+                self.check_rma(item)
+            case ast.RuleDecl():
+                self.check_rule(item)
+            case ast.IncidentsDecl():
+                self.check_incidents(item)
+            case ast.ReinstatementDecl():
+                self.check_reinstatement(item)
 
     def counts(self) -> None:
         """Declarations beyond MAX_ITEMS of a kind: one error, at the first one too many."""
@@ -335,7 +375,7 @@ class Checker:
                 stack.extend(getattr(n, a.name) for a in type(n).__attrs_attrs__
                              if a.name != "span" and not isinstance(getattr(n, a.name), (str, int, bool)))
 
-    def check_HolidaysDecl(self, h: ast.HolidaysDecl) -> None:
+    def check_holidays(self, h: ast.HolidaysDecl) -> None:
         official_years = None
         if h.official is not None:
             official_years = self._official_years(h.official)
@@ -415,7 +455,7 @@ class Checker:
                                     "list a transferred working Saturday under `working` first")
                     break
 
-    def check_CalendarDecl(self, c: ast.CalendarDecl) -> None:
+    def check_calendar(self, c: ast.CalendarDecl) -> None:
         if not c.always and not c.hours:
             self.missing(c, "hours", "calendar", "hours mon-fri 08:00-17:00")
         if c.always and c.hours:
@@ -470,7 +510,7 @@ class Checker:
                            f"the shortest last window is {shortest} minutes",
                            help="Labour Code art. 95 shortens the day by one hour: `shorten_pre_holiday 1h`")
 
-    def check_ChannelDecl(self, ch: ast.ChannelDecl) -> None:
+    def check_channel(self, ch: ast.ChannelDecl) -> None:
         self.resolve(ch.available, "calendar")
         for o in ch.open_with:
             self.resolve(o.calendar, "calendar")
@@ -483,7 +523,7 @@ class Checker:
         if ch.confirm is not None:
             self.resolve(ch.confirm.channel, "channel")
 
-    def check_TiersDecl(self, t: ast.TiersDecl) -> None:
+    def check_tiers(self, t: ast.TiersDecl) -> None:
         self.resolve_marks(tuple(m for tier in t.tiers for m in tier.marks), t.span)
         ranged = [x for x in t.tiers if not x.purchased]
         for x in ranged:
@@ -508,7 +548,7 @@ class Checker:
             self.error("P0402", f"no tier for points above {last.high}", last.range_span, "highest range is closed",
                        help=f"end the highest range open: `{last.low} ..`")
 
-    def check_ServicesDecl(self, s: ast.ServicesDecl) -> None:
+    def check_services(self, s: ast.ServicesDecl) -> None:
         for svc in s.services:
             self.resolve_marks(svc.marks, svc.span)
             self.resolve(svc.grants, "channel")
@@ -573,7 +613,7 @@ class Checker:
             kept.append(row)
         return tuple(kept), reported
 
-    def check_MatrixDecl(self, m: ast.MatrixDecl) -> None:
+    def check_matrix(self, m: ast.MatrixDecl) -> None:
         self.resolve_marks(m.marks, m.span)
         unknown = self._columns(m.columns)
         rows, reported = self._glued(m.rows, len(m.columns))
@@ -610,7 +650,7 @@ class Checker:
                 self.error("P0506", f"matrix `{m.id.value}` has no column for tier `{tier}`", m.id.span,
                            "every tier needs a column", secondary=[Label(node.span, "tier declared here")])  # type: ignore[attr-defined]
 
-    def check_TargetDecl(self, t: ast.TargetDecl) -> None:
+    def check_target(self, t: ast.TargetDecl) -> None:
         """A target table: its calendars, qualifiers, rows, columns and every cell's unit."""
         self.resolve_marks(t.marks, t.span)
         cals = self.sym.by_kind["calendar"]
@@ -774,16 +814,16 @@ class Checker:
                             else:
                                 self.unit(cell.duration, allowed, "a response time", fractions=True)
 
-    def check_RequestsDecl(self, r: ast.RequestsDecl) -> None:
+    def check_requests(self, r: ast.RequestsDecl) -> None:
         for req in r.requests:
             self.resolve(req.priority, "priority")
 
-    def check_PrioritiesDecl(self, p: ast.PrioritiesDecl) -> None:
+    def check_priorities(self, p: ast.PrioritiesDecl) -> None:
         for pr in p.priorities:
             for ch in pr.report_via:
                 self.resolve(ch, "channel")
 
-    def check_ReclassifyDecl(self, r: ast.ReclassifyDecl) -> None:
+    def check_reclassify(self, r: ast.ReclassifyDecl) -> None:
         for ch in r.unless_via:
             self.resolve(ch, "channel")
         if r.becomes is None:
@@ -791,7 +831,7 @@ class Checker:
         self.resolve(r.becomes, "priority")
         self.resolve(r.may_lower, "priority")
 
-    def check_ObligationDecl(self, o: ast.ObligationDecl) -> None:
+    def check_obligation(self, o: ast.ObligationDecl) -> None:
         self.resolve_marks(o.marks, o.span)
         self.resolve(o.by, "party", allow=("either",))
         self.resolve(o.from_event, "event")
@@ -820,14 +860,14 @@ class Checker:
             self.unit(o.before.duration, CALENDAR_UNITS, "a notice period")
             self.resolve(o.before.period, "period")
 
-    def check_PeriodDecl(self, p: ast.PeriodDecl) -> None:
+    def check_period(self, p: ast.PeriodDecl) -> None:
         self.resolve(p.starts, "event")
         if p.length is None:
             self.missing(p, "length", "period", "length 1 year")
         for d in (p.length, p.renews, *p.options):
             self.unit(d, CALENDAR_UNITS, "a period")
 
-    def check_VouchersDecl(self, v: ast.VouchersDecl) -> None:
+    def check_vouchers(self, v: ast.VouchersDecl) -> None:
         self.resolve_marks(v.marks, v.span)
         self.resolve(v.valid_from, "event")
         self.resolve(v.expires_with, "period")
@@ -849,7 +889,7 @@ class Checker:
                                 self.error("P0301", f"{what} where a voucher count is expected", cell.span,
                                            "not a count", help="write the number of vouchers, e.g. `2`")
 
-    def check_ClauseDecl(self, c: ast.ClauseDecl) -> None:
+    def check_clause(self, c: ast.ClauseDecl) -> None:
         self.resolve_marks(c.marks, c.span)
         for t in c.applies_tiers:
             self.resolve(t, "tier")
@@ -858,19 +898,19 @@ class Checker:
         if c.text is None and not c.items:
             self.missing(c, "text", "clause", 'text "..."')
 
-    def check_WarrantyDecl(self, w: ast.WarrantyDecl) -> None:
+    def check_warranty(self, w: ast.WarrantyDecl) -> None:
         if w.length is None:
             self.missing(w, "length", "warranty", "length 1 year")
         self.unit(w.length, CALENDAR_UNITS, "a warranty")
         self.resolve(w.from_event, "event")
 
-    def check_RmaDecl(self, r: ast.RmaDecl) -> None:
+    def check_rma(self, r: ast.RmaDecl) -> None:
         if r.during is None:
             self.missing(r, "during", "RMA rule", "during hardware")
         self.resolve(r.during, "warranty")
         self.resolve(r.or_with, "condition")
 
-    def check_RuleDecl(self, r: ast.RuleDecl) -> None:
+    def check_rule(self, r: ast.RuleDecl) -> None:
         self._expr(r.expr)
 
     def _expr(self, e: object) -> None:
@@ -889,11 +929,11 @@ class Checker:
         elif isinstance(e, ast.Duration):
             self.unit(e, CALENDAR_UNITS, "a rule term")
 
-    def check_IncidentsDecl(self, i: ast.IncidentsDecl) -> None:
+    def check_incidents(self, i: ast.IncidentsDecl) -> None:
         self.resolve_marks(i.marks, i.span)
         self.resolve(i.tier, "tier")
 
-    def check_ReinstatementDecl(self, r: ast.ReinstatementDecl) -> None:
+    def check_reinstatement(self, r: ast.ReinstatementDecl) -> None:
         if r.pays is None:
             self.missing(r, "pays", "reinstatement", "pays lapsed + 1 year")
         self.unit(r.pays, CALENDAR_UNITS, "a reinstatement period")

@@ -39,23 +39,16 @@ class _Context:
 
     def __init__(self, p: model.Program) -> None:
         self.p = p
-        self.channels = {c.id: c for c in p.channels}
-        self.calendars = {c.id: c for c in p.calendars}
-        self.tiers = {t.id: t for t in p.tiers}
-        self.priorities = {x.id: x for x in p.priorities}
+        ix = p.index
+        self.channels, self.calendars, self.tiers = ix.channels, ix.calendars, ix.tiers
+        self.priorities, self.requests, self.cells = ix.priorities, ix.requests, ix.cells
         self.order = [x.id for x in p.priorities]
-        self.requests = {r.id: r for r in p.requests}
         self.events = {e.id: e.title for e in p.events}
-        self.cells: dict[tuple[str, str], model.Cell] = {}
-        for m in p.matrices:
-            for row in m.rows:
-                for tier, cell in zip(m.tiers, row.cells):
-                    self.cells.setdefault((tier, row.service), cell)
         self.granting = {}
         for s in p.services:
             if s.grants_channel and s.grants_channel not in self.granting:
                 self.granting[s.grants_channel] = s
-        self.executor = next((x.id for x in p.parties if x.id == "executor"), None)
+        self.executor = "executor" if "executor" in ix.parties else None
 
     def label(self, priority: str | None) -> str:
         return self.priorities[priority].short if priority in self.priorities else str(priority)
@@ -70,7 +63,7 @@ class _Context:
             return True
         if cell is None or not cell.granted:
             return False
-        return cell.kind != "only" or priority in (cell.priorities or ())
+        return not isinstance(cell, model.OnlyCell) or priority in (cell.priorities or ())
 
     def channel_clause(self, ch: model.Channel, s: model.Service | None) -> str:
         return _clause(s.clause, s.marks) if s is not None else _clause(ch.clause)
@@ -105,7 +98,7 @@ class _Context:
             reasons.append(reason("service_granted", here, tier=tier_t, service=quote(s.title),
                                   cell=quote(cell.text)))  # type: ignore[union-attr]
         else:
-            if cell is not None and cell.granted and cell.kind == "only":
+            if isinstance(cell, model.OnlyCell):
                 reasons.append(reason("only_priorities", here, channel=chan_t, tier=tier_t,
                                       priorities=join_ru([self.label(x) for x in cell.priorities or ()], "или"),
                                       cell=quote(cell.text)))
@@ -175,7 +168,7 @@ class _Context:
         open_on = ch.calendar
         for cal_id, service, prios in ch.open_with:  # a tier with that service reaches it on another calendar
             c = self.cells.get((tier, service))
-            if c is not None and c.granted and (c.kind != "only" or effective in (c.priorities or ())) \
+            if c is not None and c.granted and (not isinstance(c, model.OnlyCell) or effective in (c.priorities or ())) \
                     and (not prios or effective in prios):
                 open_on = cal_id
                 break

@@ -102,34 +102,36 @@ def _ref(x: ast.Ref | None) -> str | None:
 def cell(c: ast.Cell, *, business: bool, labels: dict[str, str] | None = None) -> model.Cell:
     match c.kind:
         case "yes":
-            return model.Cell("yes", True, None, None, None, "Да", c.span)
+            return model.YesCell(True, None, None, None, "Да", c.span)
         case "no":
-            return model.Cell("no", False, None, None, None, "Нет", c.span)
+            return model.NoCell(False, None, None, None, "Нет", c.span)
         case "none":
-            return model.Cell("none", False, None, None, None, "—", c.span)
+            return model.NoneCell(False, None, None, None, "—", c.span)
         case "count":
             assert c.count is not None
-            return model.Cell("count", c.count > 0, c.count, None, None, ru.format_int(c.count), c.span)
+            return model.CountCell(c.count > 0, c.count, None, None, ru.format_int(c.count), c.span)
         case "unlimited":
-            return model.Cell("unlimited", True, None, None, None, "Неограниченное", c.span)
+            return model.UnlimitedCell(True, None, None, None, "Неограниченное", c.span)
         case "only":
             ps = tuple(n.value for n in c.names)
             names = [(labels or {}).get(p, p) for p in ps]
-            return model.Cell("only", True, None, ps, None, "Только " + ru.join_ru(names, "или"), c.span)
+            return model.OnlyCell(True, None, ps, None, "Только " + ru.join_ru(names, "или"), c.span)
         case "duration":
             assert c.duration is not None
             d = duration(c.duration, business=business)
-            return model.Cell("duration", True, None, None, d, d.text, c.span)
-        case "ratio" | "text":
-            return model.Cell(c.kind, True, None, None, None, c.text or "", c.span)
+            return model.DurationCell(True, None, None, d, d.text, c.span)
+        case "ratio":
+            return model.RatioCell(True, None, None, None, c.text or "", c.span)
+        case "text":
+            return model.TextCell(True, None, None, None, c.text or "", c.span)
         case "price":
             assert c.price is not None
             pr = c.price
             per = pr.per.value if pr.per else None
             price = model.Price(pr.amount, pr.currency, per, ru.price_ru(pr.amount, pr.currency, per))
-            return model.Cell("price", False, None, None, None, price.text, c.span, price)
+            return model.PriceCell(False, None, None, None, price.text, c.span, price)
         case "on_request":
-            return model.Cell("on_request", False, None, None, None, "по запросу", c.span)
+            return model.OnRequestCell(False, None, None, None, "по запросу", c.span)
     raise ValueError(f"unsupported cell kind {c.kind!r}")
 
 
@@ -271,91 +273,205 @@ def _footnote_key(f: model.Footnote) -> tuple[int, int, str]:
     return (2, 0, f.mark)
 
 
-def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> model.Program:
-    """Build the model from checked declarations; `files` are (relative path, sha256) in include order."""
-    prog = next(i for i in items if isinstance(i, ast.ProgramDecl))
-    sets = {h.id.value: holiday_set(h) for h in items if isinstance(h, ast.HolidaysDecl)}
-    cals = {c.id.value: calendar(c, sets) for c in items if isinstance(c, ast.CalendarDecl)}
-    decls = {k: [i for i in items if isinstance(i, k)] for k in (
-        ast.PartiesDecl, ast.ChannelDecl, ast.ProcedureDecl, ast.TiersDecl, ast.ServicesDecl, ast.MatrixDecl,
-        ast.TargetDecl, ast.PrioritiesDecl, ast.RequestsDecl, ast.ReclassifyDecl, ast.EventDecl, ast.ConditionDecl,
-        ast.ObligationDecl, ast.PeriodDecl, ast.VouchersDecl, ast.ExclusionsDecl, ast.ClauseDecl,
-        ast.FootnoteDecl, ast.DefinitionDecl, ast.WarrantyDecl, ast.RmaDecl, ast.RuleDecl, ast.IncidentsDecl,
-        ast.ReinstatementDecl, ast.CoverageDecl)}
+class Lowering:
+    """What lowering one declaration may need of the others: calendars, priority labels, matrices.
 
-    tiers_decls: list[ast.TiersDecl] = decls[ast.TiersDecl]  # type: ignore[assignment]
-    metric = next((model.TierMetric(t.metric.value, _t(t.metric_title) or "", _ref(t.ref))
-                   for t in tiers_decls if t.metric is not None), None)
-    tiers = tuple(model.Tier(t.id.value, t.title.value, t.low, t.high, t.purchased, t.marks, t.span)
-                  for td in tiers_decls for t in td.tiers)
-    services = tuple(model.Service(s.id.value, s.title.value, s.marks, _n(s.grants), _ref(sd.ref), s.span)
-                     for sd in decls[ast.ServicesDecl] for s in sd.services)  # type: ignore[attr-defined]
-    labels = {p.id.value: (_t(p.label) or p.title.value) for pd in decls[ast.PrioritiesDecl]
-              for p in pd.priorities}  # type: ignore[attr-defined]
-    matrices = tuple(
-        model.Matrix(m.id.value, m.title.value, _ref(m.ref), m.marks, tuple(c.value for c in m.columns),
-                     tuple(model.MatrixRow(r.label.value, tuple(cell(c, business=False, labels=labels)
-                                                                for c in r.cells), r.span)
-                           for r in m.rows), m.span)
-        for m in decls[ast.MatrixDecl])  # type: ignore[attr-defined]
-    priorities_decl = next(iter(decls[ast.PrioritiesDecl]), None)
-    priorities = tuple(model.Priority(p.id.value, p.title.value, _t(p.definition),
-                                      tuple(n.value for n in p.report_via), _ref(priorities_decl.ref), p.span,
-                                      _t(p.short) or _t(p.label) or p.title.value,
-                                      _t(p.label) or p.title.value)
-                       for p in (priorities_decl.priorities if priorities_decl else ()))  # type: ignore[union-attr]
-    requests_decl = next(iter(decls[ast.RequestsDecl]), None)
-    requests = tuple(model.RequestType(r.id.value, r.title.value, r.priority.value, _ref(requests_decl.ref), r.span)
-                     for r in (requests_decl.requests if requests_decl else ()))  # type: ignore[union-attr]
+    Each declaration kind has one small method below; `lower` calls them in source order.
+    """
 
-    targets = tuple(target(t, cals, decls[ast.MatrixDecl]) for t in decls[ast.TargetDecl])  # type: ignore[arg-type]
+    def __init__(self, items: list[object]) -> None:
+        self.sets = {h.id.value: holiday_set(h) for h in items if isinstance(h, ast.HolidaysDecl)}
+        self.cals = {c.id.value: calendar(c, self.sets) for c in items if isinstance(c, ast.CalendarDecl)}
+        self.labels = {p.id.value: (_t(p.label) or p.title.value) for pd in items
+                       if isinstance(pd, ast.PrioritiesDecl) for p in pd.priorities}
+        self.matrix_decls = [m for m in items if isinstance(m, ast.MatrixDecl)]
+        self.counts: dict[str, tuple[tuple[str, int], ...]] = {}
+        for m in self.matrix_decls:
+            for r in m.rows:
+                self.counts.setdefault(r.label.value, tuple(
+                    (t.value, c.count or 0) for t, c in zip(m.columns, r.cells)))
 
-    rc = next(iter(decls[ast.ReclassifyDecl]), None)
-    reclass = None if rc is None else model.Reclassification(
-        rc.id.value, _ref(rc.ref), tuple(n.value for n in rc.unless_via), rc.becomes.value,  # type: ignore[attr-defined]
-        _n(rc.may_lower), _t(rc.text), rc.span)  # type: ignore[attr-defined]
+    def parties(self, d: ast.PartiesDecl) -> list[model.Party]:
+        return [model.Party(p.id.value, p.label.value, p.role.value, p.span) for p in d.parties]
 
-    obligations = tuple(
-        model.Obligation(o.id.value, o.title.value, _ref(o.ref), o.marks, _n(o.by), _n(o.from_event),
-                         duration(o.within.duration) if o.within else None,
-                         _n(o.within.calendar) if o.within else None,
-                         duration(o.before.duration) if o.before else None,
-                         o.before.period.value if o.before else None, _n(o.when), _t(o.note), _t(o.text), o.span,
-                         term(o.within.duration, cals[o.within.calendar.value] if o.within.calendar else None)
-                         if o.within else None)
-        for o in decls[ast.ObligationDecl])  # type: ignore[attr-defined]
-    periods = tuple(
-        model.Period(p.id.value, p.title.value, _ref(p.ref), _n(p.starts), duration(p.length),
-                     duration(p.renews) if p.renews else None, tuple(duration(d) for d in p.options), _t(p.text), p.span)
-        for p in decls[ast.PeriodDecl])  # type: ignore[attr-defined]
+    def channel(self, c: ast.ChannelDecl) -> model.Channel:
+        return model.Channel(c.id.value, c.title.value, _ref(c.ref), _t(c.contact), _n(c.available),
+                             _t(c.language), c.confirm.channel.value if c.confirm else None,
+                             c.confirm.text.value if c.confirm else None, _t(c.note), c.span,
+                             tuple((o.calendar.value, o.service.value, tuple(n.value for n in o.priorities))
+                                   for o in c.open_with))
 
-    def counts(service: str) -> tuple[tuple[str, int], ...]:
-        for m in matrices:
-            for row in m.rows:
-                if row.service == service:
-                    return tuple((t, c.count or 0) for t, c in zip(m.tiers, row.cells))
-        return ()
+    def procedure(self, p: ast.ProcedureDecl) -> model.Procedure:
+        return model.Procedure(p.id.value, p.title.value, _ref(p.ref), tuple(s.value for s in p.steps), p.span)
 
-    vouchers = tuple(
-        model.Vouchers(v.id.value, v.title.value, _ref(v.ref), v.marks, v.count_from.value, counts(v.count_from.value),
-                       _n(v.valid_from), duration(v.expires_after) if v.expires_after else None, _n(v.expires_with),
-                       duration(v.reissued) if v.reissued else None, _t(v.text), v.span)
-        for v in decls[ast.VouchersDecl])  # type: ignore[attr-defined]
+    def tiers(self, d: ast.TiersDecl) -> list[model.Tier]:
+        return [model.Tier(t.id.value, t.title.value, t.low, t.high, t.purchased, t.marks, t.span) for t in d.tiers]
 
-    def expr(e: object) -> object:
-        if isinstance(e, ast.MaxOf):
-            return model.MaxOf(tuple(expr(a) for a in e.args))
-        if isinstance(e, ast.MinOf):
-            return model.MinOf(tuple(expr(a) for a in e.args))
-        if isinstance(e, ast.Remaining):
-            return model.Remaining(e.warranty.value)
+    def services(self, d: ast.ServicesDecl) -> list[model.Service]:
+        return [model.Service(s.id.value, s.title.value, s.marks, _n(s.grants), _ref(d.ref), s.span)
+                for s in d.services]
+
+    def matrix(self, m: ast.MatrixDecl) -> model.Matrix:
+        rows = tuple(model.MatrixRow(r.label.value, tuple(cell(c, business=False, labels=self.labels)
+                                                          for c in r.cells), r.span) for r in m.rows)
+        return model.Matrix(m.id.value, m.title.value, _ref(m.ref), m.marks, tuple(c.value for c in m.columns),
+                            rows, m.span)
+
+    def priorities(self, d: ast.PrioritiesDecl) -> list[model.Priority]:
+        return [model.Priority(p.id.value, p.title.value, _t(p.definition), tuple(n.value for n in p.report_via),
+                               _ref(d.ref), p.span, _t(p.short) or _t(p.label) or p.title.value,
+                               _t(p.label) or p.title.value) for p in d.priorities]
+
+    def requests(self, d: ast.RequestsDecl) -> list[model.RequestType]:
+        return [model.RequestType(r.id.value, r.title.value, r.priority.value, _ref(d.ref), r.span)
+                for r in d.requests]
+
+    def target(self, t: ast.TargetDecl) -> model.Target:
+        return target(t, self.cals, self.matrix_decls)
+
+    def reclassification(self, r: ast.ReclassifyDecl) -> model.Reclassification:
+        return model.Reclassification(r.id.value, _ref(r.ref), tuple(n.value for n in r.unless_via),
+                                      r.becomes.value, _n(r.may_lower), _t(r.text), r.span)  # type: ignore[union-attr]
+
+    def obligation(self, o: ast.ObligationDecl) -> model.Obligation:
+        w = o.within
+        return model.Obligation(
+            o.id.value, o.title.value, _ref(o.ref), o.marks, _n(o.by), _n(o.from_event),
+            duration(w.duration) if w else None, _n(w.calendar) if w else None,
+            duration(o.before.duration) if o.before else None, o.before.period.value if o.before else None,
+            _n(o.when), _t(o.note), _t(o.text), o.span,
+            term(w.duration, self.cals[w.calendar.value] if w.calendar else None) if w else None)
+
+    def period(self, p: ast.PeriodDecl) -> model.Period:
+        return model.Period(p.id.value, p.title.value, _ref(p.ref), _n(p.starts), duration(p.length),  # type: ignore[arg-type]
+                            duration(p.renews) if p.renews else None, tuple(duration(d) for d in p.options),
+                            _t(p.text), p.span)
+
+    def vouchers(self, v: ast.VouchersDecl) -> model.Vouchers:
+        service = v.count_from.value  # type: ignore[union-attr]
+        return model.Vouchers(v.id.value, v.title.value, _ref(v.ref), v.marks, service, self.counts.get(service, ()),
+                              _n(v.valid_from), duration(v.expires_after) if v.expires_after else None,
+                              _n(v.expires_with), duration(v.reissued) if v.reissued else None, _t(v.text), v.span)
+
+    def exclusions(self, x: ast.ExclusionsDecl) -> model.ExclusionList:
+        return model.ExclusionList(x.id.value, x.title.value, _ref(x.ref),
+                                   tuple((e.mark, e.text.value) for e in x.items), x.span)
+
+    def clause(self, c: ast.ClauseDecl) -> model.Clause:
+        return model.Clause(c.id.value, c.title.value, _ref(c.ref), c.marks, _t(c.text), tuple(t.value for t in c.items),
+                            tuple(n.value for n in c.applies_tiers), tuple(n.value for n in c.applies_priorities),
+                            c.span)
+
+    def footnote(self, f: ast.FootnoteDecl) -> model.Footnote:
+        return model.Footnote(f.mark, _ref(f.ref), f.text.value, f.span)
+
+    def definition(self, d: ast.DefinitionDecl) -> model.Definition:
+        return model.Definition(d.id.value, d.title.value, _ref(d.ref), d.text.value, d.span)
+
+    def warranty(self, w: ast.WarrantyDecl) -> model.Warranty:
+        return model.Warranty(w.id.value, w.title.value, _ref(w.ref), duration(w.length), _n(w.from_event),  # type: ignore[arg-type]
+                              _t(w.text), w.span)
+
+    def rma(self, r: ast.RmaDecl) -> model.Rma:
+        return model.Rma(r.id.value, r.title.value, _ref(r.ref), r.during.value, _n(r.or_with), _t(r.text), r.span)  # type: ignore[union-attr]
+
+    def rule(self, r: ast.RuleDecl) -> model.Rule:
+        return model.Rule(r.id.value, r.title.value, _ref(r.ref), self.expr(r.expr), _t(r.text), r.span)
+
+    def expr(self, e: object) -> object:
+        match e:
+            case ast.MaxOf():
+                return model.MaxOf(tuple(self.expr(a) for a in e.args))
+            case ast.MinOf():
+                return model.MinOf(tuple(self.expr(a) for a in e.args))
+            case ast.Remaining():
+                return model.Remaining(e.warranty.value)
         assert isinstance(e, ast.Duration)
         return duration(e)
 
-    inc = next(iter(decls[ast.IncidentsDecl]), None)
-    rein = next(iter(decls[ast.ReinstatementDecl]), None)
-    footnotes = sorted((model.Footnote(f.mark, _ref(f.ref), f.text.value, f.span) for f in decls[ast.FootnoteDecl]),  # type: ignore[attr-defined]
-                       key=_footnote_key)
+    def incidents(self, i: ast.IncidentsDecl) -> model.IncidentAccounting:
+        return model.IncidentAccounting(i.tier.value, _ref(i.ref), i.marks, _n(i.not_deducted),
+                                        _t(i.not_deducted_text), _t(i.text), i.span)
+
+    def reinstatement(self, r: ast.ReinstatementDecl) -> model.Reinstatement:
+        return model.Reinstatement(_ref(r.ref), duration(r.pays), _t(r.text), r.span)  # type: ignore[arg-type]
+
+    def coverage(self, c: ast.CoverageDecl) -> model.Coverage:
+        return model.Coverage(c.id.value, _ref(c.ref), _t(c.text), c.span)
+
+
+def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> model.Program:
+    """Build the model from checked declarations; `files` are (relative path, sha256) in include order."""
+    prog = next(i for i in items if isinstance(i, ast.ProgramDecl))
+    lw = Lowering(items)
+    out: dict[str, list[object]] = {}
+
+    def add(field: str, *values: object) -> None:
+        out.setdefault(field, []).extend(values)
+
+    tiers_decl = metric = priorities_decl = None
+    for item in items:
+        match item:
+            case ast.PartiesDecl():
+                add("parties", *lw.parties(item))
+            case ast.ChannelDecl():
+                add("channels", lw.channel(item))
+            case ast.ProcedureDecl():
+                add("procedures", lw.procedure(item))
+            case ast.TiersDecl():
+                tiers_decl = tiers_decl or item
+                if item.metric is not None and metric is None:
+                    metric = model.TierMetric(item.metric.value, _t(item.metric_title) or "", _ref(item.ref))
+                add("tiers", *lw.tiers(item))
+            case ast.ServicesDecl():
+                add("services", *lw.services(item))
+            case ast.MatrixDecl():
+                add("matrices", lw.matrix(item))
+            case ast.PrioritiesDecl():
+                priorities_decl = priorities_decl or item
+                add("priorities", *lw.priorities(item))
+            case ast.RequestsDecl():
+                add("requests", *lw.requests(item))
+            case ast.TargetDecl():
+                add("targets", lw.target(item))
+            case ast.ReclassifyDecl():
+                add("reclassification", lw.reclassification(item))
+            case ast.EventDecl():
+                add("events", model.Event(item.id.value, item.title.value, item.span))
+            case ast.ConditionDecl():
+                add("conditions", model.Condition(item.id.value, item.title.value, item.span))
+            case ast.ObligationDecl():
+                add("obligations", lw.obligation(item))
+            case ast.PeriodDecl():
+                add("periods", lw.period(item))
+            case ast.VouchersDecl():
+                add("vouchers", lw.vouchers(item))
+            case ast.ExclusionsDecl():
+                add("exclusions", lw.exclusions(item))
+            case ast.ClauseDecl():
+                add("clauses", lw.clause(item))
+            case ast.FootnoteDecl():
+                add("footnotes", lw.footnote(item))
+            case ast.DefinitionDecl():
+                add("definitions", lw.definition(item))
+            case ast.WarrantyDecl():
+                add("warranties", lw.warranty(item))
+            case ast.RmaDecl():
+                add("rmas", lw.rma(item))
+            case ast.RuleDecl():
+                add("rules", lw.rule(item))
+            case ast.IncidentsDecl():
+                add("incident_accounting", lw.incidents(item))
+            case ast.ReinstatementDecl():
+                add("reinstatement", lw.reinstatement(item))
+            case ast.CoverageDecl():
+                add("coverage", lw.coverage(item))
+
+    def many(field: str) -> tuple:
+        return tuple(out.get(field, ()))
+
+    def one(field: str) -> object:
+        return next(iter(out.get(field, ())), None)
 
     outline = []
     for i in items:
@@ -371,46 +487,19 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         id=prog.id.value, title=_t(prog.title) or "", vendor=_t(prog.vendor) or "", edition=_t(prog.edition),
         source_title=_t(prog.source), path=main_path, sha256=digest.hexdigest(),
         files=tuple(model.SourceFile(p, s) for p, s in files),
-        parties=tuple(model.Party(p.id.value, p.label.value, p.role.value, p.span)
-                      for pd in decls[ast.PartiesDecl] for p in pd.parties),  # type: ignore[attr-defined]
-        holiday_sets=tuple(sets.values()), calendars=tuple(cals.values()),
-        channels=tuple(model.Channel(c.id.value, c.title.value, _ref(c.ref), _t(c.contact), _n(c.available),
-                                     _t(c.language), c.confirm.channel.value if c.confirm else None,
-                                     c.confirm.text.value if c.confirm else None, _t(c.note), c.span,
-                                     tuple((o.calendar.value, o.service.value, tuple(n.value for n in o.priorities))
-                                           for o in c.open_with))
-                       for c in decls[ast.ChannelDecl]),  # type: ignore[attr-defined]
-        procedures=tuple(model.Procedure(p.id.value, p.title.value, _ref(p.ref), tuple(s.value for s in p.steps), p.span)
-                         for p in decls[ast.ProcedureDecl]),  # type: ignore[attr-defined]
-        tier_metric=metric, tiers=tiers, tiers_clause=_ref(tiers_decls[0].ref) if tiers_decls else None,
-        services=services, matrices=matrices, targets=targets, priorities=priorities, requests=requests,
-        priorities_clause=_ref(priorities_decl.ref) if priorities_decl else None, reclassification=reclass,
-        events=tuple(model.Event(e.id.value, e.title.value, e.span) for e in decls[ast.EventDecl]),  # type: ignore[attr-defined]
-        conditions=tuple(model.Condition(c.id.value, c.title.value, c.span) for c in decls[ast.ConditionDecl]),  # type: ignore[attr-defined]
-        obligations=obligations, periods=periods, vouchers=vouchers,
-        exclusions=tuple(model.ExclusionList(x.id.value, x.title.value, _ref(x.ref),
-                                             tuple((e.mark, e.text.value) for e in x.items), x.span)
-                         for x in decls[ast.ExclusionsDecl]),  # type: ignore[attr-defined]
-        clauses=tuple(model.Clause(c.id.value, c.title.value, _ref(c.ref), c.marks, _t(c.text),
-                                   tuple(t.value for t in c.items), tuple(n.value for n in c.applies_tiers),
-                                   tuple(n.value for n in c.applies_priorities), c.span)
-                      for c in decls[ast.ClauseDecl]),  # type: ignore[attr-defined]
-        footnotes=tuple(footnotes),
-        definitions=tuple(model.Definition(d.id.value, d.title.value, _ref(d.ref), d.text.value, d.span)
-                          for d in decls[ast.DefinitionDecl]),  # type: ignore[attr-defined]
-        warranties=tuple(model.Warranty(w.id.value, w.title.value, _ref(w.ref), duration(w.length), _n(w.from_event),
-                                        _t(w.text), w.span) for w in decls[ast.WarrantyDecl]),  # type: ignore[attr-defined]
-        rmas=tuple(model.Rma(r.id.value, r.title.value, _ref(r.ref), r.during.value, _n(r.or_with), _t(r.text), r.span)
-                   for r in decls[ast.RmaDecl]),  # type: ignore[attr-defined]
-        rules=tuple(model.Rule(r.id.value, r.title.value, _ref(r.ref), expr(r.expr), _t(r.text), r.span)
-                    for r in decls[ast.RuleDecl]),  # type: ignore[attr-defined]
-        incident_accounting=None if inc is None else model.IncidentAccounting(
-            inc.tier.value, _ref(inc.ref), inc.marks, _n(inc.not_deducted), _t(inc.not_deducted_text),  # type: ignore[attr-defined]
-            _t(inc.text), inc.span),  # type: ignore[attr-defined]
-        reinstatement=None if rein is None else model.Reinstatement(
-            _ref(rein.ref), duration(rein.pays), _t(rein.text), rein.span),  # type: ignore[attr-defined]
-        coverage=tuple(model.Coverage(c.id.value, _ref(c.ref), _t(c.text), c.span) for c in decls[ast.CoverageDecl]),  # type: ignore[attr-defined]
-        outline=tuple(outline), span=prog.span)
+        parties=many("parties"), holiday_sets=tuple(lw.sets.values()), calendars=tuple(lw.cals.values()),
+        channels=many("channels"), procedures=many("procedures"),
+        tier_metric=metric, tiers=many("tiers"), tiers_clause=_ref(tiers_decl.ref) if tiers_decl else None,
+        services=many("services"), matrices=many("matrices"), targets=many("targets"),
+        priorities=many("priorities"), requests=many("requests"),
+        priorities_clause=_ref(priorities_decl.ref) if priorities_decl else None,
+        reclassification=one("reclassification"),  # type: ignore[arg-type]
+        events=many("events"), conditions=many("conditions"), obligations=many("obligations"),
+        periods=many("periods"), vouchers=many("vouchers"), exclusions=many("exclusions"),
+        clauses=many("clauses"), footnotes=tuple(sorted(many("footnotes"), key=_footnote_key)),
+        definitions=many("definitions"), warranties=many("warranties"), rmas=many("rmas"), rules=many("rules"),
+        incident_accounting=one("incident_accounting"), reinstatement=one("reinstatement"),  # type: ignore[arg-type]
+        coverage=many("coverage"), outline=tuple(outline), span=prog.span)
 
 
 _OUTLINE = {

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cached_property
+from typing import ClassVar
 
 from attrs import field, frozen
 
@@ -159,9 +161,12 @@ class Service:
 
 @frozen
 class Cell:
-    """One cell of a tier x service matrix, with the Russian text the annex prints."""
+    """One cell of a tier x service matrix, with the Russian text the annex prints.
 
-    kind: str  # yes | no | count | unlimited | only | duration | ratio | text | none | price | on_request
+    A tagged variant: the class says what the cell is (YesCell, OnlyCell, PriceCell ...);
+    `kind` is its tag as a string, for messages and JSON.
+    """
+
     granted: bool  # included in the tier; a priced cell is not: it is bought at `price`
     count: int | None
     priorities: tuple[str, ...] | None  # ("P1",) for "only P1"
@@ -169,6 +174,70 @@ class Cell:
     text: str  # "Да", "Нет", "Только уровень критичности 1", "3", "Неограниченное", "2 часа", "1:10"
     span: Span = _span
     price: Price | None = None
+    kind: ClassVar[str] = ""
+
+
+@frozen
+class YesCell(Cell):
+    kind: ClassVar[str] = "yes"
+
+
+@frozen
+class NoCell(Cell):
+    kind: ClassVar[str] = "no"
+
+
+@frozen
+class NoneCell(Cell):
+    """`-`: the table says nothing for this tier."""
+
+    kind: ClassVar[str] = "none"
+
+
+@frozen
+class CountCell(Cell):
+    kind: ClassVar[str] = "count"
+
+
+@frozen
+class UnlimitedCell(Cell):
+    kind: ClassVar[str] = "unlimited"
+
+
+@frozen
+class OnlyCell(Cell):
+    """`only P1`: granted for these priorities only."""
+
+    kind: ClassVar[str] = "only"
+
+
+@frozen
+class DurationCell(Cell):
+    kind: ClassVar[str] = "duration"
+
+
+@frozen
+class RatioCell(Cell):
+    kind: ClassVar[str] = "ratio"
+
+
+@frozen
+class TextCell(Cell):
+    kind: ClassVar[str] = "text"
+
+
+@frozen
+class PriceCell(Cell):
+    """A price: not included in the tier, bought at `price`."""
+
+    kind: ClassVar[str] = "price"
+
+
+@frozen
+class OnRequestCell(Cell):
+    """«по запросу»: available at a price agreed on request."""
+
+    kind: ClassVar[str] = "on_request"
 
 
 # -- service-level targets: one reading per cell -------------------------------------------
@@ -591,22 +660,47 @@ class Program:
         return next((t for t in self.targets if t.id == "response"), None)
 
     # lookups: tiny, pure, for backends and tests
+    @cached_property
+    def index(self) -> Index:
+        """Every named item by id, built once: no backend looks a name up by scanning."""
+        return Index(self)
+
     def calendar(self, ident: str) -> Calendar:
-        return next(c for c in self.calendars if c.id == ident)
+        return self.index.calendars[ident]
 
     def priority(self, ident: str) -> Priority:
-        return next(p for p in self.priorities if p.id == ident)
+        return self.index.priorities[ident]
 
     def tier(self, ident: str) -> Tier:
-        return next(t for t in self.tiers if t.id == ident)
+        return self.index.tiers[ident]
 
     def service(self, ident: str) -> Service:
-        return next(s for s in self.services if s.id == ident)
+        return self.index.services[ident]
 
     def cell(self, tier: str, service: str) -> Cell | None:
-        for m in self.matrices:
-            if tier in m.tiers:
-                for row in m.rows:
-                    if row.service == service:
-                        return row.cells[m.tiers.index(tier)]
-        return None
+        return self.index.cells.get((tier, service))
+
+
+class Index:
+    """Dictionaries over a Program's items (the checker resolved every name; these find them)."""
+
+    def __init__(self, p: Program) -> None:
+        self.calendars = {c.id: c for c in p.calendars}
+        self.priorities = {x.id: x for x in p.priorities}
+        self.requests = {r.id: r for r in p.requests}
+        self.tiers = {t.id: t for t in p.tiers}
+        self.services = {s.id: s for s in p.services}
+        self.channels = {c.id: c for c in p.channels}
+        self.events = {e.id: e for e in p.events}
+        self.conditions = {c.id: c for c in p.conditions}
+        self.warranties = {w.id: w for w in p.warranties}
+        self.parties = {x.id: x for x in p.parties}
+        self.periods = {x.id: x for x in p.periods}
+        #: (tier, service) -> the matrix cell (one row per service across matrices: P0505)
+        self.cells: dict[tuple[str, str], Cell] = {}
+        for m in p.matrices:
+            for row in m.rows:
+                for tier, cell in zip(m.tiers, row.cells):
+                    self.cells.setdefault((tier, row.service), cell)
+        #: period id -> the obligation giving notice before its end
+        self.notices = {o.before_period: o for o in p.obligations if o.before_period and o.before}

@@ -221,7 +221,8 @@ def _row_label(prog: model.Program, row: str | None) -> str | None:
     for p in prog.priorities:
         if p.id == row:
             return p.short
-    return next((r.title for r in prog.requests if r.id == row), row)
+    req = prog.index.requests.get(row)
+    return req.title if req is not None else row
 
 
 def _target_view(prog: model.Program, t: model.Target) -> TargetView:
@@ -232,7 +233,7 @@ def _target_view(prog: model.Program, t: model.Target) -> TargetView:
     single = cells[(None, t.tiers[0])] if len(t.tiers) == 1 and t.rows == (None,) else None
     service = prog.service(t.from_service).title if t.from_service else None
     used = {c.term.reading for c in t.cells}
-    event = next((e.title for e in prog.events if e.id == t.counted_from), None)
+    event = prog.index.events[t.counted_from].title if t.counted_from else None
     via = tuple(c.title for c in prog.channels if c.id in t.via)
     return TargetView(t, prog.calendar(t.calendar) if t.calendar else None, table, single, service,
                       tuple(r for r in model.READINGS if r in used), any(c.strength == "efforts" for c in t.cells),
@@ -272,7 +273,7 @@ def _expr(prog: model.Program, e: object) -> Expr:
     if isinstance(e, model.MaxOf | model.MinOf):
         return Expr("max" if isinstance(e, model.MaxOf) else "min", tuple(_expr(prog, a) for a in e.args))
     if isinstance(e, model.Remaining):
-        return Expr("remaining", warranty=next(w.title for w in prog.warranties if w.id == e.warranty))
+        return Expr("remaining", warranty=prog.index.warranties[e.warranty].title)
     if isinstance(e, model.Duration):
         return Expr("duration", duration=e)
     raise ValueError(f"unsupported rule expression {type(e).__name__}")

@@ -157,7 +157,7 @@ def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) 
         raise EmitError(f"obligation {o.id} has no term")
     if term.unit.startswith("business_") and (o.calendar is None or o.before is not None):
         raise EmitError(f"obligation {o.id}: business units need a calendar")
-    condition_title = next((c.title for c in p.conditions if c.id == o.condition), None)
+    condition_title = p.index.conditions[o.condition].title if o.condition else None
     return [
         ("id", pyrepr(o.id)), ("title", pyrepr(o.title)), ("clause", pyrepr(o.clause)),
         ("party", pyrepr(o.party)), ("start_event", pyrepr(o.start_event)),
@@ -172,7 +172,7 @@ def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) 
 
 
 def _period(p: model.Program, x: model.Period) -> tuple[str, Record]:
-    notice = next((o for o in p.obligations if o.before_period == x.id and o.before), None)
+    notice = p.index.notices.get(x.id)
     return (x.id, [
         ("id", pyrepr(x.id)), ("title", pyrepr(x.title)), ("clause", pyrepr(x.clause)),
         ("length", _dur(x.length)), ("renews", _dur(x.renews)),
@@ -196,7 +196,7 @@ def _warranty(w: model.Warranty) -> Record:
 
 
 def _rma(p: model.Program, r: model.Rma) -> Record:
-    title = next((c.title for c in p.conditions if c.id == r.or_condition), None)
+    title = p.index.conditions[r.or_condition].title if r.or_condition else None
     return [("id", pyrepr(r.id)), ("title", pyrepr(r.title)), ("clause", pyrepr(r.clause)),
             ("warranty", constant_name("WARRANTY", r.warranty)),
             ("or_condition", pyrepr(r.or_condition)), ("or_condition_title", pyrepr(title))]
