@@ -611,12 +611,50 @@ class CoverageDecl:
     span: Span = _span
 
 
+@frozen
+class TermEntry:
+    """`"ЗАКАЗЧИК" instead_of "клиент", "покупатель"`: the defined term and the words to avoid."""
+
+    term: Text
+    avoid: tuple[Text, ...]
+    span: Span = _span
+
+
+@frozen
+class TermsDecl:
+    entries: tuple[TermEntry, ...]
+    span: Span = _span
+
+
+@frozen
+class AgreedDecl:
+    """A reading the parties agree on: printed «Стороны договорились, что ...»."""
+
+    id: Name
+    ref: Ref | None
+    text: Text | None
+    span: Span = _span
+
+
+@frozen
+class PerformanceDecl:
+    """Who owes the services (`provider`), who performs them (`through`), which document prevails."""
+
+    ref: Ref | None
+    provider: Name | None
+    through: Name | None
+    precedence: Name | None
+    vendor_terms: Text | None
+    span: Span = _span
+
+
 Decl = (
     Include | ProgramDecl | PartiesDecl | HolidaysDecl | CalendarDecl | ChannelDecl
     | ProcedureDecl | TiersDecl | ServicesDecl | MatrixDecl | TargetDecl | PrioritiesDecl
     | ReclassifyDecl | EventDecl | ConditionDecl | ObligationDecl | PeriodDecl | VouchersDecl
     | ExclusionsDecl | ClauseDecl | FootnoteDecl | DefinitionDecl | WarrantyDecl | RmaDecl
-    | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl | RequestsDecl
+    | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl | RequestsDecl | TermsDecl
+    | AgreedDecl | PerformanceDecl
 )
 
 

@@ -21,7 +21,7 @@ KIND_WORDS = {
     "condition": "condition", "obligation": "obligation", "period": "period", "vouchers": "voucher kind",
     "exclusions": "exclusion list", "clause": "clause", "footnote": "footnote", "definition": "definition",
     "warranty": "warranty", "rma": "RMA rule", "rule": "rule", "coverage": "coverage rule",
-    "target": "target", "request": "request type",
+    "target": "target", "request": "request type", "agreed": "agreed term",
 }
 
 _DECL_KIND = {
@@ -31,6 +31,7 @@ _DECL_KIND = {
     ast.PeriodDecl: "period", ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions",
     ast.ClauseDecl: "clause", ast.DefinitionDecl: "definition", ast.WarrantyDecl: "warranty",
     ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage", ast.TargetDecl: "target",
+    ast.AgreedDecl: "agreed",
 }
 
 #: Dates a policy may name, and the longest range of days one item may span.
@@ -74,7 +75,8 @@ CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
 SINGLETONS = {ast.RequestsDecl: "requests", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
               ast.VouchersDecl: "vouchers", ast.ReclassifyDecl: "reclassify",
-              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties"}
+              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties",
+              ast.PerformanceDecl: "performance"}
 
 #: Kinds declared as lines of a block rather than by their own keyword.
 _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties",
@@ -316,6 +318,10 @@ class Checker:
                 self.check_target(item)
             case ast.RequestsDecl():
                 self.check_requests(item)
+            case ast.AgreedDecl():
+                self.check_agreed(item)
+            case ast.PerformanceDecl():
+                self.check_performance(item)
             case ast.PrioritiesDecl():
                 self.check_priorities(item)
             case ast.ReclassifyDecl():
@@ -813,6 +819,18 @@ class Checker:
                                            f"`{r.from_service.value}` row feeds the response times")
                             else:
                                 self.unit(cell.duration, allowed, "a response time", fractions=True)
+
+    def check_agreed(self, a: ast.AgreedDecl) -> None:
+        if a.text is None:
+            self.missing(a, "text", "agreed term", 'text "срок исчисляется по московскому времени"')
+
+    def check_performance(self, p: ast.PerformanceDecl) -> None:
+        self.resolve(p.provider, "party")
+        self.resolve(p.through, "party")
+        if p.precedence is not None and p.precedence.value not in ("annex", "contract"):
+            self.error("P0301", f"`precedence {p.precedence.value}`: the annex or the contract prevails",
+                       p.precedence.span, "expected `annex` or `contract`",
+                       help="`precedence contract`: on a conflict the Contract prevails over this annex")
 
     def check_requests(self, r: ast.RequestsDecl) -> None:
         for req in r.requests:

@@ -466,6 +466,13 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
                 add("reinstatement", lw.reinstatement(item))
             case ast.CoverageDecl():
                 add("coverage", lw.coverage(item))
+            case ast.AgreedDecl():
+                add("agreements", model.Agreement(item.id.value, _ref(item.ref), _t(item.text) or "", item.span))
+            case ast.PerformanceDecl():
+                add("performance", item)
+            case ast.TermsDecl():
+                add("defined_terms", *(model.DefinedTerm(e.term.value, tuple(a.value for a in e.avoid))
+                                       for e in item.entries))
 
     def many(field: str) -> tuple:
         return tuple(out.get(field, ()))
@@ -499,7 +506,20 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         clauses=many("clauses"), footnotes=tuple(sorted(many("footnotes"), key=_footnote_key)),
         definitions=many("definitions"), warranties=many("warranties"), rmas=many("rmas"), rules=many("rules"),
         incident_accounting=one("incident_accounting"), reinstatement=one("reinstatement"),  # type: ignore[arg-type]
-        coverage=many("coverage"), outline=tuple(outline), span=prog.span)
+        coverage=many("coverage"), outline=tuple(outline), span=prog.span,
+        agreements=many("agreements"), defined_terms=many("defined_terms"),
+        performance=_performance(one("performance"), many("parties")))  # type: ignore[arg-type]
+
+
+def _performance(d: ast.PerformanceDecl | None, parties: tuple) -> model.Performance:
+    """The policy's `performance` block, or the default: the executor owes the services and
+    performs them through the manufacturer, when the policy names both; the annex prevails."""
+    ids = {p.id for p in parties}
+    if d is None:
+        return model.Performance("executor" if "executor" in ids else None,
+                                 "manufacturer" if "manufacturer" in ids else None, "annex", None, None)
+    return model.Performance(_n(d.provider) or ("executor" if "executor" in ids else None), _n(d.through),
+                             _n(d.precedence) or "annex", _t(d.vendor_terms), _ref(d.ref))
 
 
 _OUTLINE = {
@@ -512,7 +532,8 @@ _OUTLINE = {
     ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions", ast.ClauseDecl: "clauses",
     ast.FootnoteDecl: "footnotes", ast.DefinitionDecl: "definitions", ast.WarrantyDecl: "warranties",
     ast.RmaDecl: "rmas", ast.RuleDecl: "rules", ast.IncidentsDecl: "incident_accounting",
-    ast.ReinstatementDecl: "reinstatement", ast.CoverageDecl: "coverage",
+    ast.ReinstatementDecl: "reinstatement", ast.CoverageDecl: "coverage", ast.AgreedDecl: "agreements",
+    ast.PerformanceDecl: "performance",
 }
 
 

@@ -601,6 +601,39 @@ class Coverage:
 
 
 @frozen
+class Agreement:
+    """A reading the parties agree on (the annex: «Стороны договорились, что ...»)."""
+
+    id: str
+    clause: str | None
+    text: str
+    span: Span = _span
+
+
+@frozen
+class Performance:
+    """Who owes the services to the customer, through whom they are performed, what prevails.
+
+    provider: the Party who owes them (and answers for `through` as for itself, Civil Code
+    art. 313, 403); precedence: "annex" or "contract" prevails on a conflict.
+    """
+
+    provider: str | None
+    through: str | None
+    precedence: str
+    vendor_terms: str | None
+    clause: str | None
+
+
+@frozen
+class DefinedTerm:
+    """A defined term and the words the text must not use for it (checked by the lint)."""
+
+    term: str
+    avoid: tuple[str, ...]
+
+
+@frozen
 class OutlineItem:
     """One declaration in document order: `kind` names the Program field, `key` the item in it."""
 
@@ -653,6 +686,9 @@ class Program:
     span: Span = _span
     requests: tuple[RequestType, ...] = ()
     decisions: tuple[Decision, ...] = ()  # filled by `decide`, before any backend
+    agreements: tuple[Agreement, ...] = ()
+    performance: Performance | None = None
+    defined_terms: tuple[DefinedTerm, ...] = ()
 
     @property
     def response(self) -> Target | None:

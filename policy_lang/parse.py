@@ -779,6 +779,34 @@ class ToAst(Transformer):
     def pays(self, meta, ch):
         return self.field("pays", meta, self.duration(ch[0]))
 
+    def terms(self, meta, ch):
+        return ast.TermsDecl(tuple(c for c in ch if isinstance(c, ast.TermEntry)), self.sp(meta))
+
+    def term_entry(self, meta, ch):
+        texts = [self.one_line(t) for t in ch]
+        return ast.TermEntry(texts[0], tuple(texts[1:]), self.sp(meta))
+
+    def agreed(self, meta, ch):
+        f = self.fields(ch[1:], "agreed")
+        return ast.AgreedDecl(self.name(ch[0]), self.pick(ch, ast.Ref), f.get("text"), self.sp(meta))
+
+    def performance(self, meta, ch):
+        f = self.fields(ch, "performance")
+        return ast.PerformanceDecl(self.pick(ch, ast.Ref), f.get("provider"), f.get("through"), f.get("precedence"),
+                                   f.get("vendor_terms"), self.sp(meta))
+
+    def provider(self, meta, ch):
+        return self.field("provider", meta, self.name(ch[0]))
+
+    def through(self, meta, ch):
+        return self.field("through", meta, self.name(ch[0]))
+
+    def precedence(self, meta, ch):
+        return self.field("precedence", meta, self.name(ch[0]))
+
+    def vendor_terms(self, meta, ch):
+        return self.field("vendor_terms", meta, ch[0])
+
     def coverage(self, meta, ch):
         f = self.fields(ch[1:], "coverage")
         return ast.CoverageDecl(self.name(ch[0]), self.pick(ch, ast.Ref), f.get("text"), self.sp(meta))
