@@ -17,4 +17,12 @@ def load(path, root=None):  # type: ignore[no-untyped-def]
     return _compile_and_load(path, root)
 
 
-__all__ = ["CalendarHorizonError", "PolicyQueryError", "__version__", "load"]
+def contract(path, policies=None):  # type: ignore[no-untyped-def]
+    """The evaluator of a contract instance's program bound to it (see `policy_lang.instances.contract`):
+    `contract("contracts/acme.toml").response(channel="phone", registered_at=...)`."""
+    from .instances import contract as _bind
+
+    return _bind(path, policies)
+
+
+__all__ = ["CalendarHorizonError", "PolicyQueryError", "__version__", "contract", "load"]

@@ -75,8 +75,8 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
     files: dict[str, bytes] = {}
     pdf_jobs: list[tuple[str, tuple[str, model.Program]]] = []
     for prog, config in programs:
-        progress(prog.id)
-        if "python" in kinds:
+        progress(prog.output_id)
+        if "python" in kinds and prog.instance is None:  # an instance is bound at run time: no module of its own
             from .backends.python.emit import emit_python
 
             files[output_name(prog.id, "python")] = emit_python(prog).encode("utf-8")
@@ -86,15 +86,16 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
             from .backends.annex.view import build_view
 
             view = build_view(prog, config)  # type: ignore[arg-type]
+            oid = prog.output_id
             if "md" in kinds:
-                files[output_name(prog.id, "md")] = render_markdown(view).encode("utf-8")
+                files[output_name(oid, "md")] = render_markdown(view).encode("utf-8")
             html = render_html(view) if set(kinds) & {"html", "pdf"} else ""
             if "html" in kinds:
-                files[output_name(prog.id, "html")] = html.encode("utf-8")
+                files[output_name(oid, "html")] = html.encode("utf-8")
             if "docx" in kinds:
-                files[output_name(prog.id, "docx")] = render_docx(view, environment("xml"))
+                files[output_name(oid, "docx")] = render_docx(view, environment("xml"))
             if "pdf" in kinds:
-                pdf_jobs.append((output_name(prog.id, "pdf"), (html, prog)))
+                pdf_jobs.append((output_name(oid, "pdf"), (html, prog)))
     if len(pdf_jobs) > 1 and (os.cpu_count() or 1) > 1:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -150,6 +150,15 @@ def _annex_config(paths: tuple[str, ...], given: str | None) -> Path | None:
     return guess if guess.is_file() else None
 
 
+def _contracts_dir(paths: tuple[str, ...]) -> Path | None:
+    """contracts/ beside the policies directory: each *.toml there is one customer's instance annex."""
+    base = Path(paths[0]) if paths else Path("policies")
+    if not base.is_dir():
+        return None
+    guess = base.resolve().parent / "contracts"
+    return guess if guess.is_dir() else None
+
+
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
     args = ["policyc", "build", *(paths or ("policies",))]
     if out != "generated":
@@ -193,14 +202,30 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     programs = [c.program for _, c in results if c.program is not None]
     cfg_diags: list[diagnostics.Diagnostic] = []
     configs: dict = {}
+    config_bytes_extra: list[bytes] = []
     if set(kinds) & {"md", "html", "docx", "pdf"} and cfg_path is not None:
         from .backends.annex.config import read_annex_config
 
         configs, cfg_diags = read_annex_config(cfg_path, [p.id for p in programs])
+    instances: list = []
+    contracts_dir = _contracts_dir(paths)
+    if contracts_dir is not None and set(kinds) & {"md", "html", "docx", "pdf"}:
+        from .instances import annex_config, contracts_in, instantiate, read_contract
+
+        by_id = {p.id: p for p in programs}
+        for cpath in contracts_in(contracts_dir):
+            c, c_diags = read_contract(cpath, by_id)
+            cfg_diags.extend(c_diags)
+            if c is not None:
+                instances.append((instantiate(by_id[c.program], c), annex_config(c)))
+                config_bytes_extra.append(cpath.read_bytes())
     summary: dict = {"programs": [p.id for p in programs], "kinds": list(kinds)}
     cfg_sources = {}
     if cfg_diags and cfg_path is not None and cfg_path.is_file():
         cfg_sources[str(cfg_path)] = cfg_path.read_text(encoding="utf-8", errors="replace")
+    for d in cfg_diags:
+        if d.span.path not in cfg_sources and Path(d.span.path).is_file():
+            cfg_sources[d.span.path] = Path(d.span.path).read_text(encoding="utf-8", errors="replace")
     code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, cfg_sources)
 
     def emit_json(**fields: object) -> None:
@@ -215,8 +240,10 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     from .backends.annex.config import AnnexConfig
 
     config_bytes = cfg_path.read_bytes() if cfg_path is not None and cfg_path.is_file() else b""
+    config_bytes += b"\0".join(config_bytes_extra)
     inputs = builder.inputs_hash(programs, config_bytes, kinds)
     names = [builder.output_name(p.id, k) for p in programs for k in kinds]
+    names += [builder.output_name(p.output_id, k) for p, _ in instances for k in kinds if k != "python"]
     whole = bool(paths == () or all(Path(x).is_dir() for x in paths)) and tuple(kinds) == builder.KINDS
     fix = _fix_command(paths, out, only)
     extras = builder.extra_files(out_dir, names) if whole else []
@@ -230,7 +257,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
         return
     progress = (lambda pid: click.echo(f"  rendering {pid} ...", err=True)) if (
         fmt == "text" and sys.stderr.isatty()) else (lambda pid: None)
-    pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs]
+    pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs] + instances
     files = builder.render(pairs, kinds, progress)
     st = builder.status(out_dir, files, kinds, whole)
     if check_only:

@@ -634,6 +634,33 @@ class DefinedTerm:
 
 
 @frozen
+class VoucherGrantFact:
+    title: str
+    count: int
+    valid_from: dt.date
+    expires: dt.date  # the first day it is no longer valid
+    clause: str | None
+
+
+@frozen
+class Instance:
+    """One customer's contract: what the instance annex states beyond the program (contracts/*.toml)."""
+
+    id: str  # the contract file's stem
+    tier: str
+    points: int | None
+    start: dt.date  # first day of the term
+    end: dt.date  # last day of the term (inclusive)
+    years: tuple[int, ...]  # the calendar years the term covers
+    products: tuple[tuple[str, str], ...]  # (product, quantity as written: "1000 лицензий")
+    incidents: int | None  # purchased incidents (an incident pack)
+    options: tuple[str, ...]
+    vouchers: tuple[VoucherGrantFact, ...]
+    notice_deadline: dt.date | None  # the last day for a notice against renewal
+    renewal_clause: str | None
+
+
+@frozen
 class OutlineItem:
     """One declaration in document order: `kind` names the Program field, `key` the item in it."""
 
@@ -689,6 +716,12 @@ class Program:
     agreements: tuple[Agreement, ...] = ()
     performance: Performance | None = None
     defined_terms: tuple[DefinedTerm, ...] = ()
+    instance: Instance | None = None  # set for one customer's annex (contract.instantiate)
+
+    @property
+    def output_id(self) -> str:
+        """The annex file name: the program id, or `<program>--<contract>` for an instance."""
+        return self.id if self.instance is None else f"{self.id}--{self.instance.id}"
 
     @property
     def response(self) -> Target | None:

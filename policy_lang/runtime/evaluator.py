@@ -578,7 +578,7 @@ def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
     deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
     if notice_on is None:
         return Renewal(True, end, deadline, nxt, clauses,
-                       f"Уведомление об отказе не направлено: период продлевается до {date_ru(nxt)}.")
+                       f"Уведомление об отказе не направлено: период продлевается до {date_ru(nxt)}")
     given = as_date("notice_on", notice_on)
     if deadline is None or given <= deadline:
         return Renewal(False, end, deadline, None, clauses,
@@ -586,7 +586,7 @@ def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
                        f"заканчивается {date_ru(end)} без продления.")
     return Renewal(True, end, deadline, nxt, clauses,
                    f"Уведомление от {date_ru(given)} направлено позже {date_ru(deadline)}: "
-                   f"период продлевается до {date_ru(nxt)}.")
+                   f"период продлевается до {date_ru(nxt)}")
 
 
 class Reinstatement(NamedTuple):

@@ -1,6 +1,8 @@
 """Jinja filters for the annex templates: Russian wording from runtime.ru_text, escaping per format."""
 from __future__ import annotations
 
+import datetime as _dt
+
 import re
 from typing import Any
 
@@ -163,6 +165,7 @@ FILTERS = {
     "hhmm": hhmm,
     "int": ru_text.format_int,
     "date_ru": ru_text.date_ru,
+    "prev_day": lambda d: d - _dt.timedelta(days=1),
     "quote": ru_text.quote,
     "join_ru": ru_text.join_ru,
     "weekday_range": lambda pair: ru_text.weekday_range_ru(*pair),

@@ -297,14 +297,21 @@ def _months(dates: tuple[dt.date, ...]) -> tuple[MonthDays, ...]:
                  for (y, m), ds in groupby(sorted(dates), key=lambda d: (d.year, d.month)))
 
 
-def _holiday_view(hs: model.HolidaySet) -> HolidayView:
-    return HolidayView(hs, _months(hs.non_working), _months(hs.working_weekends), _months(hs.shortened),
-                       tuple((y, d) for y, d in hs.years if d), tuple(y for y, d in hs.years if not d))
+def _holiday_view(hs: model.HolidaySet, years: tuple[int, ...] | None = None) -> HolidayView:
+    """The days off to print; for a customer's contract only the years its term covers."""
+    def keep(dates: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+        return dates if years is None else tuple(d for d in dates if d.year in years)
+
+    listed = [(y, d) for y, d in hs.years if years is None or y in years]
+    return HolidayView(hs, _months(keep(hs.non_working)), _months(keep(hs.working_weekends)),
+                       _months(keep(hs.shortened)), tuple((y, d) for y, d in listed if d),
+                       tuple(y for y, d in listed if not d))
 
 
 def _calendar_view(prog: model.Program, cal: model.Calendar) -> CalendarView:
     sets = {h.id: h for h in prog.holiday_sets}
-    hols = tuple(_holiday_view(sets[h]) for h in cal.holiday_sets)
+    years = prog.instance.years if prog.instance else None
+    hols = tuple(_holiday_view(sets[h], years) for h in cal.holiday_sets)
     return CalendarView(cal, _spans(cal), hols, cal.zone == "Europe/Moscow")
 
 
@@ -405,7 +412,7 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
     calendars = tuple(_calendar_view(prog, c) for c in prog.calendars)
     sections = list(build_sections(prog))
     at = 1 if sections and sections[0].key == "preamble" else 0
-    holidays = tuple(_holiday_view(h) for h in prog.holiday_sets)
+    holidays = tuple(_holiday_view(h, prog.instance.years if prog.instance else None) for h in prog.holiday_sets)
     definitions = Section("definitions", None, None, "definitions", 1, False,
                           tuple(Block("calendars", c, c.cal.clause) for c in calendars)
                           + tuple(Block("holiday_sets", h, h.hs.clause) for h in holidays))

@@ -1,0 +1,337 @@
+"""Contract instances: one customer's contract (contracts/*.toml), checked, bound and rendered.
+
+A contract instance names the program, the tier bought (or the support points), the term, the
+products and quantities, the contract's numbers and the parties' legal names and signatories.
+`read_contract` checks it with located diagnostics (P1101); `instantiate` narrows the program to
+what applies to that customer (one tier's column, its dates, its vouchers); `contract(path)`
+returns the program's evaluator bound to it.
+
+Schema (TOML; every key but `program`, `tier`/`points`, `start` and `end`/`years` is optional):
+
+    program = "landesk_support"        # a program id of policies/<id>.policy
+    tier = "enterprise"                # or: points = 60_000 (for tiers chosen by points)
+    start = 2026-12-01                 # first day of the term
+    end = 2027-11-30                   # last day of the term; or: years = 2
+    contract_number = "17/2026-ТП"
+    contract_date = 2026-11-20
+    annex_number = "2"
+    incidents = 10                     # purchased incidents (an incident pack)
+    options = ["..."]                  # options chosen, as the annex states them
+    [customer]  org = "ООО «Ромашка»"  position = "Генеральный директор"  name = "И. И. Иванов"
+    [executor]  org = "..."  position = "..."  name = "..."
+    [[products]] name = "LANDESK Management Suite"  quantity = "1000 лицензий"
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import stat
+import tomllib
+from pathlib import Path
+
+import attrs
+
+from . import model
+from .backends.annex.config import AnnexConfig
+from .diagnostics import Diagnostic, Label, PolicyError, Span
+from .runtime.evaluator import shift
+
+__all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
+
+_TOP = ("program", "tier", "points", "start", "end", "years", "contract_number", "contract_date", "annex_number",
+        "incidents", "options", "customer", "executor", "products")
+_PARTY = ("org", "position", "name")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@attrs.frozen
+class ContractFile:
+    """A checked contract instance, as written."""
+
+    path: str
+    id: str
+    program: str
+    tier: str | None
+    points: int | None
+    start: dt.date
+    end: dt.date
+    contract_number: str | None
+    contract_date: dt.date | None
+    annex_number: str | None
+    incidents: int | None
+    options: tuple[str, ...]
+    customer: dict[str, str]
+    executor: dict[str, str]
+    products: tuple[tuple[str, str], ...]
+
+
+def _locate(text: str, key: str) -> tuple[int, int]:
+    m = re.search(rf"^\s*({re.escape(key)})\s*=", text, re.M) or re.search(rf"^\s*\[+\s*({re.escape(key)})\b",
+                                                                             text, re.M)
+    if not m:
+        return 1, 1
+    start = m.start(1)
+    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[ContractFile | None, list[Diagnostic]]:
+    """The contract instance at `path`, checked against the compiled `programs`, or P1101 diagnostics."""
+    display = str(path)
+    diags: list[Diagnostic] = []
+    text = ""
+
+    def error(message: str, key: str | None = None, help: str | None = None) -> None:
+        line, col = _locate(text, key) if key else (1, 1)
+        width = len(key) if key else 1
+        diags.append(Diagnostic("P1101", message, Label(Span(display, line, col, line, col + width)), help=help))
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:
+            error("a contract instance must be a regular TOML file under 1 MiB")
+            return None, diags
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        error("contract file not found")
+        return None, diags
+    except (OSError, UnicodeDecodeError) as e:
+        error(f"cannot read the contract: {e}")
+        return None, diags
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        diags.append(Diagnostic("P1101", f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}",
+                                Label(Span(display, line, col, line, col + 1))))
+        return None, diags
+    for key in data:
+        if key not in _TOP:
+            close = difflib.get_close_matches(key, _TOP, n=1)
+            error(f"unknown key `{key}`", key, f"did you mean `{close[0]}`?" if close else f"keys: {', '.join(_TOP)}")
+
+    def string(key: str, table: dict | None = None, where: str | None = None) -> str | None:
+        value = (table if table is not None else data).get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            error(f"`{where or key}` must be a string", key)
+            return None
+        if _CONTROL.search(value) or "\n" in value:
+            error(f"`{where or key}` contains a line break or a control character", key)
+            return None
+        return value.strip() or None
+
+    def day(key: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            error(f"`{key}` must be a date such as 2026-12-01", key)
+            return None
+        return value
+
+    program_id = string("program")
+    prog = None
+    if program_id is None:
+        error("a contract names its program: `program = \"landesk_support\"`")
+    elif program_id not in programs:
+        close = difflib.get_close_matches(program_id, sorted(programs), n=1)
+        error(f"no program `{program_id}`", "program",
+              f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(sorted(programs))}")
+    else:
+        prog = programs[program_id]
+
+    tier = string("tier")
+    points = data.get("points")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 0):
+        error("`points` must be a whole number >= 0", "points")
+        points = None
+    if prog is not None:
+        tiers = [t.id for t in prog.tiers]
+        if tier is None and points is None:
+            error("a contract states the tier bought: `tier = \"...\"` (or `points = N`)", None,
+                  f"tiers of {prog.id}: {', '.join(tiers)}")
+        elif tier is not None and tier not in tiers:
+            close = difflib.get_close_matches(tier, tiers, n=1)
+            error(f"`{tier}` is not a tier of {prog.id}", "tier",
+                  f"did you mean `{close[0]}`?" if close else f"tiers: {', '.join(tiers)}")
+        elif tier is None and points is not None:
+            banded = [t for t in prog.tiers if t.low is not None]
+            match = [t for t in banded if t.low <= points and (t.high is None or points <= t.high)]  # type: ignore[operator]
+            if not match:
+                error(f"{prog.id} chooses no tier by points", "points", f"state `tier = ...`: {', '.join(tiers)}")
+            else:
+                tier = match[0].id
+        elif tier is not None and points is not None:
+            t = prog.tier(tier)
+            if t.low is not None and not (t.low <= points and (t.high is None or points <= t.high)):
+                error(f"{points} support points do not give the tier `{tier}`", "points")
+
+    start = day("start")
+    end = day("end")
+    years = data.get("years")
+    if start is None:
+        error("a contract states its term: `start = 2026-12-01`", "start" if "start" in data else None)
+    if end is None and years is None:
+        error("a contract states when its term ends: `end = 2027-11-30` or `years = 1`")
+    if years is not None:
+        if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
+            error("`years` must be a whole number from 1 to 10", "years")
+        elif end is not None:
+            error("state the term's end once: `end` or `years`", "years")
+        elif start is not None:
+            end = shift(start, years, "year") - dt.timedelta(days=1)
+    if start is not None and end is not None:
+        if end < start:
+            error("the term ends before it starts", "end")
+        elif (end - start).days > 3660:
+            error("a term longer than 10 years", "end")
+        elif not (2000 <= start.year and end.year <= 2100):
+            error("term dates outside 2000..2100", "start")
+
+    incidents = data.get("incidents")
+    if incidents is not None and (isinstance(incidents, bool) or not isinstance(incidents, int)
+                                  or not 0 < incidents <= 1_000_000):
+        error("`incidents` must be a whole number from 1 to 1000000", "incidents")
+        incidents = None
+    options = data.get("options", [])
+    if not isinstance(options, list) or not all(isinstance(o, str) and not _CONTROL.search(o) for o in options):
+        error("`options` must be a list of strings", "options")
+        options = []
+    parties: dict[str, dict[str, str]] = {}
+    for who in ("customer", "executor"):
+        table = data.get(who, {})
+        if not isinstance(table, dict):
+            error(f"`{who}` must be a table: [{who}]", who)
+            table = {}
+        for key in table:
+            if key not in _PARTY:
+                error(f"unknown key `{key}` in [{who}]", key, f"keys: {', '.join(_PARTY)}")
+        parties[who] = {k: v for k in _PARTY if (v := string(k, table, f"{who}.{k}")) is not None}
+    products: list[tuple[str, str]] = []
+    raw_products = data.get("products", [])
+    if not isinstance(raw_products, list):
+        error("`products` is a list of tables: [[products]]", "products")
+        raw_products = []
+    for item in raw_products:
+        if not isinstance(item, dict) or "name" not in item:
+            error("each [[products]] has a `name` (and optionally `quantity`)", "products")
+            continue
+        name = string("name", item, "products.name")
+        quantity = string("quantity", item, "products.quantity") or ""
+        if name:
+            products.append((name, quantity))
+    if diags or prog is None or start is None or end is None or tier is None:
+        return None, diags
+    return ContractFile(display, path.stem, prog.id, tier, points if isinstance(points, int) else None, start, end,
+                        string("contract_number"), day("contract_date"), string("annex_number"), incidents,
+                        tuple(options), parties["customer"], parties["executor"], tuple(products)), diags
+
+
+# -- the instance annex: the program narrowed to one customer ---------------------------------
+
+def _voucher_facts(p: model.Program, c: ContractFile) -> tuple[model.VoucherGrantFact, ...]:
+    out = []
+    years = _term_years(c)
+    for v in p.vouchers:
+        count = dict(v.counts).get(c.tier or "", 0)
+        if not count:
+            continue
+        period = p.index.periods.get(v.expires_with_period) if v.expires_with_period else None
+        every = v.reissued_every or (period.length if period else None)
+        for k in range(years if every else 1):
+            valid = shift(c.start, every.amount * k, every.unit) if (k and every) else c.start
+            life = v.expires_after or (period.length if period else None)
+            expires = shift(valid, life.amount, life.unit) if life else shift(c.end, 1, "day")
+            out.append(model.VoucherGrantFact(v.title, count, valid, min(expires, shift(c.end, 1, "day")), v.clause))
+    return tuple(out)
+
+
+def _term_years(c: ContractFile) -> int:
+    months = (c.end.year - c.start.year) * 12 + c.end.month - c.start.month + 1
+    return max(1, round(months / 12))
+
+
+def instantiate(p: model.Program, c: ContractFile) -> model.Program:
+    """The program as it applies to the contract: its tier's column only, its dates and grants."""
+    tier = c.tier or ""
+    keep_tier = (tier,)
+    matrices = tuple(
+        attrs.evolve(m, tiers=keep_tier, rows=tuple(attrs.evolve(r, cells=(r.cells[m.tiers.index(tier)],))
+                                                   for r in m.rows))
+        for m in p.matrices if tier in m.tiers)
+    targets = tuple(attrs.evolve(t, tiers=keep_tier, cells=tuple(x for x in t.cells if x.tier == tier))
+                    for t in p.targets if tier in t.tiers)
+    clauses = tuple(attrs.evolve(x, applies_tiers=keep_tier if x.applies_tiers else ())
+                    for x in p.clauses if not x.applies_tiers or tier in x.applies_tiers)
+    vouchers = tuple(attrs.evolve(v, counts=tuple(x for x in v.counts if x[0] == tier)) for v in p.vouchers
+                     if dict(v.counts).get(tier))
+    incidents = p.incident_accounting if p.incident_accounting and p.incident_accounting.tier == tier else None
+    kept = {"matrices": {m.id for m in matrices}, "targets": {t.id for t in targets},
+            "clauses": {x.id for x in clauses}, "vouchers": {v.id for v in vouchers}}
+    outline = tuple(o for o in p.outline if o.kind not in kept or o.key in kept[o.kind]
+                    if not (o.kind == "incident_accounting" and incidents is None))
+    notice = None
+    renewal_clause = None
+    for period in p.periods:
+        ob = p.index.notices.get(period.id)
+        if ob is not None and ob.before is not None:
+            notice = shift(shift(c.end, 1, "day"), -ob.before.amount, ob.before.unit)
+            renewal_clause = ob.clause
+            break
+    instance = model.Instance(
+        c.id, tier, c.points, c.start, c.end, tuple(range(c.start.year, c.end.year + 1)), c.products, c.incidents,
+        c.options, (), notice, renewal_clause)
+    narrowed = attrs.evolve(
+        p, tiers=tuple(t for t in p.tiers if t.id == tier), matrices=matrices, targets=targets, clauses=clauses,
+        vouchers=vouchers, incident_accounting=incidents, outline=outline,
+        decisions=tuple(d for d in p.decisions if d.tier == tier))
+    return attrs.evolve(narrowed, instance=attrs.evolve(instance, vouchers=_voucher_facts(p, c)))
+
+
+def annex_config(c: ContractFile) -> AnnexConfig:
+    """The title block and signatures of the instance annex, from the contract."""
+    return AnnexConfig(annex_number=c.annex_number, contract_number=c.contract_number,
+                       contract_date=c.contract_date, executor_org=c.executor.get("org"),
+                       executor_position=c.executor.get("position"), executor_name=c.executor.get("name"),
+                       customer_org=c.customer.get("org"), customer_position=c.customer.get("position"),
+                       customer_name=c.customer.get("name"))
+
+
+def contracts_in(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.toml") if p.is_file()) if directory.is_dir() else []
+
+
+# -- the bound evaluator ------------------------------------------------------------------------
+
+def contract(path: str | Path, policies: str | Path | None = None):  # type: ignore[no-untyped-def]
+    """The evaluator of the contract's program, bound to the contract: tier implied, term enforced.
+
+    `policies`: the directory of the programs (default: `policies/` beside the contract's
+    directory, else the contract's own directory). Errors raise PolicyError with diagnostics.
+    """
+    from .compiler import compile_file
+    from .loading import load
+    from .runtime.bound import BoundEvaluator
+
+    path = Path(path)
+    root = Path(policies) if policies is not None else next(
+        (d for d in (path.resolve().parent.parent / "policies", path.resolve().parent) if d.is_dir()), path.parent)
+    programs: dict[str, model.Program] = {}
+    files: dict[str, Path] = {}
+    for f in sorted(root.glob("*.policy")):
+        compiled = compile_file(f, root)
+        if compiled.program is not None:
+            programs[compiled.program.id] = compiled.program
+            files[compiled.program.id] = f
+    c, diags = read_contract(path, programs)
+    if c is None:
+        raise PolicyError(diags)
+    module = load(files[c.program], root)
+    return BoundEvaluator(module, contract_id=c.id, tier=c.tier or "", start=c.start, end=c.end,
+                          contract_number=c.contract_number)

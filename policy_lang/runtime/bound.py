@@ -1,0 +1,107 @@
+"""An evaluator bound to one customer's contract: the tier implied, the term enforced (stdlib only).
+
+`policy_lang.contract(path)` reads a contract instance (contracts/*.toml), compiles its program
+and returns a `BoundEvaluator`; services then ask `response(channel=..., registered_at=...)`
+without repeating the tier, and a request outside the contract's term is refused with that reason.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+from policy_lang.runtime.errors import PolicyQueryError, require_aware
+from policy_lang.runtime.evaluator import Renewal, Response, as_date, shift
+from policy_lang.runtime.ru_text import date_ru
+
+__all__ = ["BoundEvaluator"]
+
+
+class BoundEvaluator:
+    """The program's evaluator with the contract's tier and term filled in."""
+
+    def __init__(self, module: ModuleType, *, contract_id: str, tier: str, start: date, end: date,
+                 contract_number: str | None = None) -> None:
+        self.module = module
+        self.contract_id = contract_id
+        self.tier = tier
+        self.start = start  # first day of the term
+        self.end = end  # last day of the term (inclusive)
+        self.contract_number = contract_number
+
+    def __repr__(self) -> str:
+        return (f"BoundEvaluator({self.module.PROGRAM.id!r}, contract={self.contract_id!r}, tier={self.tier!r}, "
+                f"term={self.start.isoformat()}..{self.end.isoformat()})")
+
+    @property
+    def years(self) -> int:
+        """Whole years of the term (at least 1): voucher grants and renewals count them."""
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return max(1, round(months / 12))
+
+    def in_term(self, at: datetime) -> bool:
+        """Whether `at` (aware) falls on a day of the term, in the zone of `at`."""
+        day = require_aware("registered_at", at).date()
+        return self.start <= day <= self.end
+
+    def response(self, *, channel: str, registered_at: datetime, priority: str | None = None,
+                 request: str | None = None) -> Response:
+        """response() of the program for the contract's tier; refused outside the term."""
+        kwargs: dict[str, Any] = {"request": request} if request is not None else {}
+        r = self.module.response(tier=self.tier, channel=channel, registered_at=registered_at,
+                                 priority=priority, **kwargs)
+        if self.in_term(registered_at):
+            return r
+        d = r.decision
+        when = "до начала" if registered_at.date() < self.start else "после окончания"
+        reason = (f"Заявка зарегистрирована {when} срока действия Договора"
+                  f"{' № ' + self.contract_number if self.contract_number else ''} "
+                  f"(с {date_ru(self.start)} по {date_ru(self.end)}): услуги по ней не оказываются.")
+        refused = d._replace(accepted=False, seconds=None, calendar=None, calendar_title=None, targets=(),
+                             heads=(), only_response=False, hours=None, closed=None, reasons=(reason,))
+        return Response(refused, registered_at, None)
+
+    def entitlement(self, *, service: str) -> Any:
+        return self.module.entitlement(tier=self.tier, service=service)
+
+    def vouchers(self) -> Any:
+        """The contract's voucher grants: one per year of its term, with their real dates."""
+        return self.module.vouchers(tier=self.tier, period_start=self.start, years=self.years)
+
+    def renewal(self, *, notice_on: date | None = None, period: str | None = None) -> Renewal:
+        """Whether the contract's term renews, and the last day for a notice against renewal,
+        counted from the contract's real end (not from one program period)."""
+        p = self.module._period(period)
+        end = self.end + timedelta(days=1)
+        clauses = tuple(dict.fromkeys(c for c in (p.clause, p.notice_clause) if c))
+        if p.renews is None:
+            return Renewal(False, end, None, None, clauses, f"Период «{p.title}» не продлевается автоматически.")
+        nxt = shift(end, *p.renews)
+        deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
+        if notice_on is None:
+            return Renewal(True, end, deadline, nxt, clauses,
+                           f"Уведомление об отказе не направлено: срок продлевается до {date_ru(nxt)}")
+        given = as_date("notice_on", notice_on)
+        if deadline is None or given <= deadline:
+            return Renewal(False, end, deadline, None, clauses,
+                           f"Уведомление от {date_ru(given)} направлено своевременно: срок заканчивается "
+                           f"{date_ru(end)} без продления.")
+        return Renewal(True, end, deadline, nxt, clauses,
+                       f"Уведомление от {date_ru(given)} направлено позже {date_ru(deadline)}: срок продлевается "
+                       f"до {date_ru(nxt)}")
+
+    def deadline(self, obligation: str, *, start: datetime | date, **conditions: bool) -> Any:
+        return self.module.deadline(obligation, start=start, **conditions)
+
+    def target_deadline(self, target: str, *, start: datetime, priority: str | None = None,
+                        request: str | None = None) -> Any:
+        return self.module.target_deadline(target, tier=self.tier, start=start, priority=priority, request=request)
+
+    def term_end_exclusive(self) -> date:
+        return self.end + timedelta(days=1)
+
+    def require_in_term(self, at: datetime) -> None:
+        if not self.in_term(at):
+            raise PolicyQueryError(f"{at.isoformat()} is outside the contract's term "
+                                   f"{self.start.isoformat()}..{self.end.isoformat()}", kind="range",
+                                   argument="registered_at")
