@@ -48,6 +48,7 @@ CODES: dict[str, tuple[str, str]] = {
     "P0801": ("no program declaration", "A program file must start with one `program` block that gives its id, title and vendor."),
     "P0802": ("more than one program", "A file (with its includes) may declare only one program."),
     "P0901": ("wrong cell value", "A matrix cell does not fit the matrix: a response time that is not a duration, `only` with a name that is not a priority."),
+    "P1101": ("contract instance error", "A contract instance (`contracts/*.toml`) is not valid TOML, names no known program or a tier the program does not have, lacks its term (`start` and `end` or `years`), has a term that ends before it starts or lasts over 10 years, or has an unknown key or a value of the wrong type. Keys: program, tier or points, start, end or years, contract_number, contract_date, annex_number, incidents, options, [customer] and [executor] with org, position, name, and [[products]] with name and quantity."),
     "P1001": ("annex config error", "The annex config (`policies/annex.toml` or `--annex-config`) is missing, not valid TOML, or has an unknown section or key, a value of the wrong type or a control character. It holds [defaults] and [programs.<program_id>] tables with the keys annex_number, contract_number, contract_date, executor_org, executor_position, executor_name, customer_org, customer_position, customer_name."),
 }
 
@@ -240,6 +241,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P0802": ('program a { ... }\nprogram b { ... }', "one program per file; share sections with `include`"),
     "P0901": ('response on support_hours {\n    priority gold\n    P1       soon\n}', "write a duration: `4h`"),
     "P1001": ('[defaults]\nannex_numbr = "7"', 'fix the key: annex_number = "7"'),
+    "P1101": ('program = "landesk_support"\ntier = "gold"\nstart = 2026-12-01\nend = 2027-11-30',
+              'name a tier of the program: tier = "enterprise"'),
     "W0701": ("official RU years 2024 .. 2030    # checked in October 2027",
               "add the next year's decree to policy_lang/data/ru_production_calendar.toml"),
 }

@@ -109,8 +109,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _ask(m: ModuleType, kind: str, o: dict[str, Any]) -> tuple[str, Any]:
-    """(Russian text, JSON-able data) for one question."""
+def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tuple[str, Any]:
+    """(Russian text, JSON-able data) for one question; `bound`: a contract's BoundEvaluator."""
+    if bound is not None and kind == "response":
+        r = bound.response(channel=_need("channel", o["channel"]), priority=o["priority"],
+                           registered_at=_when("at", o["at"]),
+                           **({"request": o["request"]} if o.get("request") else {}))
+        return r.explain(), r.as_dict()
     if kind == "response":
         r = m.response(tier=_need("tier", o["tier"]), channel=_need("channel", o["channel"]),
                        priority=o["priority"], registered_at=_when("at", o["at"]),
@@ -171,9 +176,12 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any]) -> tuple[str, Any]:
 @click.option("--points", type=int, help="Support points (tier).")
 @click.option("--years", type=int, default=1, show_default=True, help="Years (vouchers).")
 @click.option("--notice-on", "notice_on", help="Date of a notice against renewal (renewal).")
+@click.option("--contract", "contract_path",
+              help="A contract instance (contracts/*.toml): its program and tier; requests outside its term are refused.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
-def query(program: str, kind: str, policies: str, fmt: str, **options: Any) -> None:
+def query(program: str, kind: str, policies: str, fmt: str, contract_path: str | None = None,
+          **options: Any) -> None:
     """Answer KIND (response, entitlement, deadline, tier, vouchers, renewal) for PROGRAM.
 
     PROGRAM is a program id (looked up in --policies) or a path to a .policy file.
@@ -194,6 +202,26 @@ def query(program: str, kind: str, policies: str, fmt: str, **options: Any) -> N
             click.echo(f"error: {message}", err=True)
         raise SystemExit(code)
 
+    bound = None
+    if contract_path is not None:
+        from .instances import contract
+
+        try:
+            bound = contract(contract_path, policies)
+        except PolicyError as e:
+            if fmt == "json":
+                fail("contract", f"{len(e.diagnostics)} error(s) in the contract", 1,
+                     json.loads(to_json(list(e.diagnostics))))
+            srcs = {contract_path: Path(contract_path).read_text(encoding="utf-8", errors="replace")} \
+                if Path(contract_path).is_file() else {}
+            for d in e.diagnostics:
+                click.echo(render_text(d, srcs), err=True)
+            raise SystemExit(1) from None
+        if program not in ("-", bound.module.PROGRAM.id):
+            fail("usage", f"the contract is for program {bound.module.PROGRAM.id!r}, not {program!r} "
+                          "(give its id or `-` as PROGRAM)", 2)
+        options["tier"] = bound.tier
+        program = bound.module.PROGRAM.id
     path = _program_path(program, policies)
     if not path.is_file():
         known = sorted(p.stem for p in Path(policies).glob("*.policy")) if Path(policies).is_dir() else []
@@ -215,7 +243,7 @@ def query(program: str, kind: str, policies: str, fmt: str, **options: Any) -> N
             click.echo(render_text(d, sources), err=True)
         raise SystemExit(1) from None
     try:
-        text, data = _ask(module, kind, options)
+        text, data = _ask(module, kind, options, bound)
     except PolicyQueryError as e:
         fail(getattr(e, "kind", "query"), cli_message(e), 2)
     if fmt == "json":

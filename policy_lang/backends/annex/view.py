@@ -119,6 +119,8 @@ class HolidayView:
     shortened: tuple[MonthDays, ...]
     decrees: tuple[tuple[int, str], ...] = ()  # (year, decree) for the years a decree settles
     provisional_years: tuple[int, ...] = ()  # years computed by Labour Code art. 112
+    first_year: int | None = None  # the years printed: the set's, or a contract term's
+    last_year: int | None = None
 
 
 @frozen
@@ -303,9 +305,11 @@ def _holiday_view(hs: model.HolidaySet, years: tuple[int, ...] | None = None) ->
         return dates if years is None else tuple(d for d in dates if d.year in years)
 
     listed = [(y, d) for y, d in hs.years if years is None or y in years]
+    shown = [y for y, _ in listed]
     return HolidayView(hs, _months(keep(hs.non_working)), _months(keep(hs.working_weekends)),
                        _months(keep(hs.shortened)), tuple((y, d) for y, d in listed if d),
-                       tuple(y for y, d in listed if not d))
+                       tuple(y for y, d in listed if not d), min(shown, default=hs.first_year),
+                       max(shown, default=hs.last_year))
 
 
 def _calendar_view(prog: model.Program, cal: model.Calendar) -> CalendarView:
