@@ -9,6 +9,7 @@ from . import model
 from .check import check
 from .diagnostics import Diagnostic
 from .decide import decide
+from .lint import lint
 from .lower import lower
 from .sources import Loader
 
@@ -38,6 +39,8 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Compilatio
     if not diags:
         main_display = loader.files[0].display if loader.files else str(path)
         diags.extend(check(items, main_display)[0])
+        if not any(d.severity == "error" for d in diags):
+            diags.extend(lint(items, loader.sources))  # terminology and script: warnings only
     if any(d.severity == "error" for d in diags):
         return Compilation(None, tuple(diags), loader.sources)
     main_rel = loader.files[0].rel

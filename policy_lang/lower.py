@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from . import ast, model
 from .runtime import ru_text as ru
+from .typography import typeset
 from . import production_calendar
 
 
@@ -258,6 +259,7 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
             text += ", коммерчески оправданные усилия"
         if pct is not None:
             text += f", {pct.text}"
+        text = typeset(text)  # the words the annex prints and the evaluator answers: typeset once, here
         cells.append(model.TargetCell(tier, row_id, tm, cal_id if tm.reading != "not_regulated" else None,
                                       strong, pct, span, counted(tm, cal), text))
     return model.Target(t.id.value, title, _ref(t.ref), t.marks, _n(t.counted_from), tuple(n.value for n in t.via),

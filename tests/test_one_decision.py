@@ -25,6 +25,7 @@ from policy_lang.backends.python.emit import emit_python
 from policy_lang.compiler import compile_file
 from policy_lang.ru_format import quote
 from policy_lang.runtime.ru_text import cite
+from policy_lang.typography import typeset
 
 ROOT = Path(__file__).resolve().parents[1] / "policies"
 PROGRAMS = sorted(ROOT.glob("*.policy")) + sorted((ROOT / "examples").glob("*.policy"))
@@ -76,11 +77,11 @@ def test_answer_and_annex_state_the_same_targets(path: Path, index: int) -> None
         assert answer.calendar == cell.calendar
         # the annex prints the very words the evaluator answers, in the table the answer cites
         assert answer.text in md and answer.text in docx_text, answer.text
-        assert applied.title in md or quote(applied.title) in md
+        assert typeset(applied.title) in md or typeset(quote(applied.title)) in md
         if answer.clause:
             assert cite(answer.clause.split(" ")[0]) in md
         if cell.calendar:
-            assert quote(prog.calendar(cell.calendar).title) in md
+            assert typeset(quote(prog.calendar(cell.calendar).title)) in md
         if answer.strength == "efforts":
             assert "коммерчески оправданные усилия" in md
         if answer.regulated and answer.deadline is not None and applied.counted_from is None:
@@ -97,7 +98,7 @@ def test_answer_and_annex_state_the_same_targets(path: Path, index: int) -> None
         r2 = m.response(tier=d.tier, channel=d.channel, registered_at=closed,
                         **({"request": d.request} if d.request else {"priority": d.reported} if d.reported else {}))
         assert not r2.accepted and r2.deadline is None
-        assert quote(prog.calendar(d.hours).title) in md
+        assert typeset(quote(prog.calendar(d.hours).title)) in md
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
@@ -106,8 +107,8 @@ def test_decision_table_in_the_annex_matches_the_model(path: Path) -> None:
     if not (prog.response and prog.channels):
         pytest.skip("no response target: the annex prints no decision table")
     for tier in prog.tiers:
-        assert f"Прием заявок: {tier.title}" in md
+        assert f"Прием заявок: {typeset(tier.title)}" in md
     labels = {p.id: p.short for p in prog.priorities}
     for d in prog.decisions:
         if d.accepted and d.reported and d.priority != d.reported:
-            assert f"принимается как {labels[d.priority]}" in md
+            assert f"принимается как {typeset(labels[d.priority])}" in md

@@ -473,6 +473,49 @@ def percentile_ru(percent: Decimal, per: str) -> str:
     return f"не менее {format_decimal(percent)}{NBSP}% заявок за {_WINDOWS[per]}"
 
 
+# --------------------------------------------------------------------------- time zones
+
+_ZONES = {
+    "Europe/Kaliningrad": "калининградскому", "Europe/Moscow": "московскому", "Europe/Samara": "самарскому",
+    "Asia/Yekaterinburg": "екатеринбургскому", "Asia/Omsk": "омскому", "Asia/Novosibirsk": "новосибирскому",
+    "Asia/Krasnoyarsk": "красноярскому", "Asia/Irkutsk": "иркутскому", "Asia/Yakutsk": "якутскому",
+    "Asia/Vladivostok": "владивостокскому", "Asia/Magadan": "магаданскому", "Asia/Kamchatka": "камчатскому",
+}
+
+
+def zone_ru(zone: str) -> str:
+    """'по московскому времени'; UTC and other zones by their offset, never by an IANA id in prose."""
+    if zone in _ZONES:
+        return f"по {_ZONES[zone]} времени"
+    if zone in ("UTC", "Etc/UTC", "GMT"):
+        return "по всемирному координированному времени (UTC)"
+    try:
+        from zoneinfo import ZoneInfo
+
+        offset = datetime(2026, 1, 15, tzinfo=ZoneInfo(zone)).utcoffset()
+    except Exception:  # an unknown zone cannot reach here (the checker), but never fail a render
+        return f"по местному времени ({zone})"
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "+" if minutes >= 0 else "\u2212"
+    return f"по времени UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --------------------------------------------------------------------------- party labels
+
+def label_genitive(label: str) -> str:
+    """ИСПОЛНИТЕЛЬ -> ИСПОЛНИТЕЛЯ, ЗАКАЗЧИК -> ЗАКАЗЧИКА: the capitalised masculine party labels of
+    Russian contracts; any other label is returned as written (it is quoted where it is used)."""
+    if not label or not label.isupper() or " " in label:
+        return label
+    if label.endswith("Ь"):
+        return label[:-1] + "Я"
+    if label.endswith("Й"):
+        return label[:-1] + "Я"
+    if label[-1] in "БВГДЖЗКЛМНПРСТФХЦЧШЩ":
+        return label + "А"
+    return label
+
+
 # --------------------------------------------------------------------------- citations
 
 def cite(clause: str | None) -> str:

@@ -18,6 +18,7 @@ from policy_lang.backends.annex.render import AnnexConfig, render_markdown
 from policy_lang.backends.annex.view import build_view
 from policy_lang.backends.python.emit import emit_python
 from policy_lang.compiler import compile_file
+from policy_lang.typography import typeset
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 EXAMPLES = POLICIES / "examples"
@@ -207,9 +208,9 @@ def test_compiles_and_markdown_annex_renders(pid: str) -> None:
     assert [d for d in c.diagnostics if d.code != "W0701"] == []
     assert c.program is not None
     md = render_markdown(build_view(c.program, AnnexConfig()))
-    assert c.program.title in md
+    assert typeset(c.program.title) in md
     for target in c.program.targets:
-        assert target.title in md, target.id
+        assert typeset(target.title) in md, target.id
     module(pid)  # the generated evaluator loads
 
 

@@ -165,6 +165,8 @@ FILTERS = {
     "hhmm": hhmm,
     "int": ru_text.format_int,
     "date_ru": ru_text.date_ru,
+    "gen": ru_text.label_genitive,
+    "zone_ru": ru_text.zone_ru,
     "prev_day": lambda d: d - _dt.timedelta(days=1),
     "quote": ru_text.quote,
     "join_ru": ru_text.join_ru,

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ... import model
 from ...runtime import ru_text
+from ...typography import typeset
 from .config import AnnexConfig, load_annex_config
 from .filters import FILTERS, TEXT, well_formed
 from .view import AnnexView, build_view
@@ -30,7 +31,11 @@ def _finalize(kind: str) -> Callable[[Any], Any]:
     text = TEXT[kind][0]
 
     def finalize(value: Any) -> Any:
-        return value if isinstance(value, Markup) else text(value)
+        if isinstance(value, Markup):
+            return value
+        if isinstance(value, str):
+            value = typeset(value)  # Russian typography over every text from the policy, verbatim ones too
+        return text(value)
 
     return finalize
 

@@ -24,7 +24,7 @@ _RANK = {
     "clauses": 0, "coverage": 0, "reinstatement": 0, "periods": 1, "exclusions": 1, "tiers": 2,
     "matrices": 3, "targets": 4, "decisions": 4, "priorities": 5, "requests": 5, "reclassification": 6, "definitions": 7,
     "channels": 8, "procedures": 8, "obligations": 9, "vouchers": 9, "incident_accounting": 9,
-    "warranties": 9, "rules": 9, "rmas": 9, "footnotes": 20,
+    "warranties": 9, "rules": 9, "rmas": 9, "agreements": 10, "performance": 0, "footnotes": 20,
 }
 #: kinds whose model title may head a section (first in source order wins)
 _HEADING_KINDS = ("clauses", "matrices", "periods", "exclusions", "procedures", "warranties")
@@ -343,14 +343,34 @@ def _title(blocks: list[Block]) -> tuple[str | None, str]:
     return None, (ranked[0].kind if ranked else "")
 
 
+def referenced_marks(prog: model.Program) -> set[str]:
+    """Footnote marks that something printed in the annex carries (a row, a column, a heading)."""
+    marks: set[str] = set()
+    for group in (prog.services, prog.tiers, prog.matrices, prog.targets, prog.clauses, prog.obligations,
+                  prog.vouchers):
+        for item in group:
+            marks.update(getattr(item, "marks", ()))
+    if prog.incident_accounting is not None:
+        marks.update(prog.incident_accounting.marks)
+    for c in prog.clauses + tuple(prog.targets):  # a clause citing "§ 2.6 (4)" refers to footnote (4)
+        clause = getattr(c, "clause", None) or ""
+        m = re.search(r"(\([0-9ivx]+\)|\*+)$", clause)
+        if m:
+            marks.add(m.group(1))
+    return marks
+
+
 def build_sections(prog: model.Program) -> tuple[Section, ...]:
     groups: dict[str, list[tuple[int, Block]]] = {}
     first_seen: dict[str, int] = {}
     source_order: dict[str, list[Block]] = {}
     footnote_rank = {f.mark: i for i, f in enumerate(prog.footnotes)}  # the model's order: (1), (2) ... then *, **
+    referenced = referenced_marks(prog)
     for index, o in enumerate(prog.outline):
-        if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS:
+        if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS or o.kind == "performance":
             continue
+        if o.kind == "footnotes" and o.key not in referenced:
+            continue  # a footnote nothing in this annex refers to is not printed
         item = _resolve(prog, o.kind, o.key)
         clause = _clause_of(o.kind, item, prog)
         if clause is None:

@@ -188,6 +188,15 @@ def _read(text: str) -> str:
     return text.replace(CONTROLS, CONTROLS_READ)
 
 
+@pytest.fixture(autouse=True)
+def _no_typography(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check escaping: hostile text must come back exactly once. Typography (quotes,
+    dashes, no-break spaces) is tested on its own (tests/annex/test_typography.py)."""
+    from policy_lang.backends.annex import render
+
+    monkeypatch.setattr(render, "typeset", lambda text: text)
+
+
 def _as_line(text: str) -> str:
     return text.replace("\f", "\n")
 
