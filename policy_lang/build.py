@@ -47,7 +47,7 @@ def _code_hash() -> str:
     """The compiler's own code and templates: a change in them makes every output stale."""
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(_PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".xml", ".toml", ".marshal", ".lark") \
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".xml", ".toml", ".marshal", ".lark", ".docx") \
                 and "__pycache__" not in path.parts:
             digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
