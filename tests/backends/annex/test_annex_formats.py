@@ -14,8 +14,8 @@ from policy_lang.backends.annex.render import AnnexConfig, render_annex
 from conftest import PROGRAM_IDS, program, rendered
 
 PDF_PAGES = {
-    "juniper_care_core": 7,
-    "landesk_cloud_appliance": 5,  # the day lists now cover 2024-2030 (2028-2030 provisional)
+    "juniper_care_core": 8,  # + who owes what, the agreed readings
+    "landesk_cloud_appliance": 6,  # the day lists cover 2024-2030; who owes what, agreed readings
     "landesk_support": 11,  # + the decision tables (who may report what, by channel)
     "landesk_tam": 8,
     "shavlik_support": 9,
