@@ -312,7 +312,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
         ),
         party=None,
     ),
@@ -334,7 +334,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
         ),
         party=None,
     ),
@@ -356,7 +356,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+            TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, '', '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
         ),
         party=None,
     ),
@@ -559,13 +559,13 @@ _TARGET_CELLS = {
     ('response', 'enterprise', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'efforts', None, None, 'не регламентируется', None),
     ('response', 'premium', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '30\xa0минут', None),
     ('response', 'premium_plus', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '30\xa0минут', None),
-    ('response', 'enterprise', 'high'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+    ('response', 'enterprise', 'high'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
     ('response', 'premium', 'high'): TargetRule('response', 'Время первоначального ответа', 'clock', 14400, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '4\xa0часа', None),
     ('response', 'premium_plus', 'high'): TargetRule('response', 'Время первоначального ответа', 'clock', 14400, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '4\xa0часа', None),
-    ('response', 'enterprise', 'normal'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+    ('response', 'enterprise', 'normal'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
     ('response', 'premium', 'normal'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'premium_plus', 'normal'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
-    ('response', 'enterprise', 'low'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США»), коммерчески оправданные усилия', None),
+    ('response', 'enterprise', 'low'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
     ('response', 'premium', 'low'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'premium_plus', 'low'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
 }

@@ -453,7 +453,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, '', '30\xa0минут (24x7)', None),
+            TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, '', '30\xa0минут (24×7)', None),
         ),
         party=None,
     ),
@@ -541,7 +541,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, '', '30\xa0минут (24x7)', None),
+            TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, '', '30\xa0минут (24×7)', None),
         ),
         party=None,
     ),
@@ -629,7 +629,7 @@ def response(*, tier: str, channel: str, registered_at: datetime,
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
 _TARGET_CELLS = {
     ('response', 'legacy_standard', 'sev1'): TargetRule('response', 'First Response Time SLA', 'working_time', 86400, None, None, None, CAL_GITLAB_24X5, '24x5', 'guaranteed', None, None, '24\xa0рабочих часа', None),
-    ('response', 'priority_support', 'sev1'): TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, None, '30\xa0минут (24x7)', None),
+    ('response', 'priority_support', 'sev1'): TargetRule('response', 'First Response Time SLA', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7', 'guaranteed', None, None, '30\xa0минут (24×7)', None),
     ('response', 'legacy_standard', 'sev2'): TargetRule('response', 'First Response Time SLA', 'working_time', 86400, None, None, None, CAL_GITLAB_24X5, '24x5', 'guaranteed', None, None, '24\xa0рабочих часа', None),
     ('response', 'priority_support', 'sev2'): TargetRule('response', 'First Response Time SLA', 'working_time', 14400, None, None, None, CAL_GITLAB_24X5, '24x5', 'guaranteed', None, None, '4\xa0рабочих часа', None),
     ('response', 'legacy_standard', 'sev3'): TargetRule('response', 'First Response Time SLA', 'working_time', 86400, None, None, None, CAL_GITLAB_24X5, '24x5', 'guaranteed', None, None, '24\xa0рабочих часа', None),
