@@ -410,7 +410,8 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
             title, title_kind = key, "named"
         number = key if _is_numbered(key) else None
         top = number.split(".")[0] if number else None
-        page_break = key in back or (number is not None and dotted and previous_top not in (None, top))
+        # no forced page breaks: a break before each top-level section left pages two-thirds blank
+        page_break = False
         if number is not None:
             previous_top = top
         sections.append(Section(key, number, title, title_kind, 1 + (number.count(".") if number else 0),

@@ -22,9 +22,8 @@ from conftest import PROGRAM_IDS, program, rendered
 
 def model_values(p: model.Program) -> list[tuple[str, str]]:
     """Every human-readable value of the model, with where it comes from."""
-    vals: list[tuple[str, str | None]] = [("title", p.title), ("edition", p.edition), ("source", p.source_title),
-                                           ("sha256", p.sha256), ("path", p.path)]
-    vals += [(f"file {f.path}", f.path) for f in p.files] + [(f"sha {f.path}", f.sha256) for f in p.files]
+    # compiler metadata (sha256, source paths) is in the document properties, not the body (issue 10)
+    vals: list[tuple[str, str | None]] = [("title", p.title), ("edition", p.edition), ("source", p.source_title)]
     vals += [(f"party {x.id}", x.label) for x in p.parties] + [(f"party role {x.id}", x.role) for x in p.parties]
     for h in p.holiday_sets:
         vals += [(f"holidays {h.id}", h.title), (f"holidays source {h.id}", h.source)]
@@ -101,6 +100,27 @@ def test_every_model_value_is_in_every_format(pid: str, where: str, value: str) 
     expected = norm(typeset(value)).casefold().translate(quotes)
     for fmt, text in texts.items():
         assert expected in norm(text).translate(quotes), f"{where} missing from {pid}.{fmt}: {value!r}"
+
+
+def test_compiler_metadata_is_in_properties_not_in_the_body(program_id: str) -> None:
+    """The signed text carries no hashes or file paths; the properties and a short footer id do."""
+    import io
+
+    import docx
+
+    files = rendered(program_id)
+    sha = program(program_id).sha256
+    import re
+
+    def body(text: str) -> str:  # what a reader sees: comments and <head> are not printed
+        return norm(re.sub(r"<!--.*?-->", "", text, flags=re.S))
+
+    assert sha not in body(md_text(files[f"{program_id}.md"])) and sha not in body(html_text(files[f"{program_id}.html"]))
+    assert f'content="{program_id}, ред.' in files[f"{program_id}.html"].decode() and sha in files[f"{program_id}.html"].decode()
+    props = docx.Document(io.BytesIO(files[f"{program_id}.docx"])).core_properties
+    assert sha in (props.keywords or "") + (props.identifier or "") + (props.subject or "")
+    assert sha[:16] in files[f"{program_id}.md"].decode()  # the short id in the footer
+    assert "г.." not in files[f"{program_id}.html"].decode()
 
 
 @pytest.mark.parametrize(("pid", "phrase"), [

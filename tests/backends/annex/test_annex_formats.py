@@ -14,11 +14,11 @@ from policy_lang.backends.annex.render import AnnexConfig, render_annex
 from conftest import PROGRAM_IDS, program, rendered
 
 PDF_PAGES = {
-    "juniper_care_core": 8,  # + who owes what, the agreed readings
-    "landesk_cloud_appliance": 6,  # the day lists cover 2024-2030; who owes what, agreed readings
-    "landesk_support": 11,  # + the decision tables (who may report what, by channel)
+    "juniper_care_core": 7,  # who owes what and agreed readings, no forced page breaks
+    "landesk_cloud_appliance": 5,
+    "landesk_support": 10,  # + the decision tables; no forced page breaks
     "landesk_tam": 8,
-    "shavlik_support": 9,
+    "shavlik_support": 8,
     "wavelink_support": 8,
 }
 

@@ -421,7 +421,7 @@ def test_html_reads_back_every_text_once(program: model.Program, view: AnnexView
     parser.close()
     for name, expected in _all_texts(program):
         assert any(_as_line(e) in b for e in expected for b in parser.blocks), f"{name} not read back: {expected[0]!r}"
-    assert parser.title == _flat(_read(_annex_ref(CONFIG))) + ". " + _flat(_read(program.title))
+    assert parser.title == _flat(_read(_annex_ref(CONFIG))) + " — " + _flat(_read(program.title))
     assert parser.style.count("@bottom-left") == 2  # the <style> was not ended early
     content = re.search(r'@bottom-left \{ content: "((?:[^"\\]|\\.)*)"; \}', parser.style)
     assert content is not None
