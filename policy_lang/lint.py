@@ -213,6 +213,8 @@ def _mixed(value: str, span: Span, loc: _Locator) -> list[Diagnostic]:
     out = []
     seen: dict[str, int] = {}
     flagged = {s for s, _e, _w in mixed_script_words(value)}
+    if not flagged:
+        return out
     for m in _WORD.finditer(value):
         w = m.group()
         k = seen.get(w, 0)

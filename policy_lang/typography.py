@@ -187,9 +187,17 @@ def _suspicious(word: str) -> bool:
     return False
 
 
+#: A cheap first look: a Latin letter touching a Cyrillic one, or a Cyrillic look-alike before a
+#: digit. A text without either has no suspicious word (most texts: `check` stays fast).
+_CANDIDATE = re.compile(r"[A-Za-z\u00c0-\u024f][\u0400-\u052f]|[\u0400-\u052f][A-Za-z\u00c0-\u024f]"
+                        r"|[АВЕКМНОРСТУХаеорсухІіЈјЅѕ]\w*\d")
+
+
 def mixed_script_words(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of each word mixing Latin and Cyrillic letters (`ТAM` with a Latin A),
     or a Latin-looking code typed in Cyrillic (`Р1` with a Cyrillic Р). URLs are skipped."""
+    if not _CANDIDATE.search(text):
+        return []
     spans = protected_spans(text)
     found = []
     for m in _WORD.finditer(text):

@@ -25,3 +25,16 @@ def test_target_examples_check(tmp_path: Path, block: str) -> None:
     errors = [d for d in c.diagnostics if d.severity == "error"]
     assert c.program is not None and not errors, errors
     assert {t.id for t in c.program.targets} >= {"response", "restore"}
+
+
+PERFORMANCE = [b for b in BLOCKS if "performance {" in b]
+
+
+@pytest.mark.parametrize("block", PERFORMANCE, ids=[f"performance-{i}" for i in range(len(PERFORMANCE))])
+def test_performance_agreed_terms_example_checks(tmp_path: Path, block: str) -> None:
+    f = tmp_path / "example.policy"
+    f.write_text(HEADER + block, encoding="utf-8")
+    c = compile_file(f)
+    assert c.program is not None and not [d for d in c.diagnostics if d.severity == "error"], c.diagnostics
+    assert c.program.performance.precedence == "contract" and c.program.agreements
+    assert c.program.defined_terms[0].term == "ЗАКАЗЧИК"
