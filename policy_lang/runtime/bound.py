@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from policy_lang.runtime.errors import PolicyQueryError, require_aware
-from policy_lang.runtime.evaluator import Renewal, Response, as_date, shift
+from policy_lang.runtime.evaluator import Renewal, Response, renewal_at
 from policy_lang.runtime.ru_text import date_ru
 
 __all__ = ["BoundEvaluator"]
@@ -71,24 +71,7 @@ class BoundEvaluator:
     def renewal(self, *, notice_on: date | None = None, period: str | None = None) -> Renewal:
         """Whether the contract's term renews, and the last day for a notice against renewal,
         counted from the contract's real end (not from one program period)."""
-        p = self.module._period(period)
-        end = self.end + timedelta(days=1)
-        clauses = tuple(dict.fromkeys(c for c in (p.clause, p.notice_clause) if c))
-        if p.renews is None:
-            return Renewal(False, end, None, None, clauses, f"Период «{p.title}» не продлевается автоматически.")
-        nxt = shift(end, *p.renews)
-        deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
-        if notice_on is None:
-            return Renewal(True, end, deadline, nxt, clauses,
-                           f"Уведомление об отказе не направлено: срок продлевается до {date_ru(nxt)}")
-        given = as_date("notice_on", notice_on)
-        if deadline is None or given <= deadline:
-            return Renewal(False, end, deadline, None, clauses,
-                           f"Уведомление от {date_ru(given)} направлено своевременно: срок заканчивается "
-                           f"{date_ru(end)} без продления.")
-        return Renewal(True, end, deadline, nxt, clauses,
-                       f"Уведомление от {date_ru(given)} направлено позже {date_ru(deadline)}: срок продлевается "
-                       f"до {date_ru(nxt)}")
+        return renewal_at(self.module._period(period), self.end + timedelta(days=1), notice_on, "срок")
 
     def deadline(self, obligation: str, *, start: datetime | date, **conditions: bool) -> Any:
         return self.module.deadline(obligation, start=start, **conditions)

@@ -25,7 +25,7 @@ __all__ = [
     "Reinstatement", "Renewal", "Response", "RmaDecision", "RmaRule", "VoucherGrant",
     "VoucherRule", "WarrantyTerm", "apply_rule", "as_date", "bad_response_query",
     "incident_balance", "lacks", "obligation_deadline", "period_end", "reinstatement",
-    "renewal", "respond", "rma_eligibility", "shift", "tier_for_points", "voucher_grants",
+    "renewal", "renewal_at", "respond", "rma_eligibility", "shift", "tier_for_points", "voucher_grants",
 ]
 
 _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600}
@@ -569,7 +569,11 @@ class Renewal(NamedTuple):
 
 def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
     """Whether the period starting `start` renews, given a notice against renewal (or none)."""
-    end = period_end(p, start, 0)
+    return renewal_at(p, period_end(p, start, 0), notice_on)
+
+
+def renewal_at(p: PeriodTerm, end: date, notice_on: object | None, what: str = "период") -> Renewal:
+    """renewal() for a term that ends (exclusive) on `end`: a contract's own term, for one."""
     clauses = tuple(dict.fromkeys(c for c in (p.clause, p.notice_clause) if c))
     if p.renews is None:
         return Renewal(False, end, None, None, clauses,
@@ -578,15 +582,15 @@ def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
     deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
     if notice_on is None:
         return Renewal(True, end, deadline, nxt, clauses,
-                       f"Уведомление об отказе не направлено: период продлевается до {date_ru(nxt)}")
+                       f"Уведомление об отказе не направлено: {what} продлевается до {date_ru(nxt)}")
     given = as_date("notice_on", notice_on)
     if deadline is None or given <= deadline:
         return Renewal(False, end, deadline, None, clauses,
-                       f"Уведомление от {date_ru(given)} направлено своевременно: период "
+                       f"Уведомление от {date_ru(given)} направлено своевременно: {what} "
                        f"заканчивается {date_ru(end)} без продления.")
     return Renewal(True, end, deadline, nxt, clauses,
                    f"Уведомление от {date_ru(given)} направлено позже {date_ru(deadline)}: "
-                   f"период продлевается до {date_ru(nxt)}")
+                   f"{what} продлевается до {date_ru(nxt)}")
 
 
 class Reinstatement(NamedTuple):
