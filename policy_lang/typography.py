@@ -167,6 +167,17 @@ _LAT_TO_CYR = {v: k for k, v in _CYR_TO_LAT.items()}
 _WORD = re.compile(r"[^\W_]+")
 
 
+#: In a rendered document (markup around the text), bind one-letter words and `№`, `§` only:
+#: the rules that template wording needs too, and that cannot break markup.
+_BIND_ONE_LETTER = re.compile(r"(?<![\w\-./=&#])([вксоуиаяВКСОУИАЯ№§]) (?=[\w«(\d])")
+
+
+def bind_short_words(document: str) -> str:
+    """A no-break space after one-letter words (and №, §) over a whole rendered document: the
+    template's own wording («с 1 декабря», «в течение») as well as the policy's texts."""
+    return _BIND_ONE_LETTER.sub(r"\1" + NBSP, document)
+
+
 def is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
 

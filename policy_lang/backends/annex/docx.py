@@ -31,6 +31,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .filters import well_formed
+from ...typography import bind_short_words
 from .view import AnnexView
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -327,7 +328,7 @@ class _Builder:
 
 
 def render_docx(view: AnnexView, env: jinja2.Environment) -> bytes:
-    ir = well_formed(env.get_template("docx/annex.xml.j2").render(v=view))
+    ir = bind_short_words(well_formed(env.get_template("docx/annex.xml.j2").render(v=view)))
     root = ET.fromstring(ir)
     document = docx.Document(io.BytesIO(reference_docx()))
     b = _Builder(document)

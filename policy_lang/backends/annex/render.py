@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ... import model
 from ...runtime import ru_text
-from ...typography import typeset
+from ...typography import bind_short_words, typeset
 from .config import AnnexConfig, load_annex_config
 from .filters import FILTERS, TEXT, well_formed
 from .view import AnnexView, build_view
@@ -69,13 +69,13 @@ def environment(kind: str) -> jinja2.Environment:
 
 
 def render_markdown(view: AnnexView) -> str:
-    text = well_formed(environment("md").get_template("md/annex.md.j2").render(v=view))
+    text = bind_short_words(well_formed(environment("md").get_template("md/annex.md.j2").render(v=view)))
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 def render_html(view: AnnexView) -> str:
-    text = well_formed(environment("html").get_template("html/annex.html.j2").render(v=view))
+    text = bind_short_words(well_formed(environment("html").get_template("html/annex.html.j2").render(v=view)))
     return re.sub(r"\n{2,}", "\n", text).strip("\n") + "\n"
 
 

@@ -192,9 +192,12 @@ def _read(text: str) -> str:
 def _no_typography(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests check escaping: hostile text must come back exactly once. Typography (quotes,
     dashes, no-break spaces) is tested on its own (tests/annex/test_typography.py)."""
+    from policy_lang.backends.annex import docx as docx_backend
     from policy_lang.backends.annex import render
 
     monkeypatch.setattr(render, "typeset", lambda text: text)
+    monkeypatch.setattr(render, "bind_short_words", lambda text: text)
+    monkeypatch.setattr(docx_backend, "bind_short_words", lambda text: text)
 
 
 def _as_line(text: str) -> str:
