@@ -115,7 +115,8 @@ class _Context:
                 priority = r.becomes
                 add_clause(r.clause)
                 via = join_ru([quote(self.channels[c].title) for c in r.unless_via if c in self.channels], "или")
-                lower = (f"; компания вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
+                vendor = next((x.label for x in p.parties if x.id == "manufacturer"), "исполнитель")
+                lower = (f"; {vendor} вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
                          if r.may_lower_to else "")
                 reasons.append(reason("reclassified", r.clause, reported=self.label(effective), via=via,
                                       becomes=self.label(r.becomes), lower=lower))
