@@ -203,9 +203,6 @@ class _Context:
             oc = self.channel_clause(o, os_)
             if not always_open:
                 add_clause(oc)
-            names.append(f"{quote(o.title)} ({_cite(oc)})")
+            names.append(f"{quote(o.title)} ({cite(oc)})")
         return reason("use_other_channel", what=what, channels=join_ru(names, "или"))
 
-
-def _cite(clause: str | None) -> str:
-    return cite(clause)

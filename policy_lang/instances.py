@@ -36,6 +36,7 @@ import attrs
 from . import model
 from .backends.annex.config import AnnexConfig
 from .diagnostics import Diagnostic, Label, PolicyError, Span
+from .runtime.bound import term_years
 from .runtime.evaluator import shift
 
 __all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
@@ -253,8 +254,7 @@ def _voucher_facts(p: model.Program, c: ContractFile) -> tuple[model.VoucherGran
 
 
 def _term_years(c: ContractFile) -> int:
-    months = (c.end.year - c.start.year) * 12 + c.end.month - c.start.month + 1
-    return max(1, round(months / 12))
+    return term_years(c.start, c.end)
 
 
 def instantiate(p: model.Program, c: ContractFile) -> model.Program:

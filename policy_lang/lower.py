@@ -24,11 +24,7 @@ def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
         unit = "business_hour"
     if business and unit == "minute":
         unit = "business_minute"
-    amount = d.amount
-    if isinstance(amount, Decimal) and unit in ("hour", "business_hour", "minute", "business_minute") \
-            and (amount * (60 if "hour" in unit else 1)) == int(amount * (60 if "hour" in unit else 1)) \
-            and not d.parts:
-        pass  # `2.5h` stays as written: "2,5 часа"
+    amount = d.amount  # a fraction stays as written: `2.5h` is «2,5 часа»
     if d.parts:
         text = " ".join(ru.quantity(int(a), u.replace("business_", "")) for a, u in d.parts)
         if unit.startswith("business_"):

@@ -10,11 +10,17 @@ from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-from policy_lang.runtime.errors import PolicyQueryError, require_aware
+from policy_lang.runtime.errors import require_aware
 from policy_lang.runtime.evaluator import Renewal, Response, renewal_at
 from policy_lang.runtime.ru_text import date_ru
 
-__all__ = ["BoundEvaluator"]
+__all__ = ["BoundEvaluator", "term_years"]
+
+
+def term_years(start: date, end: date) -> int:
+    """Whole years of a term from `start` to `end` (inclusive), at least 1: 2027-01-01..2028-12-31 is 2."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return max(1, round(months / 12))
 
 
 class BoundEvaluator:
@@ -36,8 +42,7 @@ class BoundEvaluator:
     @property
     def years(self) -> int:
         """Whole years of the term (at least 1): voucher grants and renewals count them."""
-        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-        return max(1, round(months / 12))
+        return term_years(self.start, self.end)
 
     def in_term(self, at: datetime) -> bool:
         """Whether `at` (aware) falls on a day of the term, in the zone of `at`."""
@@ -79,12 +84,3 @@ class BoundEvaluator:
     def target_deadline(self, target: str, *, start: datetime, priority: str | None = None,
                         request: str | None = None) -> Any:
         return self.module.target_deadline(target, tier=self.tier, start=start, priority=priority, request=request)
-
-    def term_end_exclusive(self) -> date:
-        return self.end + timedelta(days=1)
-
-    def require_in_term(self, at: datetime) -> None:
-        if not self.in_term(at):
-            raise PolicyQueryError(f"{at.isoformat()} is outside the contract's term "
-                                   f"{self.start.isoformat()}..{self.end.isoformat()}", kind="range",
-                                   argument="registered_at")

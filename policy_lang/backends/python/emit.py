@@ -16,7 +16,6 @@ from .names import check_ident, constant_name
 __all__ = ["EmitError", "emit_python"]
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "python"
-_SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600, "day": 86400}
 
 
 class EmitError(ValueError):
