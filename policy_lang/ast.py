@@ -663,3 +663,17 @@ class PolicyFile:
     path: str
     items: tuple[object, ...]
     span: Span = _span
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an AST class that may hold nodes (not its spans), computed once per class:
+    the generic walks (limits, lint) visit only these, in declaration order."""
+    try:
+        return _CHILD_FIELDS[cls]
+    except KeyError:
+        names = tuple(a.name for a in getattr(cls, "__attrs_attrs__", ()) if not a.name.endswith("span"))
+        _CHILD_FIELDS[cls] = names
+        return names

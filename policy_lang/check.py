@@ -377,9 +377,11 @@ class Checker:
                         break
             if isinstance(n, (tuple, list)):
                 stack.extend(n)
-            elif hasattr(type(n), "__attrs_attrs__") and not isinstance(n, (ast.Name, Span)):
-                stack.extend(getattr(n, a.name) for a in type(n).__attrs_attrs__
-                             if a.name != "span" and not isinstance(getattr(n, a.name), (str, int, bool)))
+            elif not isinstance(n, (ast.Name, Span, str, int, float)) and n is not None:
+                for name in ast.child_fields(type(n)):
+                    v = getattr(n, name)
+                    if v is not None and not isinstance(v, (str, int)):
+                        stack.append(v)
 
     def check_holidays(self, h: ast.HolidaysDecl) -> None:
         official_years = None

@@ -79,7 +79,8 @@ def text_nodes(items: list[object]) -> Iterator[tuple[str, Span, str]]:
         if isinstance(n, (tuple, list)):
             stack.extend((c, where) for c in reversed(n))
             continue
-        if not hasattr(type(n), "__attrs_attrs__") or isinstance(n, (ast.Name, ast.Ref, Span)):
+        fields = ast.child_fields(type(n))
+        if not fields or isinstance(n, (ast.Name, ast.Ref)):
             continue
         if isinstance(n, ast.TermsDecl):
             where = "terms"
@@ -87,16 +88,12 @@ def text_nodes(items: list[object]) -> Iterator[tuple[str, Span, str]]:
             yield n.text, n.span, where
         if isinstance(n, ast.DateItem) and n.label and n.span is not None:
             yield n.label, n.span, where
-        children = []
-        for a in type(n).__attrs_attrs__:
-            if a.name in ("span", "points_span"):
+        party = isinstance(n, ast.Party)
+        for name in reversed(fields):
+            v = getattr(n, name)
+            if v is None or isinstance(v, (str, int, float)):
                 continue
-            v = getattr(n, a.name)
-            if isinstance(v, (str, int, bool, float)) or v is None:
-                continue
-            child_where = "role" if isinstance(n, ast.Party) and a.name == "role" else where
-            children.append((v, child_where))
-        stack.extend(reversed(children))
+            stack.append((v, "role" if party and name == "role" else where))
 
 
 # --------------------------------------------------------------------------- locating words

@@ -7,7 +7,7 @@ from decimal import Decimal
 import re
 import textwrap
 
-from ._lark_runtime import Token, Transformer  # Lark's classes, without importing lark (see grammar.py)
+from ._lark_runtime import Token, Transformer, Tree  # Lark's classes, without importing lark (see grammar.py)
 from ._lark_runtime import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
@@ -104,6 +104,13 @@ class ToAst(Transformer):
     def _call_userfunc(self, tree, new_children=None):  # noqa: ANN001, ANN202 - Lark's hook
         children = new_children if new_children is not None else tree.children
         return getattr(self, tree.data)(tree.meta, children)
+
+    def transform(self, tree: Tree) -> object:
+        """Lark's Transformer.transform without its per-node generators and token visits (tokens
+        pass through unchanged here, as Lark's default does): the same calls, bottom-up."""
+        def go(t: Tree) -> object:
+            return getattr(self, t.data)(t.meta, [go(c) if type(c) is Tree else c for c in t.children])
+        return go(tree)
 
     # -- helpers -------------------------------------------------------------
     def sp(self, meta) -> Span:
