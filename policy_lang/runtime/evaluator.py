@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months
+from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months, instant
 from policy_lang.runtime.errors import (
     _PLAIN_ZONES, MAX_YEAR, MIN_YEAR, PolicyQueryError, require_aware, require_choice, require_date,
 )
@@ -119,6 +119,7 @@ class Decision(NamedTuple):
     party: str | None = None  # who acts on the request
     heads: tuple[tuple, ...] = ()  # per target, the TargetAnswer fields but the deadline (prepare())
     only_response: bool = False  # the one target is the response: Response.targets reuses .deadline
+    response_head: tuple | None = None  # heads[0] when only_response (prepare())
     labels: Mapping[str, str] = {}  # priority id -> how the contract names it ("P1", "Критический")
 
 
@@ -130,7 +131,8 @@ def prepare(decisions: dict, labels: Mapping[str, str] | None = None) -> dict:
                        t.percentile, t.clause, t.text, t.reading != "not_regulated") for t in d.targets)
         closed = d.closed._replace(labels=labels or {}) if d.closed is not None else None
         only = len(d.targets) == 1 and d.targets[0].id == "response"
-        out[key] = d._replace(heads=heads, closed=closed, only_response=only, labels=labels or {})
+        out[key] = d._replace(heads=heads, closed=closed, only_response=only, labels=labels or {},
+                              response_head=heads[0] if only else None)
     return out
 
 
@@ -175,11 +177,12 @@ class Response(NamedTuple):
     @property
     def targets(self) -> tuple[TargetAnswer, ...]:
         """Every applicable target with its deadline, calendar, strength and clause."""
-        d, at, deadline = self
-        heads = d.heads
-        if d.only_response:  # the common case, kept cheap: the deadline respond() computed
-            return (_new(TargetAnswer, heads[0] + (deadline,)),)
-        return tuple([_new(TargetAnswer, h + (_deadline(t, at, deadline),)) for t, h in zip(d.targets, heads)])
+        d = self[0]
+        head = d.response_head
+        if head is not None:  # the common case, kept cheap: the deadline respond() computed
+            return (_new(TargetAnswer, head + (self[2],)),)
+        at, deadline = self[1], self[2]
+        return tuple([_new(TargetAnswer, h + (_deadline(t, at, deadline),)) for t, h in zip(d.targets, d.heads)])
 
     @property
     def clock_starts(self) -> datetime | None:
@@ -378,10 +381,13 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
             or not MIN_YEAR <= registered_at.year <= MAX_YEAR):
         # the slow path explains what is wrong, or pins an exotic tzinfo to its UTC offset
         registered_at = require_aware("registered_at", registered_at)
+    t = instant(registered_at)
     hours = decision.hours
-    if hours is not None and not hours.open_at(registered_at):
+    if hours is not None and not hours.open_at(registered_at, t):
         return _new(Response, (decision.closed, registered_at, None))
     seconds = decision.seconds
+    if seconds:  # the common case: working seconds on the decision's calendar
+        return _new(Response, (decision, registered_at, decision.calendar.add_at(registered_at, t, seconds)))  # type: ignore[union-attr]
     if seconds is None:
         for t in decision.targets:  # a response target counted in days: the general path
             if t.id == "response" and t.reading != "not_regulated" and t.counted_from is None:
