@@ -113,30 +113,28 @@ class BusinessCalendar:
 
     # -- working time -------------------------------------------------------------------
 
-    def add_working_time(self, start: datetime, seconds: int) -> datetime:  # hot path
+    def add_working_time(self, start: datetime, seconds: int, t: float | None = None) -> datetime:  # hot path
         """The instant `seconds` of working time after `start`, in the calendar's zone.
 
         Counting begins at `start`, or at the next opening if `start` is outside hours.  A
         deadline that uses up a window exactly ends at that closing time (Fri 09:00 + 8h on
         08:00-17:00 is Fri 17:00, not Mon 08:00).  seconds=0 returns `start` itself when open,
         otherwise the next opening.  Hence add(add(s, a), b) == add(s, a + b) whenever b > 0.
+        `t` is start's timestamp when the caller has already checked `start` and computed it
+        (the evaluator's response path), to spare doing both twice.
         """
         if seconds <= 0:
             if seconds == 0:
                 return self.next_opening(start)
             raise PolicyQueryError(f"working time to add must be >= 0 seconds, got {seconds}")
-        try:  # the cheap checks; require_aware explains what is wrong
-            if start.tzinfo is None:
-                raise AttributeError
-            t = instant(start)
-        except AttributeError:
-            require_aware("start", start)  # raises PolicyQueryError for what got here
-            raise
-        return self.add_at(start, t, seconds)
-
-    def add_at(self, start: datetime, t: float, seconds: int) -> datetime:  # hot path
-        """add_working_time() for a checked aware `start` whose timestamp `t` the caller has
-        already computed, and seconds > 0: the evaluator's response path."""
+        if t is None:
+            try:  # the cheap checks; require_aware explains what is wrong
+                if start.tzinfo is None:
+                    raise AttributeError
+                t = instant(start)
+            except AttributeError:
+                require_aware("start", start)  # raises PolicyQueryError for what got here
+                raise
         cum, shift = self._cum, self._shift
         i = bisect_right(self._s, t) - 1
         if i >= 0:  # then t >= the first opening >= the horizon start
@@ -274,11 +272,13 @@ class _AlwaysOpen(BusinessCalendar):
         self.horizon = None
         self.provisional_from, self._prov_ts = None, float("inf")
 
-    def add_working_time(self, start: datetime, seconds: int) -> datetime:
+    def add_working_time(self, start: datetime, seconds: int, t: float | None = None) -> datetime:
         if seconds < 0:
             raise PolicyQueryError(f"working time to add must be >= 0 seconds, got {seconds}")
+        if t is None:
+            t = require_aware("start", start).timestamp()
         # Via timestamps: aware + timedelta in one zone is wall-clock, wrong across DST.
-        return _fromtimestamp(require_aware("start", start).timestamp() + seconds, self._tz)
+        return _fromtimestamp(t + seconds, self._tz)
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         return round(require_aware("b", b).timestamp() - require_aware("a", a).timestamp())
@@ -289,9 +289,6 @@ class _AlwaysOpen(BusinessCalendar):
 
     def open_at(self, at: datetime, t: float | None = None) -> bool:
         return True
-
-    def add_at(self, start: datetime, t: float, seconds: int) -> datetime:
-        return _fromtimestamp(t + seconds, self._tz)
 
     def next_opening(self, at: datetime) -> datetime:
         return require_aware("at", at).astimezone(self._tz)

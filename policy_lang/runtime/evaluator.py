@@ -387,7 +387,7 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
         return _new(Response, (decision.closed, registered_at, None))
     seconds = decision.seconds
     if seconds:  # the common case: working seconds on the decision's calendar
-        return _new(Response, (decision, registered_at, decision.calendar.add_at(registered_at, t, seconds)))  # type: ignore[union-attr]
+        return _new(Response, (decision, registered_at, decision.calendar.add_working_time(registered_at, seconds, t)))  # type: ignore[union-attr]
     if seconds is None:
         for t in decision.targets:  # a response target counted in days: the general path
             if t.id == "response" and t.reading != "not_regulated" and t.counted_from is None:
