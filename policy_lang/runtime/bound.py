@@ -63,7 +63,7 @@ class BoundEvaluator:
                   f"{' № ' + self.contract_number if self.contract_number else ''} "
                   f"(с {date_ru(self.start)} по {date_ru(self.end)}): услуги по ней не оказываются.")
         refused = d._replace(accepted=False, seconds=None, calendar=None, calendar_title=None, targets=(),
-                             heads=(), only_response=False, hours=None, closed=None, reasons=(reason,))
+                             heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,))
         return Response(refused, registered_at, None)
 
     def entitlement(self, *, service: str) -> Any:
