@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+import attrs
 import click
 
 from . import diagnostics
@@ -126,7 +127,11 @@ def main() -> None:
 def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool) -> None:
     """Check policies (files, or directories of *.policy programs; default `policies`)."""
     results = _compile_all(paths, root, fmt)
-    code = _report(results, fmt, strict)
+    # what `build` reads besides the programs (annex.toml, contracts/*.toml) is checked here too:
+    # check ok means build works
+    programs = [c.program for _, c in results if c.program is not None]
+    side = _side_inputs(paths, None, programs, ("md",))
+    code = _report(results, fmt, strict, side.diagnostics, extra_sources=side.sources)
     if code == EXIT_OK and fmt == "text":
         for path, c in results:
             assert c.program is not None
@@ -157,6 +162,50 @@ def _contracts_dir(paths: tuple[str, ...]) -> Path | None:
         return None
     guess = base.resolve().parent / "contracts"
     return guess if guess.is_dir() else None
+
+
+@attrs.frozen
+class SideInputs:
+    """What a build reads besides the programs: the annex config and the customers' contracts."""
+
+    config_path: Path | None
+    configs: dict
+    instances: list
+    contract_bytes: list
+    diagnostics: list
+    sources: dict
+
+
+def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: list, kinds) -> SideInputs:
+    """annex.toml and contracts/*.toml, read and checked once, for `check` and `build` alike."""
+    cfg_path = _annex_config(paths, given_config)
+    diags: list[diagnostics.Diagnostic] = []
+    configs: dict = {}
+    instances: list = []
+    contract_bytes: list[bytes] = []
+    annexes = bool(set(kinds) & {"md", "html", "docx", "pdf"})
+    if annexes and cfg_path is not None:
+        from .backends.annex.config import read_annex_config
+
+        configs, diags = read_annex_config(cfg_path, [p.id for p in programs])
+    contracts_dir = _contracts_dir(paths)
+    if contracts_dir is not None and annexes:
+        from .instances import annex_config, contracts_in, instantiate, read_contract
+
+        by_id = {p.id: p for p in programs}
+        for cpath in contracts_in(contracts_dir):
+            c, c_diags = read_contract(cpath, by_id)
+            diags.extend(c_diags)
+            if c is not None:
+                instances.append((instantiate(by_id[c.program], c), annex_config(c)))
+                contract_bytes.append(cpath.read_bytes())
+    sources: dict[str, str] = {}
+    for d in diags:
+        if d.span.path not in sources and Path(d.span.path).is_file():
+            sources[d.span.path] = Path(d.span.path).read_text(encoding="utf-8", errors="replace")
+    if diags and cfg_path is not None and cfg_path.is_file():
+        sources.setdefault(str(cfg_path), cfg_path.read_text(encoding="utf-8", errors="replace"))
+    return SideInputs(cfg_path, configs, instances, contract_bytes, diags, sources)
 
 
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
@@ -198,35 +247,12 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
         if not os.access(parent, os.W_OK | os.X_OK):
             _usage(fmt, f"--out {out}: {parent} is not writable")
     results = _compile_all(paths, root, fmt)
-    cfg_path = _annex_config(paths, annex_config)
     programs = [c.program for _, c in results if c.program is not None]
-    cfg_diags: list[diagnostics.Diagnostic] = []
-    configs: dict = {}
-    config_bytes_extra: list[bytes] = []
-    if set(kinds) & {"md", "html", "docx", "pdf"} and cfg_path is not None:
-        from .backends.annex.config import read_annex_config
-
-        configs, cfg_diags = read_annex_config(cfg_path, [p.id for p in programs])
-    instances: list = []
-    contracts_dir = _contracts_dir(paths)
-    if contracts_dir is not None and set(kinds) & {"md", "html", "docx", "pdf"}:
-        from .instances import annex_config, contracts_in, instantiate, read_contract
-
-        by_id = {p.id: p for p in programs}
-        for cpath in contracts_in(contracts_dir):
-            c, c_diags = read_contract(cpath, by_id)
-            cfg_diags.extend(c_diags)
-            if c is not None:
-                instances.append((instantiate(by_id[c.program], c), annex_config(c)))
-                config_bytes_extra.append(cpath.read_bytes())
+    side = _side_inputs(paths, annex_config, programs, kinds)
+    cfg_path, configs, instances, cfg_diags = side.config_path, side.configs, side.instances, side.diagnostics
+    config_bytes_extra = side.contract_bytes
     summary: dict = {"programs": [p.id for p in programs], "kinds": list(kinds)}
-    cfg_sources = {}
-    if cfg_diags and cfg_path is not None and cfg_path.is_file():
-        cfg_sources[str(cfg_path)] = cfg_path.read_text(encoding="utf-8", errors="replace")
-    for d in cfg_diags:
-        if d.span.path not in cfg_sources and Path(d.span.path).is_file():
-            cfg_sources[d.span.path] = Path(d.span.path).read_text(encoding="utf-8", errors="replace")
-    code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, cfg_sources)
+    code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, side.sources)
 
     def emit_json(**fields: object) -> None:
         diags = _unique([d for _, c in results for d in c.diagnostics] + cfg_diags)

@@ -195,3 +195,22 @@ def test_usage_errors_are_json_under_format_json(args) -> None:
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2
     assert json.loads(res.stdout)["error"]["kind"] == "usage"
+
+
+def test_check_reads_what_build_reads(policies: Path, tmp_path: Path) -> None:
+    """check ok means build works: the annex config and the contracts beside the policies are
+    checked by `policyc check` with the same located diagnostics as `policyc build`."""
+    assert invoke("check", str(policies)).exit_code == 0
+    (policies / "annex.toml").write_text('[defaults]\nannex_numbr = "1"\n', encoding="utf-8")
+    res = invoke("check", str(policies))
+    assert res.exit_code == 1 and "annex.toml:2:" in res.output and "error[P1001]" in res.output
+    shutil.copy(REPO / "policies" / "annex.toml", policies / "annex.toml")
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "romashka.toml").write_text(
+        'program = "landesk_tam"\ntier = "gold"\nstart = 2026-12-01\nend = 2027-11-30\n', encoding="utf-8")
+    for command in ("check", "build"):
+        args = [command, str(policies)] + (["--out", str(tmp_path / "gen")] if command == "build" else [])
+        res = invoke(*args)
+        assert res.exit_code == 1 and "Traceback" not in res.output, (command, res.output)
+        assert "romashka.toml:2:1: error[P1101]" in res.output and "`gold` is not a tier of landesk_tam" in res.output
