@@ -57,7 +57,21 @@ class _Context:
         s = self.granting.get(channel)
         return (None, None) if s is None else (s, self.cells.get((tier, s.id)))
 
+    def wrong_channel(self, channel: str, priority: str | None) -> model.Priority | None:
+        """The priority, when it must be reported through other channels and no `reclassify`
+        takes it in through this one (a Quest Severity 1 "cannot be logged through our portal")."""
+        pr = self.priorities.get(priority) if priority is not None else None
+        if pr is None or not pr.report_via or channel in pr.report_via:
+            return None
+        r = self.p.reclassification
+        if r is not None and channel not in r.unless_via and priority in self.order \
+                and r.becomes in self.order and self.order.index(priority) < self.order.index(r.becomes):
+            return None  # reported the wrong way, yet taken in as a lower priority
+        return pr
+
     def accepts(self, tier: str, channel: str, priority: str | None) -> bool:
+        if self.wrong_channel(channel, priority) is not None:
+            return False
         s, cell = self.cell_for_channel(tier, channel)
         if s is None:
             return True
@@ -92,7 +106,14 @@ class _Context:
         add_clause(here)
         accepted = self.accepts(tier, ch.id, effective)
         what = f"Заявку уровня {self.label(effective)}" if effective else "Заявку"
-        if s is None:
+        must = self.wrong_channel(ch.id, effective)
+        if must is not None:
+            add_clause(must.clause)
+            reasons.append(reason("report_via", must.clause, level=self.label(effective),
+                                  channels=join_ru([quote(self.channels[c].title) for c in must.report_via
+                                                    if c in self.channels], "или"), channel=chan_t))
+            reasons.append(self.alternatives(tier, ch, effective, what, add_clause, tier_t))
+        elif s is None:
             reasons.append(reason("channel_open_to_all", here, channel=chan_t))
         elif accepted:
             reasons.append(reason("service_granted", here, tier=tier_t, service=quote(s.title),
@@ -203,6 +224,6 @@ class _Context:
             oc = self.channel_clause(o, os_)
             if not always_open:
                 add_clause(oc)
-            names.append(f"{quote(o.title)} ({cite(oc)})")
+            names.append(f"{quote(o.title)} ({cite(oc)})" if oc else quote(o.title))
         return reason("use_other_channel", what=what, channels=join_ru(names, "или"))
 

@@ -18,6 +18,8 @@ SENTENCES = {
     "service_not_granted": "Уровень поддержки {tier} не даёт права на услугу {service}: {cell} ({cite}).",
     "use_other_channel": "{what} можно подать через канал {channels}.",
     "no_channel": "{what} уровень поддержки {tier} не позволяет подать ни по одному каналу.",
+    "report_via": "О заявке уровня {level} сообщается только через канал {channels}; через канал {channel} "
+                  "она не принимается ({cite}).",
     "request_type": "Заявка типа {request} рассматривается как заявка уровня {priority} ({cite}).",
     "reclassified": "Об инциденте {reported} сообщено не через канал {via}, поэтому он классифицируется "
                     "как {becomes}{lower} ({cite}).",

@@ -171,6 +171,21 @@ CASES = [
     ("gitlab_priority_support", "legacy_standard", "web_form", "sev3", "2026-11-27T12:00+00:00", "response",
      "2026-11-30T12:00+00:00"),  # 24 h: Fri 12 h + Mon 12 h
 
+    # --- Quest: Standard on 09:00-18:00 MSK business hours (RF holidays, assumed); Sev 1 around the
+    #     clock on 24x7 and Premier (assumed); Premier Sev 1 «within 1/2 hour» ---
+    ("quest_support", "premier", "phone", "sev1", "2026-11-28T03:10+03:00", "response",
+     "2026-11-28T03:40+03:00"),  # Sat 03:10 + 0.5 h around the clock
+    ("quest_support", "standard", "phone", "sev1", "2026-11-28T10:00+03:00", "response",
+     "2026-11-30T10:00+03:00"),  # Standard, Sat: from Mon 09:00 + 1 business hour
+    ("quest_support", "standard", "portal", "sev4", "2026-11-27T15:00+03:00", "response",
+     "2026-11-30T23:59:59+03:00"),  # 1 business day after Fri -> end of Mon
+    ("quest_support", "premier", "portal", "sev4", "2026-11-03T16:00+03:00", "response",
+     "2026-11-05T11:00+03:00"),  # 4 h: Tue 2 h; 4 Nov holiday; Thu 09:00 + 2 h
+    ("quest_support", "support_24x7", "portal", "sev2", "2026-11-27T17:30+03:00", "response",
+     "2026-11-30T10:30+03:00"),  # 2 h: Fri 0.5 h; Mon 09:00 + 1.5 h
+    ("quest_support", "support_24x7", "phone", "sev1", "2026-12-31T23:30+03:00", "response",
+     "2027-01-01T00:30+03:00"),  # 1 h around the clock through New Year's night
+
     # --- Fortinet FortiCare: P1/P2 < 1 h 24x7; P3 next business day (09:00-18:00 MSK, RF holidays) ---
     ("fortinet_forticare", "return_and_replace", "phone", "P1", "2026-11-29T03:10+03:00", "response",
      "2026-11-29T04:10+03:00"),  # Sun 03:10 + 1 h
@@ -249,6 +264,16 @@ def test_tier_dependent_channels() -> None:
     assert not ask("tyk_support", "free", "portal", "sev1", "2026-12-01T14:00+03:00").accepted
     assert not ask("gitlab_priority_support", "legacy_standard", "emergency_form", "sev1",
                    "2026-11-27T12:00+00:00").accepted
+
+
+def test_quest_severity_1_only_by_phone() -> None:
+    # «Severity Level 1 service requests cannot be logged through our portal and must be reported via telephone»
+    r = ask("quest_support", "premier", "portal", "sev1", "2026-11-27T10:00+03:00")
+    assert not r.accepted and r.deadline is None and r.targets == ()
+    assert any("только через канал «телефон Support Center»" in x for x in r.reasons), r.reasons
+    assert ask("quest_support", "premier", "phone", "sev1", "2026-11-27T10:00+03:00").accepted
+    assert ask("quest_support", "premier", "portal", "sev2", "2026-11-27T10:00+03:00").accepted
+    # with a `reclassify`, the same rule takes the incident in as a lower priority instead (LANDESK P1 -> P3)
 
 
 def test_prices() -> None:

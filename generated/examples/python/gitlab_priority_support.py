@@ -363,7 +363,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard Support (Legacy), self-managed Starter» не даёт права на услугу «Emergency support (Severity 1)»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 1 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -384,7 +384,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard Support (Legacy), self-managed Starter» не даёт права на услугу «Emergency support (Severity 1)»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 2 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -405,7 +405,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard Support (Legacy), self-managed Starter» не даёт права на услугу «Emergency support (Severity 1)»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 3 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -426,7 +426,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard Support (Legacy), self-managed Starter» не даёт права на услугу «Emergency support (Severity 1)»: «Нет».',
-            'Заявку уровня Severity 4 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 4 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -557,7 +557,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'По каналу «emergency support form» уровень поддержки «Priority Support (Premium, Ultimate)» принимает только заявки уровня Severity 1: «Только Severity 1 | Urgent».',
-            'Заявку уровня Severity 2 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 2 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -578,7 +578,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'По каналу «emergency support form» уровень поддержки «Priority Support (Premium, Ultimate)» принимает только заявки уровня Severity 1: «Только Severity 1 | Urgent».',
-            'Заявку уровня Severity 3 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 3 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -599,7 +599,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'По каналу «emergency support form» уровень поддержки «Priority Support (Premium, Ultimate)» принимает только заявки уровня Severity 1: «Только Severity 1 | Urgent».',
-            'Заявку уровня Severity 4 можно подать через канал «support web form» ().',
+            'Заявку уровня Severity 4 можно подать через канал «support web form».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,

@@ -883,7 +883,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Support Portal»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 1 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -904,7 +904,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Support Portal»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -925,7 +925,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Support Portal»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -946,7 +946,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 1 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -967,7 +967,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -988,7 +988,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Free» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1141,7 +1141,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 1 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1162,7 +1162,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1183,7 +1183,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Standard» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1336,7 +1336,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Enhanced (Silver)» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 1 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1357,7 +1357,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Enhanced (Silver)» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1378,7 +1378,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Enhanced (Silver)» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1531,7 +1531,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Premier» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 1 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 1 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1552,7 +1552,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Premier» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1573,7 +1573,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'Уровень поддержки «Premier» не даёт права на услугу «Phone Line for Severity 1 issues»: «Нет».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1748,7 +1748,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'По каналу «Phone Line for Severity 1 issues» уровень поддержки «Signature (Gold)» принимает только заявки уровня Severity 1: «Только Severity 1».',
-            'Заявку уровня Severity 2 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 2 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,
@@ -1769,7 +1769,7 @@ _DECISIONS = _rt.prepare({
         clauses=(),
         reasons=(
             'По каналу «Phone Line for Severity 1 issues» уровень поддержки «Signature (Gold)» принимает только заявки уровня Severity 1: «Только Severity 1».',
-            'Заявку уровня Severity 3 можно подать через канал «Community Forum» () или «Support Portal» ().',
+            'Заявку уровня Severity 3 можно подать через канал «Community Forum» или «Support Portal».',
             'Срок реакции не устанавливается: заявка не принимается.',
         ),
         request=None,

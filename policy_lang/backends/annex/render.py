@@ -54,6 +54,7 @@ def _environment(kind: str) -> jinja2.Environment:
     env.filters["plain"] = TEXT[kind][1]  # text on one line: titles, attributes, document properties
     env.filters["capfirst"] = _capfirst
     env.filters["month_gen"] = lambda m: ru_text.month_ru(m, "gen")
+    env.filters["cite"] = ru_text.cite  # the evaluator's own words for a clause ("раздел «…»")
     env.globals["NBSP"] = ru_text.NBSP
     env.globals["NL"] = Markup("\n")
     return env
