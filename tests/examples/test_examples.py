@@ -329,9 +329,10 @@ def test_corpus_constructs() -> None:
     used = set().union(*per_program.values())
     covered = {"obligation", "event", "condition", "procedure", "define", "agreed", "performance",
                "terms", "target", "requests", "priority label", "open with",
-               "warranty", "rma", "rule", "exclusions"}
+               "warranty", "rma", "rule", "exclusions", "period", "reinstatement", "coverage"}
     assert covered <= used, covered - used
     assert {"warranty", "rma", "rule", "exclusions", "obligation"} <= per_program["synology_hardware_warranty"]
+    assert {"period", "reinstatement", "coverage"} <= per_program["computhink_software_maintenance"]
     assert {"obligation", "event", "procedure", "agreed"} <= per_program["cisco_smart_net_total_care"]
     assert {"obligation", "event", "condition"} <= per_program["github_premium_support"]
     assert {"define", "procedure"} <= per_program["fortinet_forticare"]

@@ -441,7 +441,8 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
     definitions = Section("definitions", None, None, "definitions", 1, False,
                           tuple(Block("calendars", c, c.cal.clause) for c in calendars)
                           + tuple(Block("holiday_sets", h, h.hs.clause) for h in holidays))
-    sections.insert(at, definitions)
+    if definitions.blocks:  # a program with no calendar (a warranty, a maintenance plan) has no such section
+        sections.insert(at, definitions)
     return AnnexView(
         program=prog,
         config=config,
