@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from attrs import field, frozen
+from attrs import field
 
 from .diagnostics import Span
+from .records import frozen
 
 _span = field(eq=False, repr=False, default=None)
 

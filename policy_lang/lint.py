@@ -173,7 +173,19 @@ def _terms(items: list[object]) -> list[tuple[str, str, tuple[tuple[str, ...], .
     return out
 
 
-def _synonyms(value: str, span: Span, terms, loc: _Locator) -> list[Diagnostic]:
+def _by_first_letters(terms) -> dict[str, list[tuple[str, str, tuple[tuple[str, ...], ...], Span | None]]]:
+    """The avoided words by the first letters of their first word's stems, in `terms` order: a word
+    of a text is tried only against the terms whose first stem it can inflect (a stem shorter than
+    `_MIN_STEM` must equal the word, so its key is the stem itself)."""
+    index: dict[str, list] = {}
+    for term, _avoid, stems, term_span in terms:
+        entry = (term, _norm(term), stems, term_span)
+        for key in dict.fromkeys(st[:_MIN_STEM] for st in stems[0]):
+            index.setdefault(key, []).append(entry)
+    return index
+
+
+def _synonyms(value: str, span: Span, index, loc: _Locator) -> list[Diagnostic]:
     out = []
     words = list(_WORD.finditer(value))
     seen: dict[str, int] = {}
@@ -181,9 +193,12 @@ def _synonyms(value: str, span: Span, terms, loc: _Locator) -> list[Diagnostic]:
         w = m.group()
         k = seen.get(w, 0)
         seen[w] = k + 1
+        candidates = index.get(_norm(w)[:_MIN_STEM])
+        if not candidates:
+            continue
         before = value[m.start() - 1] if m.start() else ""
-        for term, _avoid, stems, term_span in terms:
-            if _norm(w) == _norm(term) or i + len(stems) > len(words):
+        for term, norm_term, stems, term_span in candidates:
+            if _norm(w) == norm_term or i + len(stems) > len(words):
                 continue
             group = words[i:i + len(stems)]
             if not all(inflects(g.group(), s) for g, s in zip(group, stems)):
@@ -234,11 +249,11 @@ def _mixed(value: str, span: Span, loc: _Locator) -> list[Diagnostic]:
 def lint(items: list[object], sources: Mapping[str, str]) -> list[Diagnostic]:
     """W0801 and W0802 warnings for the texts of `items`, sorted by path, line and column."""
     loc = _Locator(sources)
-    terms = _terms(items)
+    index = _by_first_letters(_terms(items))
     diags: list[Diagnostic] = []
     for value, span, where in text_nodes(items):
-        if terms and where not in ("terms", "role"):
-            diags.extend(_synonyms(value, span, terms, loc))
+        if index and where not in ("terms", "role"):
+            diags.extend(_synonyms(value, span, index, loc))
         diags.extend(_mixed(value, span, loc))
     diags.sort(key=lambda d: (d.span.path, d.span.line, d.span.column, d.code, d.message))
     return diags

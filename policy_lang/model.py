@@ -6,9 +6,10 @@ from decimal import Decimal
 from functools import cached_property
 from typing import ClassVar
 
-from attrs import field, frozen
+from attrs import field
 
 from .diagnostics import Span
+from .records import frozen
 
 _span = field(eq=False, repr=False, default=None)
 

@@ -1,0 +1,27 @@
+"""`frozen`: attrs' frozen, slotted classes for the AST and the model, with one shared `__repr__`.
+
+attrs compiles an `__init__`, `__eq__`, `__hash__` and `__repr__` for every class; the ~130 classes
+of `ast` and `model` made that a third of `policyc check`'s start-up. The repr is the one method
+nobody needs compiled per class: this one reads the same fields and prints the same text.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+import attrs
+
+T = TypeVar("T", bound=type)
+
+
+def _repr(self: Any) -> str:
+    fields = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in type(self).__attrs_attrs__ if a.repr)
+    return f"{type(self).__qualname__}({fields})"
+
+
+def frozen(cls: T | None = None, **options: Any) -> T | Callable[[T], T]:
+    """`attrs.frozen` without a generated `__repr__` (the shared one above instead)."""
+    def wrap(c: T) -> T:
+        made = attrs.frozen(c, repr=False, **options)
+        made.__repr__ = _repr  # type: ignore[method-assign]
+        return made
+    return wrap if cls is None else wrap(cls)
