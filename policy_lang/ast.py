@@ -590,8 +590,7 @@ class IncidentsDecl:
     tier: Name
     ref: Ref | None
     marks: tuple[str, ...]
-    not_deducted: Name | None
-    not_deducted_text: Text | None
+    not_deducted: tuple[tuple[Name, Text], ...]  # (kind, when) for each `not_deducted`, in order
     text: Text | None
     span: Span = _span
 

@@ -952,6 +952,13 @@ class Checker:
     def check_incidents(self, i: ast.IncidentsDecl) -> None:
         self.resolve_marks(i.marks, i.span)
         self.resolve(i.tier, "tier")
+        seen: dict[str, ast.Name] = {}
+        for kind, _when in i.not_deducted:
+            if kind.value in seen:
+                self.error("P0202", f"incident kind `{kind.value}` is declared twice", kind.span,
+                           "declared again here", secondary=[Label(seen[kind.value].span, "first declared here")],
+                           help="name each kind of incident that is not deducted once")
+            seen.setdefault(kind.value, kind)
 
     def check_reinstatement(self, r: ast.ReinstatementDecl) -> None:
         if r.pays is None:

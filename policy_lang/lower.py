@@ -388,8 +388,8 @@ class Lowering:
         return duration(e)
 
     def incidents(self, i: ast.IncidentsDecl) -> model.IncidentAccounting:
-        return model.IncidentAccounting(i.tier.value, _ref(i.ref), i.marks, _n(i.not_deducted),
-                                        _t(i.not_deducted_text), _t(i.text), i.span)
+        exemptions = tuple(model.IncidentExemption(kind.value, _t(when)) for kind, when in i.not_deducted)
+        return model.IncidentAccounting(i.tier.value, _ref(i.ref), i.marks, exemptions, _t(i.text), i.span)
 
     def reinstatement(self, r: ast.ReinstatementDecl) -> model.Reinstatement:
         return model.Reinstatement(_ref(r.ref), duration(r.pays), _t(r.text), r.span)  # type: ignore[arg-type]

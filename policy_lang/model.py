@@ -575,14 +575,34 @@ class Rule:
 
 
 @frozen
+class IncidentExemption:
+    """A kind of incident that is not taken off the purchased count ("defect": caused by a defect)."""
+
+    kind: str
+    text: str
+
+
+@frozen
 class IncidentAccounting:
     tier: str
     clause: str | None
     marks: tuple[str, ...]
-    not_deducted: str | None  # kind of incident not deducted, e.g. "defect"
-    not_deducted_text: str | None
+    exemptions: tuple[IncidentExemption, ...]  # kinds not deducted, in source order
     text: str | None
     span: Span = _span
+
+    @property
+    def not_deducted(self) -> str | None:
+        """The first kind not deducted (most contracts name one)."""
+        return self.exemptions[0].kind if self.exemptions else None
+
+    @property
+    def not_deducted_text(self) -> str | None:
+        return "; ".join(e.text for e in self.exemptions) or None
+
+    @property
+    def not_deducted_kinds(self) -> tuple[str, ...]:
+        return tuple(e.kind for e in self.exemptions)
 
 
 @frozen

@@ -126,8 +126,8 @@ class ToAst(Transformer):
         out: dict[str, object] = {}
         for ch in children:
             if isinstance(ch, ast.Field):
-                if ch.name == "open":
-                    continue  # repeatable: collected by the channel
+                if ch.name in ("open", "not_deducted"):
+                    continue  # repeatable: collected by the channel / the incident accounting
                 if ch.name in out and ch.name not in ("hours", "date_items"):
                     self.diagnostics.append(Diagnostic(
                         "P0101", f"duplicate field `{ch.name}` in {kind}",
@@ -772,8 +772,8 @@ class ToAst(Transformer):
 
     def incidents(self, meta, ch):
         f = self.fields(ch[1:], "incidents")
-        nd = f.get("not_deducted", (None, None))
-        return ast.IncidentsDecl(self.name(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), nd[0], nd[1],
+        exempt = tuple(c.value for c in ch[1:] if isinstance(c, ast.Field) and c.name == "not_deducted")
+        return ast.IncidentsDecl(self.name(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), exempt,
                                  f.get("text"), self.sp(meta))
 
     def not_deducted(self, meta, ch):

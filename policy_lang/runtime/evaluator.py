@@ -673,18 +673,20 @@ class IncidentBalance(NamedTuple):
     clause: str | None
 
 
-def incident_balance(purchased: object, incidents: object, not_deducted_kind: str | None,
+def incident_balance(purchased: object, incidents: object, not_deducted_kinds: tuple[str, ...] | str | None,
                      clause: str | None) -> IncidentBalance:
+    """`incidents` are kinds ("other", "defect"); those of `not_deducted_kinds` are not deducted."""
+    exempt = (not_deducted_kinds,) if isinstance(not_deducted_kinds, str) else tuple(not_deducted_kinds or ())
     if isinstance(purchased, bool) or not isinstance(purchased, int) or purchased < 0:
         raise PolicyQueryError(f"purchased must be an integer >= 0, got {purchased!r}")
     if isinstance(incidents, (str, bytes)) or not isinstance(incidents, Iterable):
         raise PolicyQueryError("incidents must be an iterable of incident kinds, e.g. "
-                               f"['other', {not_deducted_kind!r}]")
+                               f"{['other', *exempt]!r}")
     kinds = list(incidents)
     for k in kinds:
         if not isinstance(k, str):
             raise PolicyQueryError(f"an incident kind must be a string, got {k!r}")
-    free = sum(1 for k in kinds if k == not_deducted_kind)
+    free = sum(1 for k in kinds if k in exempt)
     used = len(kinds) - free
     return IncidentBalance(purchased, used, free, purchased - used, clause)
 

@@ -225,7 +225,7 @@ def vouchers(*, tier: str, period_start: date, years: int = 1) -> tuple[VoucherG
 
 def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBalance:
     """Incidents left in a pack; `incidents` are kinds, and some kinds are not deducted."""
-    return _rt.incident_balance(purchased, incidents, None,
+    return _rt.incident_balance(purchased, incidents, (),
                                 'HelpWare')
 
 
