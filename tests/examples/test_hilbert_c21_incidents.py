@@ -8,26 +8,16 @@ is caused by a defect in the software». Any other incident is charged.
 from __future__ import annotations
 
 import types
-from functools import cache
-from pathlib import Path
 
 import pytest
+from _example_module import example_module
 
-from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
 PID = "hilbert_c21_incidents"
 
 
-@cache
 def module() -> types.ModuleType:
-    c = compile_file(POLICIES / "examples" / f"{PID}.policy", root=POLICIES)
-    assert c.program is not None, c.diagnostics
-    assert list(c.diagnostics) == []
-    m = types.ModuleType(c.program.id)
-    exec(compile(emit_python(c.program), c.program.id, "exec"), m.__dict__)
-    return m
+    return example_module(PID)
 
 
 # (incidents paid in advance, incidents of the year, charged, free, left (< 0: to pay))

@@ -19,29 +19,18 @@ from __future__ import annotations
 
 import types
 from datetime import date, datetime, timedelta, timezone
-from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from _example_module import example_module
 
-from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
-EXAMPLES = POLICIES / "examples"
 PID = "synology_hardware_warranty"
 MSK = ZoneInfo("Europe/Moscow")
 
 
-@cache
 def module() -> types.ModuleType:
-    c = compile_file(EXAMPLES / f"{PID}.policy", root=POLICIES)
-    assert c.program is not None, c.diagnostics
-    assert [d for d in c.diagnostics if d.code != "W0701"] == []
-    m = types.ModuleType(c.program.id)
-    exec(compile(emit_python(c.program), c.program.id, "exec"), m.__dict__)
-    return m
+    return example_module(PID)
 
 
 # (rma, purchased, asked on, eligible, warranty end (exclusive))
