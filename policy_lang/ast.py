@@ -404,6 +404,7 @@ class PrioritiesDecl:
     ref: Ref | None
     priorities: tuple[PriorityDecl, ...]
     span: Span = _span
+    title: Text | None = None  # the scale's own name ("Уровень серьёзности", "Приоритет")
 
 
 @frozen

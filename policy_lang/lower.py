@@ -498,6 +498,7 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         services=many("services"), matrices=many("matrices"), targets=many("targets"),
         priorities=many("priorities"), requests=many("requests"),
         priorities_clause=_ref(priorities_decl.ref) if priorities_decl else None,
+        priority_scale=_t(priorities_decl.title) if priorities_decl else None,
         reclassification=one("reclassification"),  # type: ignore[arg-type]
         events=many("events"), conditions=many("conditions"), obligations=many("obligations"),
         periods=many("periods"), vouchers=many("vouchers"), exclusions=many("exclusions"),

@@ -714,6 +714,7 @@ class Program:
     targets: tuple[Target, ...]
     priorities: tuple[Priority, ...]
     priorities_clause: str | None
+    priority_scale: str | None  # the scale's name when the policy gives one ("Уровень серьёзности")
     reclassification: Reclassification | None
     events: tuple[Event, ...]
     conditions: tuple[Condition, ...]

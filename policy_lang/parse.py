@@ -595,8 +595,10 @@ class ToAst(Transformer):
 
     # -- priorities ----------------------------------------------------------
     def priorities(self, meta, children):
+        titled = [c for c in children if isinstance(c, ast.Text)]
         return ast.PrioritiesDecl(self.pick(children, ast.Ref),
-                                  tuple(c for c in children if isinstance(c, ast.PriorityDecl)), self.sp(meta))
+                                  tuple(c for c in children if isinstance(c, ast.PriorityDecl)), self.sp(meta),
+                                  titled[0] if titled else None)
 
     def priority(self, meta, ch):
         f = self.fields(ch[2:], "priority")

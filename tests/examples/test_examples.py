@@ -277,6 +277,15 @@ def test_quest_severity_1_only_by_phone() -> None:
     # with a `reclassify`, the same rule takes the incident in as a lower priority instead (LANDESK P1 -> P3)
 
 
+def test_the_priority_scale_is_named_as_the_contract_names_it() -> None:
+    md = render_markdown(build_view(compiled("quest_support").program, AnnexConfig()))
+    assert "|Уровень серьёзности | Standard Support |" in md
+    assert "Значения показателя «Уровень серьёзности» определяются следующим образом:" in md
+    assert "Уровень критичности" not in md and "уровней критичности" not in md
+    md = render_markdown(build_view(compiled("vk_cloud_support").program, AnnexConfig()))
+    assert "Соответствие типов заявок значениям показателя «Приоритет»:" in md
+
+
 def test_prices() -> None:
     p = module("teamlead_atlassian_support").entitlement(tier="sla3_premium", service="hour_rate").price
     assert (p.amount, p.currency, p.per) == (Decimal("2500"), "RUB", "hour")
