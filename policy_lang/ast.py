@@ -588,7 +588,7 @@ class RuleDecl:
 
 @frozen
 class IncidentsDecl:
-    tier: Name
+    tiers: tuple[Name, ...]  # the packs the accounting applies to
     ref: Ref | None
     marks: tuple[str, ...]
     not_deducted: tuple[tuple[Name, Text], ...]  # (kind, when) for each `not_deducted`, in order

@@ -951,7 +951,8 @@ class Checker:
 
     def check_incidents(self, i: ast.IncidentsDecl) -> None:
         self.resolve_marks(i.marks, i.span)
-        self.resolve(i.tier, "tier")
+        for tier in i.tiers:
+            self.resolve(tier, "tier")
         seen: dict[str, ast.Name] = {}
         for kind, _when in i.not_deducted:
             if kind.value in seen:

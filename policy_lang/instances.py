@@ -271,7 +271,9 @@ def instantiate(p: model.Program, c: ContractFile) -> model.Program:
                     for x in p.clauses if not x.applies_tiers or tier in x.applies_tiers)
     vouchers = tuple(attrs.evolve(v, counts=tuple(x for x in v.counts if x[0] == tier)) for v in p.vouchers
                      if dict(v.counts).get(tier))
-    incidents = p.incident_accounting if p.incident_accounting and p.incident_accounting.tier == tier else None
+    incidents = p.incident_accounting if p.incident_accounting and tier in p.incident_accounting.tiers else None
+    if incidents is not None:
+        incidents = attrs.evolve(incidents, tiers=keep_tier)
     kept = {"matrices": {m.id for m in matrices}, "targets": {t.id for t in targets},
             "clauses": {x.id for x in clauses}, "vouchers": {v.id for v in vouchers}}
     outline = tuple(o for o in p.outline if o.kind not in kept or o.key in kept[o.kind]

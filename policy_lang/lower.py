@@ -389,7 +389,8 @@ class Lowering:
 
     def incidents(self, i: ast.IncidentsDecl) -> model.IncidentAccounting:
         exemptions = tuple(model.IncidentExemption(kind.value, _t(when)) for kind, when in i.not_deducted)
-        return model.IncidentAccounting(i.tier.value, _ref(i.ref), i.marks, exemptions, _t(i.text), i.span)
+        return model.IncidentAccounting(tuple(dict.fromkeys(t.value for t in i.tiers)), _ref(i.ref), i.marks,
+                                        exemptions, _t(i.text), i.span)
 
     def reinstatement(self, r: ast.ReinstatementDecl) -> model.Reinstatement:
         return model.Reinstatement(_ref(r.ref), duration(r.pays), _t(r.text), r.span)  # type: ignore[arg-type]

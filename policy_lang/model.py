@@ -584,12 +584,17 @@ class IncidentExemption:
 
 @frozen
 class IncidentAccounting:
-    tier: str
+    tiers: tuple[str, ...]  # the packs it applies to
     clause: str | None
     marks: tuple[str, ...]
     exemptions: tuple[IncidentExemption, ...]  # kinds not deducted, in source order
     text: str | None
     span: Span = _span
+
+    @property
+    def tier(self) -> str:
+        """The first pack (most contracts name one)."""
+        return self.tiers[0]
 
     @property
     def not_deducted(self) -> str | None:

@@ -775,7 +775,7 @@ class ToAst(Transformer):
     def incidents(self, meta, ch):
         f = self.fields(ch[1:], "incidents")
         exempt = tuple(c.value for c in ch[1:] if isinstance(c, ast.Field) and c.name == "not_deducted")
-        return ast.IncidentsDecl(self.name(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), exempt,
+        return ast.IncidentsDecl(tuple(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), exempt,
                                  f.get("text"), self.sp(meta))
 
     def not_deducted(self, meta, ch):
