@@ -187,6 +187,18 @@ CASES = [
     ("quest_support", "support_24x7", "phone", "sev1", "2026-12-31T23:30+03:00", "response",
      "2027-01-01T00:30+03:00"),  # 1 h around the clock through New Year's night
 
+    # --- InQuest: Priority 1 around the clock; others on 09:00-17:00 America/New_York (assumed) ---
+    ("inquest_support", "support", "portal", "P1", "2026-11-28T22:00-05:00", "response",
+     "2026-11-29T02:00-05:00"),  # Sat 22:00 + 4 h around the clock
+    ("inquest_support", "support", "phone", "P2", "2026-12-04T15:00-05:00", "response",
+     "2026-12-07T13:00-05:00"),  # 6 h: Fri 2 h; Mon 09:00 + 4 h
+    ("inquest_support", "support", "portal", "P2", "2026-03-06T16:00-05:00", "response",
+     "2026-03-09T14:00-04:00"),  # Fri 1 h (EST); clocks go forward Sun 8 Mar; Mon 09:00 EDT + 5 h
+    ("inquest_support", "support", "portal", "P3", "2026-12-09T10:00-05:00", "response",
+     "2026-12-10T23:59:59-05:00"),  # 1 business day after Wed -> end of Thu
+    ("inquest_support", "support", "portal", "P4", "2026-12-11T10:00-05:00", "response",
+     "2026-12-15T23:59:59-05:00"),  # 2 business days after Fri: Mon, Tue -> end of Tue
+
     # --- Fortinet FortiCare: P1/P2 < 1 h 24x7; P3 next business day (09:00-18:00 MSK, RF holidays) ---
     ("fortinet_forticare", "return_and_replace", "phone", "P1", "2026-11-29T03:10+03:00", "response",
      "2026-11-29T04:10+03:00"),  # Sun 03:10 + 1 h
