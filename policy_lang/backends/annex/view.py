@@ -339,6 +339,9 @@ def _title(blocks: list[Block]) -> tuple[str | None, str]:
         if b.kind in _HEADING_KINDS and b.cite is None:
             item = b.item
             return (item.title if not isinstance(item, Table) else item.title), b.kind  # type: ignore[attr-defined]
+    targets = [b for b in blocks if b.kind == "targets"]
+    if len(targets) == 1 and targets[0].cite is None:  # a section that states one target is named by it
+        return targets[0].item.target.title, "targets"  # type: ignore[attr-defined]
     ranked = sorted(blocks, key=lambda b: _RANK.get(b.kind, 50))
     return None, (ranked[0].kind if ranked else "")
 
