@@ -43,7 +43,7 @@ _TERMINAL_NAMES = {
     "NAME": "a name", "INT": "a number", "DATE": "a date (YYYY-MM-DD)", "TIME": "a time (HH:MM)",
     "RATIO": "a ratio (1:10)", "DURATION": "a duration (e.g. `2h`, `20 business days`)",
     "PRICE": "a price (e.g. `1_500 RUB`)", "PERCENT": "a percentage (e.g. `95%`)",
-    "CLAUSE": "a clause number (e.g. `2.6 (4)`)", "MARK": "a footnote mark (e.g. `(1)`, `*`)",
+    "CLAUSE": "a clause number (e.g. `2.6 (4)`)", "MARK": "a mark (e.g. `(1)`, `(iv)`, `(a)`, `*`)",
     "WEEKDAY": "a weekday (`mon`..`sun`)", "HEADER": "a header row (`service ...` or `priority ...`)",
     "STRING": "a string", "LONG_STRING": 'a """long string"""', "$END": "end of file",
 }
