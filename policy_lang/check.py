@@ -74,7 +74,7 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
 SINGLETONS = {ast.RequestsDecl: "requests", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
-              ast.VouchersDecl: "vouchers", ast.ReclassifyDecl: "reclassify",
+              ast.ReclassifyDecl: "reclassify",
               ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties",
               ast.PerformanceDecl: "performance"}
 
@@ -767,9 +767,10 @@ class Checker:
             self.error("P0901", "a target cell must be a duration, `next business day` or `-`", term.span,
                        "not a term", help="write the time with its unit: `30min`, `2h`, `3 business days`")
             return
-        if isinstance(term, ast.TermDuration) and response and term.duration.unit in ("week", "month"):
+        if isinstance(term, ast.TermDuration) and response and term.duration.unit == "month":
+            # "within one week" is a response time some SLAs give (PromoTron Basic); a month is not
             self.error("P0301", f"a response time cannot be in {UNIT_WORDS[term.duration.unit]}", term.duration.span,
-                       "too coarse for a response", help="use minutes, hours or (business) days")
+                       "too coarse for a response", help="use minutes, hours, (business) days or weeks")
             return
         if isinstance(term, ast.TermDuration):
             d = term.duration

@@ -2000,7 +2000,7 @@ def tier_for_points(points: int) -> str:
     return _rt.tier_for_points(points, _POINT_BANDS)
 
 
-VOUCHERS = VoucherRule(
+VOUCHERS_ILO = VoucherRule(
     id='ilo',
     title='Ваучеры на обучение ILO',
     clause='2.6 (7)',
@@ -2009,10 +2009,18 @@ VOUCHERS = VoucherRule(
     expires_with=None,
     reissued_every=(1, 'year'),
 )
+VOUCHER_RULES = {
+    'ilo': VOUCHERS_ILO,
+}
+VOUCHERS = VOUCHERS_ILO
 
 
-def vouchers(*, tier: str, period_start: date, years: int = 1) -> tuple[VoucherGrant, ...]:
-    """The vouchers `tier` receives: one grant per year of the support period."""
+def vouchers(*, tier: str, period_start: date, years: int = 1, kind: str | None = None) -> tuple[VoucherGrant, ...]:
+    """The vouchers `tier` receives: one grant per year of the support period (of every kind the
+    tier has, or of the one `kind` names)."""
+    if kind is not None:
+        require_choice("vouchers", kind, tuple(VOUCHER_RULES))
+        return _rt.voucher_grants(VOUCHER_RULES[kind], tier, period_start, years)
     return _rt.voucher_grants(VOUCHERS, tier, period_start, years)
 
 

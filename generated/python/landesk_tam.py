@@ -1341,7 +1341,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHERS = VoucherRule(
+VOUCHERS_TAM_TRAINING = VoucherRule(
     id='tam_training',
     title='Ваучеры на обучение',
     clause='3 (1)',
@@ -1350,10 +1350,18 @@ VOUCHERS = VoucherRule(
     expires_with=PERIOD_TAM_TERM,
     reissued_every=None,
 )
+VOUCHER_RULES = {
+    'tam_training': VOUCHERS_TAM_TRAINING,
+}
+VOUCHERS = VOUCHERS_TAM_TRAINING
 
 
-def vouchers(*, tier: str, period_start: date, years: int = 1) -> tuple[VoucherGrant, ...]:
-    """The vouchers `tier` receives: one grant per year of the support period."""
+def vouchers(*, tier: str, period_start: date, years: int = 1, kind: str | None = None) -> tuple[VoucherGrant, ...]:
+    """The vouchers `tier` receives: one grant per year of the support period (of every kind the
+    tier has, or of the one `kind` names)."""
+    if kind is not None:
+        require_choice("vouchers", kind, tuple(VOUCHER_RULES))
+        return _rt.voucher_grants(VOUCHER_RULES[kind], tier, period_start, years)
     return _rt.voucher_grants(VOUCHERS, tier, period_start, years)
 
 

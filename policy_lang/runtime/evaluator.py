@@ -663,6 +663,20 @@ def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
     return tuple(grants)
 
 
+def voucher_grants_all(rules: tuple[VoucherRule, ...], tier: object, period_start: object,
+                       years: object) -> tuple[VoucherGrant, ...]:
+    """The grants of every kind of vouchers `tier` has (none: an empty tuple); a kind that is not
+    re-issued is granted once."""
+    tiers = tuple(dict.fromkeys(t for r in rules for t, _n in r.counts))
+    require_choice("tier", tier, tiers)
+    grants: list[VoucherGrant] = []
+    for rule in rules:
+        if dict(rule.counts).get(tier):
+            once = rule.reissued_every is None and rule.expires_with is None
+            grants.extend(voucher_grants(rule, tier, period_start, 1 if once else years))
+    return tuple(grants)
+
+
 # -- incidents ------------------------------------------------------------------------------
 
 class IncidentBalance(NamedTuple):

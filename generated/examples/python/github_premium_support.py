@@ -657,10 +657,13 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
+VOUCHER_RULES = {
+}
 
 
-def vouchers(*, tier: str, period_start: date, years: int = 1) -> tuple[VoucherGrant, ...]:
-    """The vouchers `tier` receives: one grant per year of the support period."""
+def vouchers(*, tier: str, period_start: date, years: int = 1, kind: str | None = None) -> tuple[VoucherGrant, ...]:
+    """The vouchers `tier` receives: one grant per year of the support period (of every kind the
+    tier has, or of the one `kind` names)."""
     raise _rt.lacks(PROGRAM.id, "vouchers")
 
 

@@ -207,7 +207,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHERS = VoucherRule(
+VOUCHERS_PACK_INCIDENTS = VoucherRule(
     id='pack_incidents',
     title='Инциденты пакета',
     clause='HelpWare',
@@ -216,10 +216,18 @@ VOUCHERS = VoucherRule(
     expires_with=None,
     reissued_every=None,
 )
+VOUCHER_RULES = {
+    'pack_incidents': VOUCHERS_PACK_INCIDENTS,
+}
+VOUCHERS = VOUCHERS_PACK_INCIDENTS
 
 
-def vouchers(*, tier: str, period_start: date, years: int = 1) -> tuple[VoucherGrant, ...]:
-    """The vouchers `tier` receives: one grant per year of the support period."""
+def vouchers(*, tier: str, period_start: date, years: int = 1, kind: str | None = None) -> tuple[VoucherGrant, ...]:
+    """The vouchers `tier` receives: one grant per year of the support period (of every kind the
+    tier has, or of the one `kind` names)."""
+    if kind is not None:
+        require_choice("vouchers", kind, tuple(VOUCHER_RULES))
+        return _rt.voucher_grants(VOUCHER_RULES[kind], tier, period_start, years)
     return _rt.voucher_grants(VOUCHERS, tier, period_start, years)
 
 

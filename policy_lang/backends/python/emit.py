@@ -82,7 +82,7 @@ def _context(p: model.Program) -> dict[str, object]:
         "target_cells": _target_cells(p, cal_ref),
         "obligations": [(o.id, _obligation(p, o, cal_ref)) for o in p.obligations],
         "periods": periods,
-        "vouchers": [_vouchers(p, v) for v in p.vouchers],
+        "vouchers": [(v.id, _vouchers(p, v)) for v in p.vouchers],
         "warranties": [(w.id, _warranty(w)) for w in p.warranties],
         "rmas": [(r.id, _rma(p, r)) for r in p.rmas],
         "rules": [(r.id, pyrepr(_expr(r.expr)), r.clause) for r in p.rules],
