@@ -416,6 +416,7 @@ class ReclassifyDecl:
     may_lower: Name | None
     text: Text | None
     span: Span = _span
+    when: Name | None = None  # a condition: reclassified only while it holds
 
 
 @frozen

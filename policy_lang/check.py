@@ -84,9 +84,11 @@ _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities"
 
 #: Names the generated evaluator takes as keyword arguments beside its own parameters:
 #: conditions (`deadline(obligation, start=..., NAME=True)`, `rma_eligibility(rma=..., delivered=...,
-#: on=..., NAME=True)`) and events (`rule_end(rule, at=..., NAME=date)`) may not take their names.
+#: on=..., NAME=True)`, `response(tier=..., ..., NAME=True)`) and events (`rule_end(rule, at=..., NAME=date)`) may not take their names.
 _ARGUMENT_NAMES = {
-    "condition": ("deadline() and rma_eligibility()", frozenset({"obligation", "start", "rma", "delivered", "on"})),
+    "condition": ("deadline(), rma_eligibility() and response()",
+                  frozenset({"obligation", "start", "rma", "delivered", "on", "tier", "channel", "registered_at",
+                             "priority", "request"})),
     "event": ("rule_end()", frozenset({"rule", "at"})),
 }
 #: A program id names a Python module (generated/python/<id>.py): not one the evaluator imports.
@@ -847,6 +849,7 @@ class Checker:
     def check_reclassify(self, r: ast.ReclassifyDecl) -> None:
         for ch in r.unless_via:
             self.resolve(ch, "channel")
+        self.resolve(r.when, "condition")
         if r.becomes is None:
             self.missing(r, "becomes", "reclassification", "becomes P3")
         self.resolve(r.becomes, "priority")

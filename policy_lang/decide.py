@@ -26,7 +26,17 @@ def decisions(p: model.Program) -> tuple[model.Decision, ...]:
     ctx = _Context(p)
     reported: list[tuple[str | None, str | None]] = [(x.id, None) for x in p.priorities] or [(None, None)]
     reported += [(None, r.id) for r in p.requests]
-    return tuple(ctx.decide(t.id, c, pr, rq) for t in p.tiers for c in p.channels for pr, rq in reported)
+    base = tuple(ctx.decide(t.id, c, pr, rq) for t in p.tiers for c in p.channels for pr, rq in reported)
+    r = p.reclassification
+    if r is None or r.when is None:
+        return base
+    # `reclassify … when CONDITION`: the answers that change while the condition holds, after the others
+    holds = []
+    for d in base:
+        alt = ctx.decide(d.tier, ctx.channels[d.channel], d.reported, d.request, holds=r.when)
+        if (alt.accepted, alt.priority) != (d.accepted, d.priority):
+            holds.append(attrs.evolve(alt, condition=r.when))
+    return base + tuple(holds)
 
 
 def _clause(clause: str | None, marks: tuple[str, ...] = ()) -> str:
@@ -44,6 +54,7 @@ class _Context:
         self.priorities, self.requests, self.cells = ix.priorities, ix.requests, ix.cells
         self.order = [x.id for x in p.priorities]
         self.events = {e.id: e.title for e in p.events}
+        self.conditions = {c.id: c.title for c in p.conditions}
         self.granting = {}
         for s in p.services:
             if s.grants_channel and s.grants_channel not in self.granting:
@@ -57,20 +68,26 @@ class _Context:
         s = self.granting.get(channel)
         return (None, None) if s is None else (s, self.cells.get((tier, s.id)))
 
-    def wrong_channel(self, channel: str, priority: str | None) -> model.Priority | None:
+    def reclassifies(self, channel: str, priority: str | None, holds: str | None = None) -> bool:
+        """Does the `reclassify` take a request of `priority` on `channel` down to its `becomes`
+        (with `when`: only while that condition, `holds`, holds)?"""
+        r = self.p.reclassification
+        return (r is not None and channel not in r.unless_via and (r.when is None or r.when == holds)
+                and priority in self.order and r.becomes in self.order
+                and self.order.index(priority) < self.order.index(r.becomes))
+
+    def wrong_channel(self, channel: str, priority: str | None, holds: str | None = None) -> model.Priority | None:
         """The priority, when it must be reported through other channels and no `reclassify`
         takes it in through this one (a Quest Severity 1 "cannot be logged through our portal")."""
         pr = self.priorities.get(priority) if priority is not None else None
         if pr is None or not pr.report_via or channel in pr.report_via:
             return None
-        r = self.p.reclassification
-        if r is not None and channel not in r.unless_via and priority in self.order \
-                and r.becomes in self.order and self.order.index(priority) < self.order.index(r.becomes):
+        if self.reclassifies(channel, priority, holds):
             return None  # reported the wrong way, yet taken in as a lower priority
         return pr
 
-    def accepts(self, tier: str, channel: str, priority: str | None) -> bool:
-        if self.wrong_channel(channel, priority) is not None:
+    def accepts(self, tier: str, channel: str, priority: str | None, holds: str | None = None) -> bool:
+        if self.wrong_channel(channel, priority, holds) is not None:
             return False
         s, cell = self.cell_for_channel(tier, channel)
         if s is None:
@@ -83,7 +100,8 @@ class _Context:
         return _clause(s.clause, s.marks) if s is not None else _clause(ch.clause)
 
     def decide(self, tier: str, channel: model.Channel, reported: str | None,
-               request: str | None) -> model.Decision:
+               request: str | None, holds: str | None = None) -> model.Decision:
+        """`holds`: the condition of a `reclassify … when` taken to hold (None: it does not)."""
         p, ch = self.p, channel
         clauses: list[str] = []
         reasons: list[model.Reason] = []
@@ -104,9 +122,9 @@ class _Context:
         s, cell = self.cell_for_channel(tier, ch.id)
         here = self.channel_clause(ch, s)
         add_clause(here)
-        accepted = self.accepts(tier, ch.id, effective)
+        accepted = self.accepts(tier, ch.id, effective, holds)
         what = f"Заявку уровня {self.label(effective)}" if effective else "Заявку"
-        must = self.wrong_channel(ch.id, effective)
+        must = self.wrong_channel(ch.id, effective, holds)
         if must is not None:
             add_clause(must.clause)
             reasons.append(reason("report_via", must.clause, level=self.label(effective),
@@ -130,17 +148,22 @@ class _Context:
 
         priority = effective
         r = p.reclassification
-        if accepted and r is not None and effective is not None and ch.id not in r.unless_via:
-            if effective in self.order and r.becomes in self.order \
-                    and self.order.index(effective) < self.order.index(r.becomes):
-                priority = r.becomes
-                add_clause(r.clause)
-                via = join_ru([quote(self.channels[c].title) for c in r.unless_via if c in self.channels], "или")
-                vendor = next((x.label for x in p.parties if x.id == "manufacturer"), "исполнитель")
-                lower = (f"; {vendor} вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
-                         if r.may_lower_to else "")
-                reasons.append(reason("reclassified", r.clause, reported=self.label(effective), via=via,
-                                      becomes=self.label(r.becomes), lower=lower))
+        if accepted and r is not None and effective is not None and self.reclassifies(ch.id, effective, holds):
+            priority = r.becomes
+            add_clause(r.clause)
+            via = join_ru([quote(self.channels[c].title) for c in r.unless_via if c in self.channels], "или")
+            vendor = next((x.label for x in p.parties if x.id == "manufacturer"), "исполнитель")
+            lower = (f"; {vendor} вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
+                     if r.may_lower_to else "")
+            args = dict(reported=self.label(effective), becomes=self.label(r.becomes), lower=lower)
+            if r.when is None:
+                reasons.append(reason("reclassified", r.clause, via=via, **args))
+            elif r.unless_via:
+                reasons.append(reason("reclassified_via_when", r.clause, via=via,
+                                      condition=quote(self.conditions.get(r.when, r.when)), **args))
+            else:
+                reasons.append(reason("reclassified_when", r.clause,
+                                      condition=quote(self.conditions.get(r.when, r.when)), **args))
 
         if accepted and ch.confirm_by:
             confirm = self.channels[ch.confirm_by]

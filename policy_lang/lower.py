@@ -329,7 +329,8 @@ class Lowering:
 
     def reclassification(self, r: ast.ReclassifyDecl) -> model.Reclassification:
         return model.Reclassification(r.id.value, _ref(r.ref), tuple(n.value for n in r.unless_via),
-                                      r.becomes.value, _n(r.may_lower), _t(r.text), r.span)  # type: ignore[union-attr]
+                                      r.becomes.value, _n(r.may_lower), _t(r.text), r.span,  # type: ignore[union-attr]
+                                      _n(r.when))
 
     def obligation(self, o: ast.ObligationDecl) -> model.Obligation:
         w = o.within

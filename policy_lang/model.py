@@ -405,11 +405,13 @@ class Decision:
     clauses: tuple[str, ...]
     reasons: tuple[Reason, ...]
     closed_reasons: tuple[Reason, ...]
+    condition: str | None = None  # the answer while this condition holds (a `reclassify … when`)
 
 
 @frozen
 class Reclassification:
-    """A request reported other than via `unless_via` becomes `becomes` (vendor may lower it)."""
+    """A request reported other than via `unless_via` (any channel, when that is empty) and, with
+    `when`, while that condition holds, becomes `becomes` (the vendor may lower it further)."""
 
     id: str
     clause: str | None
@@ -418,6 +420,7 @@ class Reclassification:
     may_lower_to: str | None
     text: str | None
     span: Span = _span
+    when: str | None = None  # a condition id
 
 
 @frozen

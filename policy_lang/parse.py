@@ -621,7 +621,8 @@ class ToAst(Transformer):
     def reclassify(self, meta, ch):
         f = self.fields(ch[1:], "reclassify")
         return ast.ReclassifyDecl(self.name(ch[0]), self.pick(ch, ast.Ref), tuple(f.get("unless_via", ())),
-                                  f.get("becomes"), f.get("may_lower"), f.get("text"), self.sp(meta))
+                                  f.get("becomes"), f.get("may_lower"), f.get("text"), self.sp(meta),
+                                  f.get("when"))
 
     def unless_via(self, meta, ch):
         return self.field("unless_via", meta, ch[0])

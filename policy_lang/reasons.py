@@ -23,6 +23,10 @@ SENTENCES = {
     "request_type": "Заявка типа {request} рассматривается как заявка уровня {priority} ({cite}).",
     "reclassified": "Об инциденте {reported} сообщено не через канал {via}, поэтому он классифицируется "
                     "как {becomes}{lower} ({cite}).",
+    "reclassified_when": "Пока выполняется условие {condition}, инцидент {reported} классифицируется как "
+                         "{becomes}{lower} ({cite}).",
+    "reclassified_via_when": "Об инциденте {reported} сообщено не через канал {via}, и выполняется условие "
+                             "{condition}, поэтому он классифицируется как {becomes}{lower} ({cite}).",
     "confirm": "Заявку через канал {channel} необходимо подтвердить через канал {confirm}{text} ({cite}).",
     "target_missing": "{target} для уровня поддержки {tier}{level} не установлен ({cite}).",
     "target": "{target} для уровня поддержки {tier}{level}: {term}, {counted}{strength}{percentile} ({cite}).",

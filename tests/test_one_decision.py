@@ -71,8 +71,10 @@ def test_answer_and_annex_state_the_same_targets(path: Path, index: int) -> None
     rng = random.Random(f"{prog.id}:{index}")
     hours = getattr(m, f"CAL_{d.hours.upper()}") if d.hours else None
     at = _open_moment(hours, rng)
-    r = m.response(tier=d.tier, channel=d.channel, registered_at=at,
-                   **({"request": d.request} if d.request else {"priority": d.reported} if d.reported else {}))
+    asked = {"request": d.request} if d.request else {"priority": d.reported} if d.reported else {}
+    if d.condition:  # the answer while a `reclassify … when` condition holds
+        asked[d.condition] = True
+    r = m.response(tier=d.tier, channel=d.channel, registered_at=at, **asked)
     assert r.accepted == d.accepted and r.priority == d.priority
     assert len(r.targets) == len(d.targets)
     for answer, applied in zip(r.targets, d.targets):
@@ -117,5 +119,7 @@ def test_decision_table_in_the_annex_matches_the_model(path: Path) -> None:
         assert f"Прием заявок: {typeset(tier.title)}" in md
     labels = {p.id: p.short for p in prog.priorities}
     for d in prog.decisions:
-        if d.accepted and d.reported and d.priority != d.reported:
+        if d.condition:  # while a condition holds: stated by the reclassification, not the intake table
+            assert typeset(f"классифицируется как {labels[d.priority]}") in md
+        elif d.accepted and d.reported and d.priority != d.reported:
             assert f"принимается как {typeset(labels[d.priority])}" in md

@@ -50,9 +50,9 @@ class BoundEvaluator:
         return self.start <= day <= self.end
 
     def response(self, *, channel: str, registered_at: datetime, priority: str | None = None,
-                 request: str | None = None) -> Response:
+                 request: str | None = None, **conditions: bool) -> Response:
         """response() of the program for the contract's tier; refused outside the term."""
-        kwargs: dict[str, Any] = {"request": request} if request is not None else {}
+        kwargs: dict[str, Any] = {"request": request, **conditions} if request is not None else dict(conditions)
         r = self.module.response(tier=self.tier, channel=channel, registered_at=registered_at,
                                  priority=priority, **kwargs)
         if self.in_term(registered_at):

@@ -136,6 +136,19 @@ def prepare(decisions: dict, labels: Mapping[str, str] | None = None) -> dict:
     return out
 
 
+def while_conditions(decision: Decision, answers: Mapping[tuple, Decision], key: tuple,
+                     conditions: Mapping[str, object], valid_conditions: Mapping[str, str]) -> Decision:
+    """The answer while the conditions passed as True hold (a `reclassify … when`), else `decision`."""
+    for name, value in conditions.items():
+        require_choice("condition", name, tuple(valid_conditions))
+        if not isinstance(value, bool):
+            raise PolicyQueryError(f"condition {name!r} must be True or False, got {value!r}")
+    for name, value in conditions.items():
+        if value and (*key, name) in answers:
+            return answers[(*key, name)]
+    return decision
+
+
 _new = tuple.__new__
 
 

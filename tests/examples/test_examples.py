@@ -298,6 +298,31 @@ def test_the_priority_scale_is_named_as_the_contract_names_it() -> None:
     assert "Соответствие типов заявок значениям показателя «Приоритет»:" in md
 
 
+def test_inquest_priority_1_without_a_round_the_clock_resource_is_priority_2() -> None:
+    # «If Customer does not assign ... an around-the-clock resource ..., the case will automatically be
+    # reclassified as a Priority 2 until such time as the necessary Customer resource will be available»
+    at = "2026-11-28T22:00-05:00"  # Saturday night
+    m = module("inquest_support")
+    r = m.response(tier="support", channel="portal", priority="P1", registered_at=datetime.fromisoformat(at),
+                   no_round_the_clock_resource=True)
+    assert r.accepted and r.priority == "P2"
+    # Priority 2: 6 business hours (09:00-17:00 New York) from Monday 09:00 -> Monday 15:00
+    assert r.deadline == datetime.fromisoformat("2026-11-30T15:00-05:00")
+    assert any("классифицируется как Priority 2" in x for x in r.reasons), r.reasons
+    # with the resource (or no word of it), Priority 1 stays, around the clock: 22:00 + 4 h
+    for kwargs in ({}, {"no_round_the_clock_resource": False}):
+        r = m.response(tier="support", channel="portal", priority="P1", registered_at=datetime.fromisoformat(at),
+                       **kwargs)
+        assert r.priority == "P1" and r.deadline == datetime.fromisoformat("2026-11-29T02:00-05:00")
+    # a lower priority is not raised; an unknown condition is named with the valid ones
+    r = m.response(tier="support", channel="portal", priority="P3", registered_at=datetime.fromisoformat(at),
+                   no_round_the_clock_resource=True)
+    assert r.priority == "P3"
+    with pytest.raises(ValueError, match="no_round_the_clock_resource"):
+        m.response(tier="support", channel="portal", priority="P1", registered_at=datetime.fromisoformat(at),
+                   no_resource=True)
+
+
 def test_prices() -> None:
     p = module("teamlead_atlassian_support").entitlement(tier="sla3_premium", service="hour_rate").price
     assert (p.amount, p.currency, p.per) == (Decimal("2500"), "RUB", "hour")
@@ -352,11 +377,12 @@ def test_corpus_constructs() -> None:
     covered = {"obligation", "event", "condition", "procedure", "define", "agreed", "performance",
                "terms", "target", "requests", "priority label", "open with",
                "warranty", "rma", "rule", "exclusions", "period", "reinstatement", "coverage",
-               "vouchers", "incidents for"}
+               "vouchers", "incidents for", "reclassify"}
     assert covered <= used, covered - used
     assert {"warranty", "rma", "rule", "exclusions", "obligation"} <= per_program["synology_hardware_warranty"]
     assert {"period", "reinstatement", "coverage"} <= per_program["computhink_software_maintenance"]
     assert {"vouchers", "incidents for"} <= per_program["ibm_helpware_incident_packs"]
+    assert {"reclassify", "condition"} <= per_program["inquest_support"]
     assert {"obligation", "event", "procedure", "agreed"} <= per_program["cisco_smart_net_total_care"]
     assert {"obligation", "event", "condition"} <= per_program["github_premium_support"]
     assert {"define", "procedure"} <= per_program["fortinet_forticare"]
@@ -366,12 +392,8 @@ def test_corpus_constructs() -> None:
     assert (perf.provider, perf.through) == ("executor", None)
 
 
-#: Declarations no public SLA of the corpus has called for; each is used by a seed program instead.
-NOT_IN_CORPUS = {
-    # «an incident reported otherwise than by phone is treated as P3»: LANDESK (shared/landesk_terms);
-    # the corpus' phone-only rules (Quest Severity 1) refuse the other channels instead.
-    "reclassify": "policies/shared/landesk_terms.policy",
-}
+#: Declarations no public SLA of the corpus has called for, with the seed program that uses each.
+NOT_IN_CORPUS: dict[str, str] = {}
 
 
 def test_every_declaration_of_the_grammar_is_used_by_an_example() -> None:

@@ -713,19 +713,26 @@ _DECISIONS = _rt.prepare({
     ),
 }, PRIORITY_LABELS)
 
+#: (tier, channel, reported priority, request type, condition) -> the answer while the condition holds
+_WHILE = _rt.prepare({
+}, PRIORITY_LABELS)
+
 
 def response(*, tier: str, channel: str, registered_at: datetime,
-             priority: str | None = None, request: str | None = None) -> Response:
+             priority: str | None = None, request: str | None = None, **conditions: bool) -> Response:
     """Is the request accepted on `channel`, at what priority, and by when must the response come?
 
     `request` names a request type (REQUESTS) instead of a priority. `.deadline` is the initial
-    response's deadline; `.targets` gives every applicable target with its deadline.
+    response's deadline; `.targets` gives every applicable target with its deadline. Conditions
+    (CONDITIONS) that hold are passed as `name=True`: a `reclassify … when` applies only then.
     """
     try:
         decision = _DECISIONS[tier, channel, priority, request]
     except Exception:  # KeyError; TypeError or anything a foreign __hash__ raises
         raise _rt.bad_response_query(TIERS, CHANNELS, PRIORITIES, tier, channel, priority,
                                      REQUESTS, request) from None
+    if conditions:
+        decision = _rt.while_conditions(decision, _WHILE, (tier, channel, priority, request), conditions, CONDITIONS)
     return _respond(decision, registered_at)
 
 
