@@ -114,12 +114,14 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
     if bound is not None and kind == "response":
         r = bound.response(channel=_need("channel", o["channel"]), priority=o["priority"],
                            registered_at=_when("at", o["at"]),
-                           **({"request": o["request"]} if o.get("request") else {}))
+                           **({"request": o["request"]} if o.get("request") else {}),
+                           **_conditions(o["condition"]))
         return r.explain(), r.as_dict()
     if kind == "response":
         r = m.response(tier=_need("tier", o["tier"]), channel=_need("channel", o["channel"]),
                        priority=o["priority"], registered_at=_when("at", o["at"]),
-                       **({"request": o["request"]} if o.get("request") else {}))
+                       **({"request": o["request"]} if o.get("request") else {}),
+                       **_conditions(o["condition"]))
         return r.explain(), r.as_dict()
     if kind == "entitlement":
         e = m.entitlement(tier=_need("tier", o["tier"]), service=_need("service", o["service"]))
@@ -172,7 +174,7 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
 @click.option("--service", help="Service id (entitlement).")
 @click.option("--obligation", help="Obligation id (deadline).")
 @click.option("--start", help="Start instant (deadline) or date (vouchers, renewal).")
-@click.option("--condition", multiple=True, help="NAME=true, repeatable (deadline).")
+@click.option("--condition", multiple=True, help="NAME=true, repeatable (deadline, response).")
 @click.option("--points", type=int, help="Support points (tier).")
 @click.option("--years", type=int, default=1, show_default=True, help="Years (vouchers).")
 @click.option("--notice-on", "notice_on", help="Date of a notice against renewal (renewal).")

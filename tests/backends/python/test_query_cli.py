@@ -142,3 +142,18 @@ def test_deadline_marks_provisional_years(start, deadline, provisional) -> None:
     assert (data["deadline"], data["provisional"]) == (deadline, provisional)
     text = run("juniper_care_core", "deadline", "--obligation", "replacement_shipment", "--start", start)
     assert ("Срок предварительный" in text.stdout) is provisional
+
+
+def test_response_while_a_condition_holds() -> None:
+    inquest = str(ROOT / "policies" / "examples" / "inquest_support.policy")
+    ask = [inquest, "response", "--tier", "support", "--channel", "portal", "--priority", "P1",
+           "--at", "2026-11-28T22:00-05:00", "--format", "json"]
+    r = run(*ask, "--condition", "no_round_the_clock_resource=true")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert (data["priority"], data["deadline"]) == ("P2", "2026-11-30T15:00:00-05:00")
+    r = run(*ask)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["priority"] == "P1"
+    r = run(*ask, "--condition", "no_resource=true")
+    assert r.exit_code != 0 and "Traceback" not in r.output and "no_round_the_clock_resource" in r.output
