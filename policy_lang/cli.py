@@ -286,6 +286,13 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs] + instances
     files = builder.render(pairs, kinds, progress)
     st = builder.status(out_dir, files, kinds, whole)
+    if check_only and whole and st.clean:
+        # every output is right, but the manifest records other inputs (the compiler changed, not
+        # its outputs): the next build would rewrite it, so the committed tree is stale too
+        previous = {k: v for k, v in builder.read_manifest(out_dir).get("outputs", {}).items() if (out_dir / k).is_file()}
+        manifest = out_dir / builder.MANIFEST
+        if not manifest.is_file() or manifest.read_bytes() != builder.manifest_bytes(inputs, files, previous):
+            st = attrs.evolve(st, stale=(builder.MANIFEST,))
     if check_only:
         if fmt == "json":
             emit_json(ok=st.clean, missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),

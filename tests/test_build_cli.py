@@ -57,6 +57,24 @@ def test_check_names_stale_and_missing_files_and_writes_nothing(built: tuple[Pat
     assert md.read_text(encoding="utf-8").endswith("hand edit\n")  # --check writes nothing
 
 
+def test_check_names_a_manifest_from_other_inputs(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Every output right, but the manifest records other inputs (the compiler changed, its outputs
+    did not): the next `make build` would rewrite it, so `--check` says so before it is committed."""
+    policies, out = built
+    scratch = tmp_path / "generated"
+    shutil.copytree(out, scratch)
+    manifest = scratch / ".manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    inputs = text.split('"inputs": "', 1)[1][:64]
+    manifest.write_text(text.replace(inputs, "0" * 64), encoding="utf-8")
+    res = CliRunner().invoke(main, ["build", "--check", str(policies), "--out", str(scratch)])
+    assert res.exit_code == 1 and str(manifest) in res.output, res.output
+    res = CliRunner().invoke(main, ["build", str(policies), "--out", str(scratch)])
+    assert res.exit_code == 0 and manifest.read_text(encoding="utf-8") == text
+    res = CliRunner().invoke(main, ["build", "--check", str(policies), "--out", str(scratch)])
+    assert res.exit_code == 0, res.output
+
+
 def test_rebuild_is_byte_identical(built: tuple[Path, Path], tmp_path: Path) -> None:
     policies, out = built
     again = tmp_path / "again"
