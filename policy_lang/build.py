@@ -178,8 +178,11 @@ def up_to_date(out: Path, inputs: str, names: Iterable[str]) -> bool:
     return not any(_is_stray(n) for n in _existing(out))
 
 
-def manifest_bytes(inputs: str, files: dict[str, bytes], previous: dict[str, str]) -> bytes:
-    outputs = dict(previous)
+def next_manifest(out: Path, inputs: str, files: dict[str, bytes], remove: Iterable[str] = ()) -> bytes:
+    """The manifest a build of `files` writes into `out`: the outputs it keeps from the current one
+    (files still there and not removed), updated with the new ones."""
+    gone = set(remove)
+    outputs = {k: v for k, v in read_manifest(out).get("outputs", {}).items() if k not in gone and (out / k).is_file()}
     outputs.update({n: hashlib.sha256(d).hexdigest() for n, d in files.items()})
     return (json.dumps({"inputs": inputs, "outputs": dict(sorted(outputs.items()))}, indent=1) + "\n").encode()
 

@@ -289,9 +289,8 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     if check_only and whole and st.clean:
         # every output is right, but the manifest records other inputs (the compiler changed, not
         # its outputs): the next build would rewrite it, so the committed tree is stale too
-        previous = {k: v for k, v in builder.read_manifest(out_dir).get("outputs", {}).items() if (out_dir / k).is_file()}
         manifest = out_dir / builder.MANIFEST
-        if not manifest.is_file() or manifest.read_bytes() != builder.manifest_bytes(inputs, files, previous):
+        if not manifest.is_file() or manifest.read_bytes() != builder.next_manifest(out_dir, inputs, files):
             st = attrs.evolve(st, stale=(builder.MANIFEST,))
     if check_only:
         if fmt == "json":
@@ -309,10 +308,8 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
             cmd = fix + (" --prune" if st.extra else "")
             click.echo(f"fix: run `{cmd}` (or `make build`) and commit the result", err=True)
         sys.exit(EXIT_OK if st.clean else EXIT_POLICY)
-    previous = builder.read_manifest(out_dir).get("outputs", {})
     remove = list(st.extra) if prune else []
-    previous = {k: v for k, v in previous.items() if k not in remove and (out_dir / k).is_file()}
-    files[builder.MANIFEST] = builder.manifest_bytes(inputs, files, previous)
+    files[builder.MANIFEST] = builder.next_manifest(out_dir, inputs, files, remove)
     builder.write_all(out_dir, files, remove)
     written = len(st.missing) + len(st.stale) + len(remove)
     if fmt == "json":

@@ -595,11 +595,6 @@ class IncidentAccounting:
     span: Span = _span
 
     @property
-    def tier(self) -> str:
-        """The first pack (most contracts name one)."""
-        return self.tiers[0]
-
-    @property
     def not_deducted(self) -> str | None:
         """The first kind not deducted (most contracts name one)."""
         return self.exemptions[0].kind if self.exemptions else None

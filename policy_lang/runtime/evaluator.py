@@ -653,6 +653,11 @@ class VoucherGrant(NamedTuple):
     clause: str | None
 
 
+def _reissue_interval(rule: VoucherRule) -> tuple[int, str] | None:
+    """How often new vouchers are issued: `reissued every`, else each renewed period; None: once."""
+    return rule.reissued_every or (rule.expires_with.length if rule.expires_with else None)
+
+
 def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
                    years: object) -> tuple[VoucherGrant, ...]:
     """One grant per year of the support period (re-issued each year, or each renewed period)."""
@@ -661,7 +666,7 @@ def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
     start = as_date("period_start", period_start)
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise PolicyQueryError(f"years must be an integer >= 1, got {years!r}")
-    every = rule.reissued_every or (rule.expires_with.length if rule.expires_with else None)
+    every = _reissue_interval(rule)
     if years > 1 and every is None:
         raise PolicyQueryError(f"vouchers {rule.id!r} are not re-issued: years must be 1")
     grants = []
@@ -685,8 +690,7 @@ def voucher_grants_all(rules: tuple[VoucherRule, ...], tier: object, period_star
     grants: list[VoucherGrant] = []
     for rule in rules:
         if dict(rule.counts).get(tier):
-            once = rule.reissued_every is None and rule.expires_with is None
-            grants.extend(voucher_grants(rule, tier, period_start, 1 if once else years))
+            grants.extend(voucher_grants(rule, tier, period_start, years if _reissue_interval(rule) else 1))
     return tuple(grants)
 
 
