@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-
 import re
 from typing import Any
 
@@ -10,6 +9,7 @@ from markupsafe import Markup, escape
 
 from ... import model
 from ...runtime import ru_text
+from ...typography import protected_spans
 
 #: model units that ru_text knows under another name; the template adds "рабочего времени".
 _UNIT = {"business_minute": "minute"}
@@ -73,12 +73,50 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~$])")
 _MD_LEADING = re.compile(r"^(\s*)([-+](?=[\s-]|$)|\d{1,9}[.)](?=\s|$))")
 
 
+#: a CommonMark e-mail autolink's address (spec 6.5); one the typesetter protects but CommonMark would
+#: not link stays text
+_MD_EMAIL = re.compile(r"[a-zA-Z0-9.!#$%&'*+/=?^_`{}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+                       r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*")
+#: what cannot stand inside an autolink (space, `<`, `>`, controls) or a GitHub table cell (`|`): none
+#: of them is a character a URI may hold as it is (RFC 3986), so the percent-encoded form is the same URI
+_MD_URL_UNSAFE = re.compile(r"[\x00-\x20<>|\x7f]")
+
+
+def _md_escape(s: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def _md_url(url: str) -> str:
+    """A URL or an e-mail address as Markdown that every CommonMark reader (and GitHub) links to exactly
+    that address: an autolink `<URL>` with the URL verbatim - backslash escapes are not read inside an
+    autolink, so escaping `_`, `&`, `#` there would put the backslashes into the link (GitHub linked
+    `sw%5C_matrix.html`). A `www.` address has no scheme, which an autolink needs: it becomes a link
+    whose text is the address as written and whose target is `http://` + the address."""
+    safe = _MD_URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+    if "://" in url[:12]:
+        return f"<{safe}>"
+    if "@" in url and "/" not in url:
+        return f"<{url}>" if _MD_EMAIL.fullmatch(url) and "|" not in url else _md_escape(url)
+    return f"[{_md_escape(url)}](<http://{safe}>)"
+
+
 def md(text: Any) -> Markup:
     """Markdown for `text`, read back as exactly `text`: specials backslash-escaped, a leading list
-    marker escaped, line and page breaks as `<br>`. A `<br>` (not a newline, not a space) is the only
+    marker escaped, line and page breaks as `<br>`, URLs and e-mail addresses (as the typesetter finds
+    them) as autolinks (`_md_url`). A `<br>` (not a newline, not a space) is the only
     break GitHub renders the same in a paragraph, a list item, a heading and a table cell: a newline
     would end a table row or a heading, a blank line a list item, and a space would lose the break."""
-    s = _MD_SPECIAL.sub(r"\\\1", clean(text))
+    s = clean(text)
+    spans = protected_spans(s) if ("/" in s or "@" in s or "www" in s.lower()) else []
+    if spans:
+        parts, at = [], 0
+        for a, b in spans:
+            parts += [_md_escape(s[at:a]), _md_url(s[a:b])]
+            at = b
+        parts.append(_md_escape(s[at:]))
+        s = "".join(parts)
+    else:
+        s = _md_escape(s)
     if s[:1].isspace() or s[:1] in "-+0123456789":
         s = _MD_LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
     return Markup(_breaks(s, "<br>"))

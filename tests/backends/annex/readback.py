@@ -42,5 +42,17 @@ def html_text(data: bytes) -> str:
     return norm(html.unescape(re.sub(r"<[^>]+>", " ", text)))
 
 
+#: what filters.md percent-encodes inside an autolink
+_MD_URL_DECODE = {"%7C": "|", "%20": " ", "%3C": "<", "%3E": ">"}
+
+
+def _md_unlink(text: str) -> str:
+    """Autolinks `<URL>` as the URL, `[www.x](<http://www.x>)` as its text (backslash escapes kept)."""
+    text = re.sub(r"\[((?:[^\]\\]|\\.)*)\]\(<[^>]*>\)", r"\1", text)
+    return re.sub(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:|[^\s<>@]+@)[^\s<>]*)>",
+                  lambda m: re.sub(r"%(7C|20|3C|3E)", lambda e: _MD_URL_DECODE[e.group()], m.group(1))
+                  .replace("\\", "\\\\"), text)
+
+
 def md_text(data: bytes) -> str:
-    return norm(re.sub(r"\\(.)", r"\1", re.sub(r"</?sup>", "", data.decode("utf-8"))))
+    return norm(re.sub(r"\\(.)", r"\1", _md_unlink(re.sub(r"</?sup>", "", data.decode("utf-8")))))
