@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
-import stat
-import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 
 from . import model
-from .backends.annex.config import AnnexConfig
+from .backends.annex.config import AnnexConfig, TomlProblem, read_toml
 from .diagnostics import Diagnostic, Label, PolicyError, Span
 from .runtime.bound import term_years
 from .runtime.evaluator import shift
@@ -44,6 +42,8 @@ __all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
 _TOP = ("program", "tier", "points", "start", "end", "years", "contract_number", "contract_date", "annex_number",
         "incidents", "options", "customer", "executor", "products")
 _PARTY = ("org", "position", "name")
+#: the largest number a `quantity` may be written as (a text, "1000 лицензий", has no limit but its line)
+MAX_QUANTITY = 1_000_000_000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -68,9 +68,29 @@ class ContractFile:
     products: tuple[tuple[str, str], ...]
 
 
-def _locate(text: str, key: str) -> tuple[int, int]:
-    m = re.search(rf"^\s*({re.escape(key)})\s*=", text, re.M) or re.search(rf"^\s*\[+\s*({re.escape(key)})\b",
-                                                                             text, re.M)
+_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _region(text: str, table: str | None, index: int) -> tuple[int, int]:
+    """Where the keys of `table` are written: the top level (before the first [header]), the body of
+    [table], or of the `index`-th [[table]]; the whole text when the table is written inline."""
+    if table is None:
+        first = _HEADER.search(text)
+        return 0, first.start() if first else len(text)
+    heads = list(re.finditer(rf"^[ \t]*\[\[?[ \t]*{re.escape(table)}[ \t]*\]\]?[^\n]*$", text, re.MULTILINE))
+    if index >= len(heads):
+        return 0, len(text)
+    start = heads[index].end()
+    after = _HEADER.search(text, start)
+    return start, after.start() if after else len(text)
+
+
+def _locate(text: str, key: str, table: str | None = None, index: int = 0) -> tuple[int, int]:
+    """Line and column of `key` in `table` (None: a top-level key; see _region), else anywhere, else 1:1."""
+    a, b = _region(text, table, index)
+    key_re = re.compile(rf"^[ \t]*[\"']?({re.escape(key)})[\"']?[ \t]*=", re.MULTILINE)
+    m = (key_re.search(text, a, b) or key_re.search(text)
+         or re.search(rf"^[ \t]*\[+[ \t]*({re.escape(key)})\b", text, re.MULTILINE))
     if not m:
         return 1, 1
     start = m.start(1)
@@ -83,47 +103,36 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
     diags: list[Diagnostic] = []
     text = ""
 
-    def error(message: str, key: str | None = None, help: str | None = None) -> None:
-        line, col = _locate(text, key) if key else (1, 1)
+    def error(message: str, key: str | None = None, help: str | None = None, table: str | None = None,
+              index: int = 0) -> None:
+        line, col = _locate(text, key, table, index) if key else (1, 1)
         width = len(key) if key else 1
         diags.append(Diagnostic("P1101", message, Label(Span(display, line, col, line, col + width)), help=help))
 
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:
-            error("a contract instance must be a regular TOML file under 1 MiB")
-            return None, diags
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        error("contract file not found")
-        return None, diags
-    except (OSError, UnicodeDecodeError) as e:
-        error(f"cannot read the contract: {e}")
-        return None, diags
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        diags.append(Diagnostic("P1101", f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}",
-                                Label(Span(display, line, col, line, col + 1))))
+        text, data = read_toml(path, "the contract")
+    except TomlProblem as e:
+        diags.append(Diagnostic("P1101", e.message, Label(Span(display, e.line, e.col, e.line, e.col + 1)),
+                                help=e.help))
         return None, diags
     for key in data:
         if key not in _TOP:
             close = difflib.get_close_matches(key, _TOP, n=1)
             error(f"unknown key `{key}`", key, f"did you mean `{close[0]}`?" if close else f"keys: {', '.join(_TOP)}")
 
-    def string(key: str, table: dict | None = None, where: str | None = None) -> str | None:
+    def string(key: str, table: dict[str, object] | None = None, where: str | None = None,
+               section: str | None = None, index: int = 0) -> str | None:
         value = (table if table is not None else data).get(key)
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            error(f"`{where or key}` must be a string", key)
+            error(f"`{where or key}` must be a string", key, table=section, index=index)
             return None
-        if _CONTROL.search(value) or "\n" in value:
-            error(f"`{where or key}` contains a line break or a control character", key)
+        if _CONTROL.search(value) or "\n" in value or "\r" in value:
+            error(f"`{where or key}` contains a line break or a control character", key,
+                  "a one-line field: retype it on one line, without control characters", section, index)
             return None
         return value.strip() or None
 
@@ -194,16 +203,37 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
             error("a term longer than 10 years", "end")
         elif not (2000 <= start.year and end.year <= 2100):
             error("term dates outside 2000..2100", "start")
+        elif prog is not None:
+            _check_horizon(prog, start, end, error, "end" if "end" in data else "years")
+    contract_date = day("contract_date")
+    if contract_date is not None and start is not None and contract_date > start:
+        error(f"the contract is dated {contract_date.isoformat()}, after its term starts ({start.isoformat()})",
+              "contract_date", "a contract is signed on or before the first day of its term")
 
     incidents = data.get("incidents")
     if incidents is not None and (isinstance(incidents, bool) or not isinstance(incidents, int)
                                   or not 0 < incidents <= 1_000_000):
         error("`incidents` must be a whole number from 1 to 1000000", "incidents")
         incidents = None
+    if incidents is not None and prog is not None and tier is not None:
+        packs = prog.incident_accounting.tiers if prog.incident_accounting is not None else ()
+        if tier not in packs:
+            error(f"`incidents` counts the incidents of a pack, and the tier `{tier}` of {prog.id} is not one",
+                  "incidents", f"incident packs of {prog.id}: {', '.join(packs)}" if packs
+                  else f"{prog.id} sells no incident packs: leave `incidents` out")
     options = data.get("options", [])
-    if not isinstance(options, list) or not all(isinstance(o, str) and not _CONTROL.search(o) for o in options):
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         error("`options` must be a list of strings", "options")
         options = []
+    elif any(_CONTROL.search(o) or "\n" in o or "\r" in o for o in options):
+        error("an option in `options` contains a line break or a control character", "options",
+              "each option is one line: split a long one into several options")
+        options = []
+    elif any(not o.strip() for o in options):
+        error("an option in `options` is empty", "options")
+        options = []
+    else:
+        options = [o.strip() for o in options]
     parties: dict[str, dict[str, str]] = {}
     for who in ("customer", "executor"):
         table = data.get(who, {})
@@ -212,26 +242,59 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
             table = {}
         for key in table:
             if key not in _PARTY:
-                error(f"unknown key `{key}` in [{who}]", key, f"keys: {', '.join(_PARTY)}")
-        parties[who] = {k: v for k in _PARTY if (v := string(k, table, f"{who}.{k}")) is not None}
+                error(f"unknown key `{key}` in [{who}]", key, f"keys: {', '.join(_PARTY)}", who)
+        parties[who] = {k: v for k in _PARTY if (v := string(k, table, f"{who}.{k}", who)) is not None}
     products: list[tuple[str, str]] = []
     raw_products = data.get("products", [])
     if not isinstance(raw_products, list):
         error("`products` is a list of tables: [[products]]", "products")
         raw_products = []
-    for item in raw_products:
+    for n, item in enumerate(raw_products):
         if not isinstance(item, dict) or "name" not in item:
-            error("each [[products]] has a `name` (and optionally `quantity`)", "products")
+            error("each [[products]] has a `name` (and optionally `quantity`)", "products", None, "products", n)
             continue
-        name = string("name", item, "products.name")
-        quantity = string("quantity", item, "products.quantity") or ""
+        for key in item:
+            if key not in ("name", "quantity"):
+                error(f"unknown key `{key}` in [[products]]", key, "keys: name, quantity", "products", n)
+        name = string("name", item, "products.name", "products", n)
+        raw_quantity = item.get("quantity")
+        if isinstance(raw_quantity, int) and not isinstance(raw_quantity, bool) \
+                and not 0 < raw_quantity <= MAX_QUANTITY:
+            error(f"`products.quantity` must be a number from 1 to {MAX_QUANTITY} (or a text such as "
+                  "\"1000 лицензий\")", "quantity", None, "products", n)
+            continue
+        quantity = string("quantity", item, "products.quantity", "products", n) or ""
+        if name is None and "name" in item and isinstance(item["name"], str) and not _CONTROL.search(item["name"]) \
+                and "\n" not in item["name"] and "\r" not in item["name"]:
+            error("`products.name` is empty: name the product (the annex lists it)", "name", None, "products", n)
         if name:
             products.append((name, quantity))
+    contract_number, annex_number = string("contract_number"), string("annex_number")
     if diags or prog is None or start is None or end is None or tier is None:
         return None, diags
     return ContractFile(display, path.stem, prog.id, tier, points if isinstance(points, int) else None, start, end,
-                        string("contract_number"), day("contract_date"), string("annex_number"), incidents,
+                        contract_number, contract_date, annex_number, incidents,
                         tuple(options), parties["customer"], parties["executor"], tuple(products)), diags
+
+
+def _check_horizon(prog: model.Program, start: dt.date, end: dt.date, error: Callable[..., None],
+                   end_key: str) -> None:
+    """The term lies inside every calendar's horizon (the years its working time is known for): past
+    it, every request of the term would be refused (CalendarHorizonError) while the annex promised it."""
+    bounded = [c for c in prog.calendars if c.first is not None and c.last is not None]
+    if not bounded:
+        return
+    first = max(bounded, key=lambda c: c.first)  # type: ignore[arg-type, return-value]
+    last = min(bounded, key=lambda c: c.last)  # type: ignore[arg-type, return-value]
+    assert first.first is not None and last.last is not None
+    if start < first.first:
+        error(f"the term starts {start.isoformat()}, before the calendar `{first.id}` of {prog.id} begins "
+              f"({first.first.isoformat()})", "start",
+              f"{prog.id} knows working time from {first.first.year} to {last.last.year}")
+    elif end > last.last:
+        error(f"the term runs to {end.isoformat()}, past the calendar `{last.id}` of {prog.id}, which ends with "
+              f"the year {last.last.year}", end_key,
+              f"shorten the term, or extend the program's holidays (`official RU years ... .. {end.year}`)")
 
 
 # -- the instance annex: the program narrowed to one customer ---------------------------------

@@ -7,6 +7,7 @@ import re
 import stat
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from attrs import fields, frozen
 
@@ -66,8 +67,75 @@ def load_annex_config(path: Path | None, program_id: str) -> AnnexConfig:
     """Read `path` (None: every value blank) for `program_id`."""
     if path is None:
         return AnnexConfig()
-    with open(path, "rb") as fh:
-        return annex_config_from_mapping(tomllib.load(fh), program_id)
+    try:
+        _, data = read_toml(path, "the annex config")
+    except TomlProblem as e:
+        raise ValueError(f"{path}:{e.line}:{e.col}: {e.message}") from None
+    return annex_config_from_mapping(data, program_id)
+
+
+# -- reading a TOML file (the annex config, a contract), bounded and without tracebacks ---------
+
+#: the largest TOML file read: both files are a page or two of hand-written text
+MAX_TOML_BYTES = 1024 * 1024
+
+
+class TomlProblem(Exception):
+    """Why a TOML file could not be read: a message, its line and column (1-based), an optional help."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1, help: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.col, self.help = message, line, col, help
+
+
+def read_toml(path: Path, what: str, missing_help: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The text (a leading UTF-8 BOM dropped) and the table of the TOML file at `path`, read at most
+    MAX_TOML_BYTES; raises TomlProblem. `what` names the file in messages ("the annex config").
+
+    A FIFO or a device is refused before it is read (opened non-blocking, checked on the open file); a
+    table nested so deeply that the parser runs out of stack (tomllib recurses once per level) or of
+    memory is an error at line 1, not a traceback."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise TomlProblem(f"{what.removeprefix('the ')} file not found", help=missing_help) from None
+    except (OSError, ValueError) as e:
+        raise TomlProblem(f"cannot read {what}: {e.strerror if isinstance(e, OSError) else e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TOML_BYTES:
+            raise TomlProblem(f"{what} must be a regular TOML file under 1 MiB")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_TOML_BYTES:
+            chunk = os.read(fd, MAX_TOML_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_TOML_BYTES:  # it grew while being read
+            raise TomlProblem(f"{what} must be a regular TOML file under 1 MiB")
+        raw = b"".join(chunks)
+    except OSError as e:
+        raise TomlProblem(f"cannot read {what}: {e.strerror}") from None
+    finally:
+        os.close(fd)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise TomlProblem(f"{what} is not UTF-8 text (byte 0x{raw[e.start]:02x})", line, col) from None
+    text = text.removeprefix("\ufeff")  # a BOM, as a Windows editor saves the file (policies accept one too)
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        raise TomlProblem(f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}", line, col) from None
+    except (RecursionError, MemoryError):
+        raise TomlProblem("not valid TOML here: arrays or tables nested too deeply",
+                          help="a hand-written file nests a few levels; this one nests thousands") from None
 
 
 # -- reading the file, with located diagnostics ------------------------------------------------
@@ -77,7 +145,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _locate(text: str, pattern: str) -> tuple[int, int]:
-    m = re.search(pattern, text, re.M)
+    m = re.search(pattern, text, re.MULTILINE)
     if not m:
         return 1, 1
     start = m.start(m.lastindex or 0)
@@ -94,24 +162,10 @@ def read_annex_config(path: Path, program_ids: list[str]) -> tuple[dict[str, Ann
         diags.append(Diagnostic("P1001", message, Label(Span(display, line, col, line, col + 1)), help=help))
 
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > 1024 * 1024:
-            error("the annex config must be a regular TOML file under 1 MiB")
-            return {}, diags
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except FileNotFoundError:
-        error("annex config file not found", help="create it (see README, annex config) or leave out --annex-config")
-        return {}, diags
-    except (OSError, UnicodeDecodeError) as e:
-        error(f"cannot read the annex config: {e}")
-        return {}, diags
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
-        error(f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}", line, col)
+        text, data = read_toml(path, "the annex config",
+                               "create it (see README, annex config) or leave out --annex-config")
+    except TomlProblem as e:
+        error(e.message, e.line, e.col, e.help)
         return {}, diags
     for section, value in data.items():
         if section not in _SECTIONS:
@@ -119,7 +173,7 @@ def read_annex_config(path: Path, program_ids: list[str]) -> tuple[dict[str, Ann
                   help="sections: [defaults] and [programs.<program_id>]")
         elif not isinstance(value, dict):
             error(f"`{section}` must be a table", *_locate(text, rf"^\s*({re.escape(section)})\b"))
-    tables: list[tuple[str, dict]] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
     if isinstance(data.get("defaults"), dict):
         tables.append(("defaults", data["defaults"]))
     programs = data.get("programs", {})
