@@ -152,7 +152,8 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
         grants = m.vouchers(tier=_need("tier", o["tier"]), period_start=_day("start", o["start"]),
                             years=o["years"])
         lines = [f"Год {g.year}: {g.count} шт., действуют с {date_ru(g.valid_from)} "
-                 f"до {date_ru(g.expires)} ({cite(g.clause)})." for g in grants]
+                 + (f"до {date_ru(g.expires)}" if g.expires is not None else "без ограничения срока")
+                 + f" ({cite(g.clause)})." for g in grants]
         return "\n".join(lines), _plain(grants)
     if kind == "renewal":
         notice = _day("notice-on", o["notice_on"]) if o["notice_on"] else None

@@ -3,18 +3,31 @@
 `policy_lang.contract(path)` reads a contract instance (contracts/*.toml), compiles its program
 and returns a `BoundEvaluator`; services then ask `response(channel=..., registered_at=...)`
 without repeating the tier, and a request outside the contract's term is refused with that reason.
+
+The term's days are read in the contract's zone, never in the zone of the instant a caller passes
+(2026-11-30T22:00+00:00 and 2026-12-01T01:00+03:00 are one instant, so one answer): the zone of the
+program's calendars when they all have one; when they have several, the zone of the calendar that
+the request's response counts on (its support hours, else its channel's hours, else its first
+target's), and the first calendar's zone for a request without one; for a program with no
+calendar, Europe/Moscow, as the contracts are Russian.  `BoundEvaluator.zone` is that single zone
+(None when the program's calendars have several).
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from policy_lang.runtime.calendar import BusinessCalendar
 from policy_lang.runtime.errors import require_aware
-from policy_lang.runtime.evaluator import Renewal, Response, renewal_at
+from policy_lang.runtime.evaluator import Decision, Renewal, Response, renewal_at
 from policy_lang.runtime.ru_text import date_ru
 
-__all__ = ["BoundEvaluator", "term_years"]
+__all__ = ["DEFAULT_ZONE", "BoundEvaluator", "term_years"]
+
+#: The zone of a contract whose program has no calendar.
+DEFAULT_ZONE = "Europe/Moscow"
 
 
 def term_years(start: date, end: date) -> int:
@@ -34,6 +47,11 @@ class BoundEvaluator:
         self.start = start  # first day of the term
         self.end = end  # last day of the term (inclusive)
         self.contract_number = contract_number
+        calendars = [v for k, v in vars(module).items() if k.startswith("CAL_") and isinstance(v, BusinessCalendar)]
+        zones = list(dict.fromkeys(c.zone for c in calendars))
+        #: The contract's zone: the one zone of the program's calendars (None: several; see the module doc).
+        self.zone: str | None = zones[0] if len(zones) == 1 else None if zones else DEFAULT_ZONE
+        self._fallback = ZoneInfo(self.zone or zones[0])
 
     def __repr__(self) -> str:
         return (f"BoundEvaluator({self.module.PROGRAM.id!r}, contract={self.contract_id!r}, tier={self.tier!r}, "
@@ -44,10 +62,22 @@ class BoundEvaluator:
         """Whole years of the term (at least 1): voucher grants and renewals count them."""
         return term_years(self.start, self.end)
 
-    def in_term(self, at: datetime) -> bool:
-        """Whether `at` (aware) falls on a day of the term, in the zone of `at`."""
-        day = require_aware("registered_at", at).date()
-        return self.start <= day <= self.end
+    def term_zone(self, decision: Decision | None = None) -> ZoneInfo:
+        """The zone the term's days are read in (for a request answered by `decision`)."""
+        if self.zone is None and decision is not None:
+            cal = decision.calendar or decision.hours or next(
+                (t.calendar for t in decision.targets if t.calendar is not None), None)
+            if cal is not None:
+                return cal.tz
+        return self._fallback
+
+    def local_day(self, at: datetime, decision: Decision | None = None) -> date:
+        """The contract's date of instant `at` (aware): its day in term_zone()."""
+        return require_aware("registered_at", at).astimezone(self.term_zone(decision)).date()
+
+    def in_term(self, at: datetime, decision: Decision | None = None) -> bool:
+        """Whether instant `at` (aware) falls on a day of the term, read in the contract's zone."""
+        return self.start <= self.local_day(at, decision) <= self.end
 
     def response(self, *, channel: str, registered_at: datetime, priority: str | None = None,
                  request: str | None = None, **conditions: bool) -> Response:
@@ -55,16 +85,17 @@ class BoundEvaluator:
         kwargs: dict[str, Any] = {"request": request, **conditions} if request is not None else dict(conditions)
         r = self.module.response(tier=self.tier, channel=channel, registered_at=registered_at,
                                  priority=priority, **kwargs)
-        if self.in_term(registered_at):
-            return r
         d = r.decision
-        when = "до начала" if registered_at.date() < self.start else "после окончания"
+        day = self.local_day(r.registered_at, d)
+        if self.start <= day <= self.end:
+            return r
+        when = "до начала" if day < self.start else "после окончания"
         reason = (f"Заявка зарегистрирована {when} срока действия Договора"
                   f"{' № ' + self.contract_number if self.contract_number else ''} "
                   f"(с {date_ru(self.start)} по {date_ru(self.end)}): услуги по ней не оказываются.")
         refused = d._replace(accepted=False, seconds=None, calendar=None, calendar_title=None, targets=(),
                              heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,))
-        return Response(refused, registered_at, None)
+        return Response(refused, r.registered_at, None)
 
     def entitlement(self, *, service: str) -> Any:
         return self.module.entitlement(tier=self.tier, service=service)

@@ -6,9 +6,21 @@ from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from policy_lang.runtime.errors import CalendarHorizonError, PolicyQueryError, require_aware
+from policy_lang.runtime.errors import (
+    _PLAIN_ZONES,
+    MAX_YEAR,
+    MIN_YEAR,
+    CalendarHorizonError,
+    PolicyQueryError,
+    describe,
+    require_aware,
+    require_date,
+    require_int,
+    require_year,
+)
 
-__all__ = ["BusinessCalendar", "add_days", "add_months", "add_years", "instant"]
+__all__ = ["BusinessCalendar", "add_days", "add_months", "add_years", "instant", "term_end",
+           "term_last_day"]
 
 _fromtimestamp = datetime.fromtimestamp
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -45,6 +57,33 @@ def _midnight(at: datetime, ordinal: int) -> int | None:
     if offset is None or datetime(at.year, at.month, at.day, 23, 59, 59, 999999, tzinfo=tz).utcoffset() != offset:
         return None
     return (ordinal - _EPOCH_ORDINAL) * 86_400_000_000 - offset // _US
+
+
+#: More seconds (days) than the years MIN_YEAR..MAX_YEAR hold: a bound on what can be added.
+_MAX_DAYS = (MAX_YEAR - MIN_YEAR + 1) * 366
+_MAX_SECONDS = _MAX_DAYS * 86_400
+
+
+def _seconds(value: object) -> int | float:
+    """Working time to add, checked: a number of seconds >= 0 (an int, or a finite float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PolicyQueryError(f"working time to add must be a number of seconds, got {describe(value)}",
+                               kind="type", argument="seconds", expected="int")
+    if not 0 <= value <= _MAX_SECONDS:  # NaN fails both comparisons
+        raise PolicyQueryError(f"working time to add must be from 0 to {_MAX_SECONDS} seconds, got "
+                               f"{describe(value)}", kind="range", argument="seconds", low=0,
+                               high=_MAX_SECONDS)
+    return value
+
+
+def _aware(name: str, at: object) -> datetime:
+    """require_aware() with the common case (a datetime in a ZoneInfo or fixed offset) kept cheap."""
+    if (type(at) is datetime and type(at.tzinfo) in _PLAIN_ZONES
+            and MIN_YEAR <= at.year <= MAX_YEAR):
+        return at
+    return require_aware(name, at)
+
+
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -105,6 +144,14 @@ class BusinessCalendar:
     @classmethod
     def always(cls, name: str, zone: str) -> BusinessCalendar:
         """A 24x7 calendar: plain clock arithmetic, no intervals and no horizon."""
+        if not isinstance(name, str) or not isinstance(zone, str):
+            raise PolicyQueryError(f"a calendar's name and zone are strings, got {describe(name)} and "
+                                   f"{describe(zone)}", kind="type")
+        try:
+            ZoneInfo(zone)
+        except (KeyError, ValueError, TypeError, OSError) as e:  # ZoneInfoNotFoundError is a KeyError
+            raise PolicyQueryError(f"unknown time zone {describe(zone)} ({type(e).__name__})",
+                                   kind="choice", argument="zone") from None
         return _AlwaysOpen(name, zone)
 
     def __repr__(self) -> str:
@@ -113,28 +160,23 @@ class BusinessCalendar:
 
     # -- working time -------------------------------------------------------------------
 
-    def add_working_time(self, start: datetime, seconds: int, t: float | None = None) -> datetime:  # hot path
+    def add_working_time(self, start: datetime, seconds: int) -> datetime:  # hot path
         """The instant `seconds` of working time after `start`, in the calendar's zone.
 
         Counting begins at `start`, or at the next opening if `start` is outside hours.  A
         deadline that uses up a window exactly ends at that closing time (Fri 09:00 + 8h on
         08:00-17:00 is Fri 17:00, not Mon 08:00).  seconds=0 returns `start` itself when open,
         otherwise the next opening.  Hence add(add(s, a), b) == add(s, a + b) whenever b > 0.
-        `t` is start's timestamp when the caller has already checked `start` and computed it
-        (the evaluator's response path), to spare doing both twice.
         """
-        if seconds <= 0:
-            if seconds == 0:
+        if type(seconds) is not int or not 0 < seconds <= _MAX_SECONDS:
+            if _seconds(seconds) == 0:
                 return self.next_opening(start)
-            raise PolicyQueryError(f"working time to add must be >= 0 seconds, got {seconds}")
-        if t is None:
-            try:  # the cheap checks; require_aware explains what is wrong
-                if start.tzinfo is None:
-                    raise AttributeError
-                t = instant(start)
-            except AttributeError:
-                require_aware("start", start)  # raises PolicyQueryError for what got here
-                raise
+        start = _aware("start", start)
+        return self._add(start, seconds, instant(start))
+
+    def _add(self, start: datetime, seconds: int | float, t: float) -> datetime:  # hot path
+        """add_working_time() once `start` is checked, `t` is its timestamp and seconds > 0 (the
+        evaluator's response path, which has done both)."""
         cum, shift = self._cum, self._shift
         i = bisect_right(self._s, t) - 1
         if i >= 0:  # then t >= the first opening >= the horizon start
@@ -159,8 +201,8 @@ class BusinessCalendar:
         return self._tz
 
     def is_provisional(self, at: datetime | None) -> bool:
-        """Whether an instant falls in a year computed without a Government decree."""
-        return at is not None and at.timestamp() >= self._prov_ts
+        """Whether an instant falls in a year computed without a Government decree (None: no)."""
+        return at is not None and instant(_aware("at", at)) >= self._prov_ts
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         """Working seconds in [a, b), rounded to whole seconds; negative when b is before a."""
@@ -172,11 +214,13 @@ class BusinessCalendar:
         i = bisect_right(self._s, t) - 1
         return i >= 0 and t < self._e[i]
 
-    def open_at(self, at: datetime, t: float | None = None) -> bool:  # hot path
+    def open_at(self, at: datetime) -> bool:
+        """is_open() (kept for callers of the channel-hours check by this name)."""
+        return self.is_open(at)
+
+    def _open(self, at: datetime, t: float) -> bool:  # hot path
         """is_open() for the evaluator's channel hours: `at` is already a checked aware datetime
-        and `t` its timestamp, when the caller has it; one bisect, the horizon checked once."""
-        if t is None:
-            t = at.timestamp()
+        and `t` its timestamp; one bisect, the horizon checked once."""
         if not self._lo <= t < self._hi:
             raise self._outside("at", at)
         i = bisect_right(self._s, t) - 1
@@ -184,6 +228,7 @@ class BusinessCalendar:
 
     def next_opening(self, at: datetime) -> datetime:
         """`at` itself if open, else the next opening instant, in the calendar's zone."""
+        at = _aware("at", at)
         t = self._start_instant("at", at)
         starts = self._s
         j = bisect_right(starts, t)
@@ -204,14 +249,14 @@ class BusinessCalendar:
 
     def add_business_days(self, start: date | datetime, n: int) -> date:
         """The n-th working day strictly after start's local date; n=0: that date or the next."""
-        if n < 0:
-            raise PolicyQueryError(f"business days to add must be >= 0, got {n}")
+        n = require_int("n", n, 0)
         o = self._day_ordinal("start", start)
         days = self._days
         k = bisect_left(days, o) if n == 0 else bisect_right(days, o) + n - 1
         if k >= len(days):
             raise CalendarHorizonError(
-                f"{n} business days after {start.isoformat()} end after the {self._span()}")
+                f"{describe(n)} business days after {date.fromordinal(o).isoformat()} end after the "
+                f"{self._span()}")
         return date.fromordinal(days[k])
 
     def end_of_day(self, d: date) -> datetime:
@@ -250,8 +295,10 @@ class BusinessCalendar:
         if isinstance(d, datetime):
             return require_aware(name, d).astimezone(self._tz).date()
         if not isinstance(d, date):
-            raise PolicyQueryError(f"{name} must be a date or an aware datetime, got {d!r}")
-        return d
+            raise PolicyQueryError(f"{name} must be a date or an aware datetime, got "
+                                   f"{type(d).__name__} {describe(d)}", kind="type", argument=name,
+                                   expected="date")
+        return require_date(name, d)
 
     def _day_ordinal(self, name: str, d: date | datetime) -> int:
         local = self._local_date(name, d)
@@ -272,13 +319,18 @@ class _AlwaysOpen(BusinessCalendar):
         self.horizon = None
         self.provisional_from, self._prov_ts = None, float("inf")
 
-    def add_working_time(self, start: datetime, seconds: int, t: float | None = None) -> datetime:
-        if seconds < 0:
-            raise PolicyQueryError(f"working time to add must be >= 0 seconds, got {seconds}")
-        if t is None:
-            t = require_aware("start", start).timestamp()
+    def add_working_time(self, start: datetime, seconds: int) -> datetime:
+        if type(seconds) is not int or not 0 <= seconds <= _MAX_SECONDS:
+            _seconds(seconds)
+        start = _aware("start", start)
+        return self._add(start, seconds, instant(start))
+
+    def _add(self, start: datetime, seconds: int | float, t: float) -> datetime:
         # Via timestamps: aware + timedelta in one zone is wall-clock, wrong across DST.
-        return _fromtimestamp(t + seconds, self._tz)
+        end = _fromtimestamp(t + seconds, self._tz)
+        if end.year > MAX_YEAR:
+            require_year("the end of the working time", end)
+        return end
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         return round(require_aware("b", b).timestamp() - require_aware("a", a).timestamp())
@@ -287,7 +339,7 @@ class _AlwaysOpen(BusinessCalendar):
         require_aware("at", at)
         return True
 
-    def open_at(self, at: datetime, t: float | None = None) -> bool:
+    def _open(self, at: datetime, t: float) -> bool:
         return True
 
     def next_opening(self, at: datetime) -> datetime:
@@ -298,9 +350,8 @@ class _AlwaysOpen(BusinessCalendar):
         return True
 
     def add_business_days(self, start: date | datetime, n: int) -> date:
-        if n < 0:
-            raise PolicyQueryError(f"business days to add must be >= 0, got {n}")
-        return self._local_date("start", start) + timedelta(days=n)
+        n = require_int("n", n, 0, _MAX_DAYS)
+        return require_year("the day", self._local_date("start", start) + timedelta(days=n))
 
 
 def _working_time(seconds: float) -> str:
@@ -321,13 +372,22 @@ def _checked(name: str, value: date | datetime) -> date | datetime:
     if isinstance(value, datetime):
         return require_aware(name, value)
     if not isinstance(value, date):
-        raise PolicyQueryError(f"{name} must be a date or an aware datetime, got {value!r}")
+        raise PolicyQueryError(f"{name} must be a date or an aware datetime, got "
+                               f"{type(value).__name__} {describe(value)}", kind="type",
+                               argument=name, expected="date")
     return value
+
+
+def _count(name: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise PolicyQueryError(f"{name} must be an integer, got {describe(n)}", kind="type",
+                               argument=name, expected="int")
+    return n
 
 
 def add_days(d_or_dt: date | datetime, n: int) -> date | datetime:
     """`n` calendar days later; an aware datetime keeps its local wall-clock time."""
-    return _checked("d_or_dt", d_or_dt) + timedelta(days=n)
+    return _checked("d_or_dt", d_or_dt) + timedelta(days=_count("n", n))
 
 
 def add_months(dt: date | datetime, n: int) -> date | datetime:
@@ -337,7 +397,7 @@ def add_months(dt: date | datetime, n: int) -> date | datetime:
     such day (Russian Civil Code art. 192).
     """
     _checked("dt", dt)
-    months = dt.year * 12 + (dt.month - 1) + n
+    months = dt.year * 12 + (dt.month - 1) + _count("n", n)
     year, month = divmod(months, 12)
     leap = month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     day = min(dt.day, _MONTH_DAYS[month] + leap)
@@ -347,3 +407,51 @@ def add_months(dt: date | datetime, n: int) -> date | datetime:
 def add_years(dt: date | datetime, n: int) -> date | datetime:
     """`n` years later; Feb 29 becomes Feb 28 in a non-leap year."""
     return add_months(dt, 12 * n)
+
+
+# -- terms: the one rule for "a term of N units whose first day is D" ------------------------
+
+def term_last_day(first_day: date, amount: int, unit: str) -> date:
+    """The last day of a term of `amount` `unit`s whose first day is `first_day`.
+
+    Civil Code art. 190-192: a term in months or years ends on the corresponding day of its last
+    month, or on that month's last day if the month has no such day.  Counted from its first day
+    D, the term runs up to (not including) D's date N months later; when that month has no such
+    date (D is 29-31), up to the 1st of the month after it, so that the term ends on the month's
+    last day: 2026-12-01 + 1 year -> 2027-11-30; 2028-02-29 + 1 year -> 2029-02-28;
+    2028-03-01 + 1 year -> 2029-02-28; 2027-03-01 + 1 year -> 2028-02-29; 2027-01-31 + 1 month ->
+    2027-02-28; 2027-05-01 + 1 month -> 2027-05-31.  Days and weeks: D + N - 1.  Every period,
+    renewal, voucher validity, warranty, reinstatement and contract term is counted by this.
+    """
+    first = require_date("first_day", first_day)
+    n = require_int("amount", amount, 0)
+    if unit in ("day", "calendar_day", "week"):
+        days = n * 7 if unit == "week" else n
+        if days > _MAX_DAYS:
+            raise _too_long(first, n, unit)
+        end = first + timedelta(days=days)
+    elif unit in ("month", "year"):
+        months = n * 12 if unit == "year" else n
+        if months > (MAX_YEAR - MIN_YEAR + 1) * 12:
+            raise _too_long(first, n, unit)
+        year, month0 = divmod(first.year * 12 + first.month - 1 + months, 12)
+        leap = month0 == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        if first.day <= _MONTH_DAYS[month0] + leap:
+            end = date(year, month0 + 1, first.day)
+        else:  # no such day that month: the term ends on its last day
+            end = date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
+    else:
+        raise PolicyQueryError(f"a term cannot be counted in {describe(unit)}; valid: day, week, "
+                               "month, year", kind="choice", argument="unit")
+    return require_year("the term's last day", end - timedelta(days=1))
+
+
+def _too_long(first: date, n: int, unit: str) -> PolicyQueryError:
+    return PolicyQueryError(f"a term of {describe(n)} {unit}(s) from {first.isoformat()} ends after "
+                            f"{MAX_YEAR}, past the years this evaluator answers for", kind="range",
+                            argument="amount", low=MIN_YEAR, high=MAX_YEAR)
+
+
+def term_end(first_day: date, amount: int, unit: str) -> date:
+    """The exclusive end of that term: the day after term_last_day(), the first day of the next."""
+    return require_year("the term's end", term_last_day(first_day, amount, unit) + timedelta(days=1))

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "KINDS", "MAX_YEAR", "MIN_YEAR", "CalendarHorizonError", "PolicyQueryError", "describe",
-    "require_aware", "require_choice", "require_date", "require_int",
+    "require_aware", "require_bool", "require_choice", "require_date", "require_int", "require_year",
+    "shown",
 ]
 
 T = TypeVar("T")
@@ -75,7 +76,9 @@ def describe(value: object, limit: int = 60) -> str:
     import reprlib  # only on the error path
 
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
-        return f"<an integer of {len(str(value.bit_length() * 3 // 10))}+ digits>"
+        # never str() it: past sys.get_int_max_str_digits() that raises, and it is slow anyway
+        sign = "a negative " if value < 0 else "an "
+        return f"<{sign}integer of {value.bit_length() * 3 // 10}+ digits>"
     r = reprlib.Repr()
     r.maxstring = r.maxother = limit
     try:
@@ -83,6 +86,10 @@ def describe(value: object, limit: int = 60) -> str:
     except Exception:  # e.g. an int past sys.get_int_max_str_digits(), a raising __repr__
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit + 6 else text[:limit] + "..."
+
+
+#: The one helper every message uses to show a value it was given (short; never a huge int's digits).
+shown = describe
 
 
 def _range_error(name: str, shown: str) -> PolicyQueryError:
@@ -163,6 +170,24 @@ def require_int(name: str, value: object, low: int = 0, high: int | None = None)
     return int(value)
 
 
+def require_bool(name: str, value: object) -> bool:
+    """`value` if it is True or False (a condition flag); 1, "yes", None ... are refused."""
+    if value is True or value is False:
+        return value
+    raise PolicyQueryError(f"{name} must be True or False, got {describe(value)}",
+                           kind="type", argument=name, expected="bool")
+
+
+def require_year(name: str, value: date) -> date:
+    """`value` (a date or datetime the evaluator computed) if within MIN_YEAR..MAX_YEAR, else a
+    range error: an answer outside the years is no more trustworthy than a question outside them."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise PolicyQueryError(
+            f"{name} would be {value.isoformat()}, outside the years {MIN_YEAR}..{MAX_YEAR} this "
+            "evaluator answers for", kind="range", argument=name, low=MIN_YEAR, high=MAX_YEAR)
+    return value
+
+
 def require_choice(kind: str, value: T, choices: Collection[T]) -> T:
     """Return `value` if it is one of `choices`; else say what is valid and the nearest match."""
     try:
@@ -173,7 +198,8 @@ def require_choice(kind: str, value: T, choices: Collection[T]) -> T:
     ordered = sorted(choices, key=str) if isinstance(choices, (set, frozenset)) else choices
     names = [str(c) for c in ordered]
     message = f"unknown {kind} {describe(value)}; valid: {', '.join(names) if names else '(none)'}"
-    close = difflib.get_close_matches(value, names, n=1) if isinstance(value, str) else []
+    close = (difflib.get_close_matches(value, names, n=1)
+             if isinstance(value, str) and len(value) <= 100 else [])
     if close:
         message += f"; did you mean {close[0]!r}?"
     raise PolicyQueryError(message, kind="choice", argument=kind, value=value,

@@ -13,9 +13,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months, instant
+from policy_lang.runtime.calendar import (
+    BusinessCalendar, add_days, add_months, instant, term_end, term_last_day,
+)
 from policy_lang.runtime.errors import (
-    _PLAIN_ZONES, MAX_YEAR, MIN_YEAR, PolicyQueryError, require_aware, require_choice, require_date,
+    _PLAIN_ZONES, MAX_YEAR, MIN_YEAR, PolicyQueryError, describe, require_aware, require_bool,
+    require_choice, require_date, require_int,
 )
 from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
@@ -25,7 +28,8 @@ __all__ = [
     "Reinstatement", "Renewal", "Response", "RmaDecision", "RmaRule", "VoucherGrant",
     "VoucherRule", "WarrantyTerm", "apply_rule", "as_date", "bad_response_query",
     "incident_balance", "lacks", "obligation_deadline", "period_end", "reinstatement",
-    "renewal", "renewal_at", "respond", "rma_eligibility", "shift", "tier_for_points", "voucher_grants",
+    "renewal", "renewal_at", "respond", "rma_eligibility", "shift", "term_end", "term_last_day",
+    "tier_for_points", "voucher_grants",
 ]
 
 _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600}
@@ -141,8 +145,7 @@ def while_conditions(decision: Decision, answers: Mapping[tuple, Decision], key:
     """The answer while the conditions passed as True hold (a `reclassify … when`), else `decision`."""
     for name, value in conditions.items():
         require_choice("condition", name, tuple(valid_conditions))
-        if not isinstance(value, bool):
-            raise PolicyQueryError(f"condition {name!r} must be True or False, got {value!r}")
+        require_bool(f"condition {name!r}", value)
     for name, value in conditions.items():
         if value and (*key, name) in answers:
             return answers[(*key, name)]
@@ -360,14 +363,20 @@ def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[
     registration's local date in the target calendar's zone. Tickets the target does not apply to
     (refused, other tiers, no percentile) are skipped.
     """
+    if isinstance(closed, (str, bytes)) or not isinstance(closed, Iterable):
+        raise PolicyQueryError("closed must be an iterable of (Response, done_at) pairs, got "
+                               f"{type(closed).__name__} {describe(closed)}", kind="type",
+                               argument="closed", expected="iterable")
     groups: dict[tuple[str, str | None, Decimal], list[bool]] = {}
     for item in closed:
         try:
             resp, done_at = item  # type: ignore[misc]
         except (TypeError, ValueError):
-            raise PolicyQueryError("each closed ticket is a (Response, done_at) pair") from None
+            raise PolicyQueryError("each closed ticket is a (Response, done_at) pair, got "
+                                   f"{describe(item)}", kind="type", argument="closed") from None
         if not isinstance(resp, Response):
-            raise PolicyQueryError(f"expected a Response from response(), got {type(resp).__name__}")
+            raise PolicyQueryError(f"expected a Response from response(), got {type(resp).__name__}",
+                                   kind="type", argument="closed")
         done = require_aware("done_at", done_at)
         rule = next((t for t in resp.decision.targets if t.id == target), None)
         if rule is None or rule.percentile is None or rule.reading == "not_regulated":
@@ -396,16 +405,17 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
         registered_at = require_aware("registered_at", registered_at)
     t = instant(registered_at)
     hours = decision.hours
-    if hours is not None and not hours.open_at(registered_at, t):
+    if hours is not None and not hours._open(registered_at, t):
         return _new(Response, (decision.closed, registered_at, None))
     seconds = decision.seconds
     if seconds:  # the common case: working seconds on the decision's calendar
-        return _new(Response, (decision, registered_at, decision.calendar.add_working_time(registered_at, seconds, t)))  # type: ignore[union-attr]
+        return _new(Response, (decision, registered_at, decision.calendar._add(registered_at, seconds, t)))  # type: ignore[union-attr]
     if seconds is None:
-        for t in decision.targets:  # a response target counted in days: the general path
-            if t.id == "response" and t.reading != "not_regulated" and t.counted_from is None:
+        for rule in decision.targets:  # a response target counted in days: the general path
+            if rule.id == "response" and rule.reading != "not_regulated" and rule.counted_from is None:
                 return Response(decision, registered_at, target_deadline(
-                    t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at))
+                    rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar,
+                    registered_at))
         return _new(Response, (decision, registered_at, None))
     return _new(Response, (decision, registered_at,
                            decision.calendar.add_working_time(registered_at, seconds)))  # type: ignore[union-attr]
@@ -421,64 +431,71 @@ def bad_response_query(tiers: Iterable[str], channels: Iterable[str],
     requests = tuple(requests)
     if request is not None:
         if not requests:
-            return PolicyQueryError(f"this program defines no request types: omit request (got {request!r})")
+            return PolicyQueryError(f"this program defines no request types: omit request (got "
+                                    f"{describe(request)})", kind="unexpected", argument="request")
         try:
             require_choice("request", request, requests)
         except PolicyQueryError as e:
             return e
-        return PolicyQueryError(f"give either priority or request, not both (got {priority!r} and {request!r})")
+        return PolicyQueryError(f"give either priority or request, not both (got {describe(priority)} "
+                                f"and {describe(request)})", kind="unexpected", argument="priority")
     priorities = tuple(priorities)
     if not priorities:
         return PolicyQueryError(
-            f"this program defines no priorities: omit priority (got {priority!r})")
+            f"this program defines no priorities: omit priority (got {describe(priority)})",
+            kind="unexpected", argument="priority")
     if priority is None:
-        return PolicyQueryError(f"priority is required; valid: {', '.join(priorities)}")
+        return PolicyQueryError(f"priority is required; valid: {', '.join(priorities)}",
+                                kind="missing", argument="priority")
     try:
         require_choice("priority", priority, priorities)
     except PolicyQueryError as e:
         return e
-    return PolicyQueryError(f"no decision for {tier!r}, {channel!r}, {priority!r}")
+    return PolicyQueryError(f"no decision for {tier!r}, {channel!r}, {describe(priority)}")
 
 
 def lacks(program: str, what: str) -> PolicyQueryError:
     """The error for a helper the program has nothing for, e.g. vouchers in Juniper Care Core."""
-    return PolicyQueryError(f"program {program!r} defines no {what}")
+    return PolicyQueryError(f"program {program!r} defines no {what}", kind="lacks")
 
 
 # -- points ---------------------------------------------------------------------------------
 
 def tier_for_points(points: object, bands: tuple[tuple[str, int, int | None], ...]) -> str:
     """The tier whose [low, high] band holds `points`; high None is open-ended."""
-    if isinstance(points, bool) or not isinstance(points, int):
-        raise PolicyQueryError(f"points must be an integer, got {points!r}")
-    if points < 0:
-        raise PolicyQueryError(f"points must be >= 0, got {points}")
+    points = require_int("points", points, 0)
     for tier, low, high in bands:
         if low <= points and (high is None or points <= high):
             return tier
-    raise PolicyQueryError(f"no tier for {points} points")
+    raise PolicyQueryError(f"no tier for {describe(points)} points", kind="range", argument="points")
 
 
 # -- dates ----------------------------------------------------------------------------------
 
 def as_date(name: str, value: object) -> date:
-    """A date; an aware datetime gives its own local date, a naive one is refused."""
-    if isinstance(value, datetime):
-        return require_aware(name, value).date()
-    if isinstance(value, date):
-        return value
-    raise PolicyQueryError(f"{name} must be a date, got {type(value).__name__} {value!r}")
+    """A date within MIN_YEAR..MAX_YEAR; an aware datetime gives its own local date, a naive one
+    is refused."""
+    return require_date(name, value)
 
 
 def shift(value: date | datetime, amount: int, unit: str) -> Any:
-    """`value` moved by `amount` calendar units (negative: back); months clip (Civil Code 192)."""
+    """`value` moved by `amount` calendar units (negative: back); months clip (Civil Code 192).
+
+    A date moved, e.g. the last day of a notice before a period's end or a term counted from an
+    event; the end of a term from its first day is term_end().  An answer outside
+    MIN_YEAR..MAX_YEAR is refused like a question outside them.
+    """
     try:
-        return _shift(value, amount, unit)
-    except (OverflowError, ValueError) as e:
+        out = _shift(value, amount, unit)
+    except (OverflowError, ValueError, OSError) as e:
         if isinstance(e, PolicyQueryError):
             raise
-        raise PolicyQueryError(f"{value.isoformat()} moved by {amount} {unit}(s) is outside the "
-                               "dates this evaluator can answer for", kind="range") from None
+        out = None
+    if out is None or not MIN_YEAR <= out.year <= MAX_YEAR:
+        raise PolicyQueryError(f"{value.isoformat()} moved by {describe(amount)} {unit}(s) is outside "
+                               f"the years {MIN_YEAR}..{MAX_YEAR} this evaluator answers for",
+                               kind="range", low=MIN_YEAR, high=MAX_YEAR)
+    return out
 
 
 def _shift(value: date | datetime, amount: int, unit: str) -> Any:
@@ -522,8 +539,9 @@ class Obligation(NamedTuple):
 def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, object],
                         valid_conditions: Mapping[str, str]) -> Any:
     """The last moment to fulfil `ob` (for a notice: the last moment to give it)."""
-    for name in conditions:
+    for name, value in conditions.items():
         require_choice("condition", name, tuple(valid_conditions))
+        require_bool(f"condition {name!r}", value)
     if ob.condition is not None and conditions.get(ob.condition) is not True:
         raise PolicyQueryError(
             f"obligation {ob.id!r} applies only when {ob.condition} "
@@ -532,8 +550,10 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
     if ob.before_period is not None:  # start = the end of the period
         if not isinstance(start, date):
             raise PolicyQueryError(f"start must be the end of {ob.before_period}: a date or an "
-                                   f"aware datetime, got {start!r}")
-        return shift(start, -ob.amount, ob.unit)
+                                   f"aware datetime, got {type(start).__name__} {describe(start)}",
+                                   kind="type", argument="start", expected="date")
+        checked = require_aware("start", start) if isinstance(start, datetime) else require_date("start", start)
+        return shift(checked, -ob.amount, ob.unit)
     if ob.reading in ("working_time", "business_days") or (ob.reading == "clock" and isinstance(start, datetime)):
         start = require_aware("start", start)
         return target_deadline(ob.reading, ob.seconds, ob.amount, ob.unit, None, ob.calendar, start)
@@ -548,7 +568,8 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
         last_day = shift(local.date(), ob.amount, ob.unit)
         return datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, tzinfo=tz)
     if not isinstance(start, date):
-        raise PolicyQueryError(f"start must be an aware datetime, got {start!r}")
+        raise PolicyQueryError(f"start must be an aware datetime, got {type(start).__name__} "
+                               f"{describe(start)}", kind="type", argument="start", expected="datetime")
     return shift(require_date("start", start), ob.amount, ob.unit)
 
 
@@ -564,16 +585,32 @@ class PeriodTerm(NamedTuple):
     notice_clause: str | None
 
 
-def period_end(p: PeriodTerm, start: object, renewals: int) -> date:
-    """The day the period (and `renewals` automatic renewals) ends: exclusive, start + length."""
+#: More renewals than MIN_YEAR..MAX_YEAR can hold of the shortest renewal a policy states.
+_MAX_TERMS = (MAX_YEAR - MIN_YEAR + 1) * 366
+
+
+def period_end(p: PeriodTerm, start: object, renewals: object) -> date:
+    """The day the period (and `renewals` automatic renewals) ends: exclusive, term_end() of its
+    length from `start`; each renewal is a new term from the day the previous one ended."""
     first = as_date("start", start)
-    if isinstance(renewals, bool) or not isinstance(renewals, int) or renewals < 0:
-        raise PolicyQueryError(f"renewals must be an integer >= 0, got {renewals!r}")
-    end = shift(first, *p.length)
-    if renewals:
+    count = require_int("renewals", renewals, 0, _MAX_TERMS)
+    end = term_end(first, *p.length)
+    if count:
         if p.renews is None:
-            raise PolicyQueryError(f"period {p.id!r} does not renew automatically")
-        end = shift(end, p.renews[0] * renewals, p.renews[1])
+            raise PolicyQueryError(f"period {p.id!r} does not renew automatically",
+                                   kind="range", argument="renewals")
+        end = terms_end(end, count, p.renews)
+    return end
+
+
+def terms_end(first_day: date, count: int, term: tuple[int, str]) -> date:
+    """The exclusive end of `count` consecutive terms, the first starting on `first_day`."""
+    amount, unit = term
+    if unit not in ("month", "year"):  # days add up exactly
+        return term_end(first_day, amount * count, unit)
+    end = first_day
+    for _ in range(count):  # months clip at a month's end: each term is counted on its own
+        end = term_end(end, amount, unit)
     return end
 
 
@@ -593,16 +630,16 @@ def renewal(p: PeriodTerm, start: object, notice_on: object | None) -> Renewal:
 
 def renewal_at(p: PeriodTerm, end: date, notice_on: object | None, what: str = "период") -> Renewal:
     """renewal() for a term that ends (exclusive) on `end`: a contract's own term, for one."""
+    given = as_date("notice_on", notice_on) if notice_on is not None else None  # checked either way
     clauses = tuple(dict.fromkeys(c for c in (p.clause, p.notice_clause) if c))
     if p.renews is None:
         return Renewal(False, end, None, None, clauses,
                        f"Период «{p.title}» не продлевается автоматически.")
-    nxt = shift(end, *p.renews)
+    nxt = term_end(end, *p.renews)
     deadline = shift(end, -p.notice[0], p.notice[1]) if p.notice else None
-    if notice_on is None:
+    if given is None:
         return Renewal(True, end, deadline, nxt, clauses,
                        f"Уведомление об отказе не направлено: {what} продлевается до {date_ru(nxt)}")
-    given = as_date("notice_on", notice_on)
     if deadline is None or given <= deadline:
         return Renewal(False, end, deadline, None, clauses,
                        f"Уведомление от {date_ru(given)} направлено своевременно: {what} "
@@ -624,8 +661,9 @@ def reinstatement(extra: tuple[int, str], clause: str | None, lapsed_on: object,
     lapse = as_date("lapsed_on", lapsed_on)
     back = as_date("reactivated_on", reactivated_on)
     if back < lapse:
-        raise PolicyQueryError(f"reactivated_on {back} is before lapsed_on {lapse}")
-    until = shift(back, *extra)
+        raise PolicyQueryError(f"reactivated_on {back} is before lapsed_on {lapse}", kind="range",
+                               argument="reactivated_on")
+    until = term_end(back, *extra)
     return Reinstatement(lapse, until, clause,
                          f"Оплачивается время с {date_ru(lapse)} до повторной активации "
                          f"{date_ru(back)} и следующий период до {date_ru(until)} (не включая).")
@@ -649,7 +687,7 @@ class VoucherGrant(NamedTuple):
     count: int
     year: int  # 1 for the first year of the support period
     valid_from: date
-    expires: date  # valid before this date (exclusive)
+    expires: date | None  # valid before this date (exclusive); None: the policy states no expiry
     clause: str | None
 
 
@@ -663,22 +701,26 @@ def voucher_grants(rule: VoucherRule, tier: object, period_start: object,
     """One grant per year of the support period (re-issued each year, or each renewed period)."""
     counts = dict(rule.counts)
     require_choice("tier", tier, tuple(counts))
-    start = as_date("period_start", period_start)
-    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
-        raise PolicyQueryError(f"years must be an integer >= 1, got {years!r}")
+    start, n = _grant_args(period_start, years)
     every = _reissue_interval(rule)
-    if years > 1 and every is None:
-        raise PolicyQueryError(f"vouchers {rule.id!r} are not re-issued: years must be 1")
+    if n > 1 and every is None:
+        raise PolicyQueryError(f"vouchers {rule.id!r} are not re-issued: years must be 1",
+                               kind="range", argument="years", low=1, high=1)
+    life = rule.expires_after or (rule.expires_with.length if rule.expires_with else None)
     grants = []
-    for k in range(years):
-        valid_from = shift(start, every[0] * k, every[1]) if k else start  # type: ignore[index]
-        if rule.expires_after is not None:
-            expires = shift(valid_from, *rule.expires_after)
-        else:
-            expires = shift(valid_from, *rule.expires_with.length)  # type: ignore[union-attr]
+    valid_from = start
+    for k in range(n):
+        if k:  # the next issue: the first day after the previous interval (a term of its own)
+            valid_from = term_end(valid_from, *every)  # type: ignore[misc]
+        expires = term_end(valid_from, *life) if life else None
         grants.append(VoucherGrant(rule.id, str(tier), counts[str(tier)], k + 1,
                                    valid_from, expires, rule.clause))
     return tuple(grants)
+
+
+def _grant_args(period_start: object, years: object) -> tuple[date, int]:
+    """period_start and years of a vouchers() question, checked."""
+    return as_date("period_start", period_start), require_int("years", years, 1, MAX_YEAR - MIN_YEAR + 1)
 
 
 def voucher_grants_all(rules: tuple[VoucherRule, ...], tier: object, period_start: object,
@@ -687,9 +729,10 @@ def voucher_grants_all(rules: tuple[VoucherRule, ...], tier: object, period_star
     re-issued is granted once."""
     tiers = tuple(dict.fromkeys(t for r in rules for t, _n in r.counts))
     require_choice("tier", tier, tiers)
+    _grant_args(period_start, years)  # checked even when the tier has no vouchers
     grants: list[VoucherGrant] = []
     for rule in rules:
-        if dict(rule.counts).get(tier):
+        if dict(rule.counts).get(str(tier)):
             grants.extend(voucher_grants(rule, tier, period_start, years if _reissue_interval(rule) else 1))
     return tuple(grants)
 
@@ -708,15 +751,15 @@ def incident_balance(purchased: object, incidents: object, not_deducted_kinds: t
                      clause: str | None) -> IncidentBalance:
     """`incidents` are kinds ("other", "defect"); those of `not_deducted_kinds` are not deducted."""
     exempt = (not_deducted_kinds,) if isinstance(not_deducted_kinds, str) else tuple(not_deducted_kinds or ())
-    if isinstance(purchased, bool) or not isinstance(purchased, int) or purchased < 0:
-        raise PolicyQueryError(f"purchased must be an integer >= 0, got {purchased!r}")
+    purchased = require_int("purchased", purchased, 0)
     if isinstance(incidents, (str, bytes)) or not isinstance(incidents, Iterable):
         raise PolicyQueryError("incidents must be an iterable of incident kinds, e.g. "
-                               f"{['other', *exempt]!r}")
+                               f"{['other', *exempt]!r}", kind="type", argument="incidents")
     kinds = list(incidents)
     for k in kinds:
         if not isinstance(k, str):
-            raise PolicyQueryError(f"an incident kind must be a string, got {k!r}")
+            raise PolicyQueryError(f"an incident kind must be a string, got {describe(k)}",
+                                   kind="type", argument="incidents")
     free = sum(1 for k in kinds if k in exempt)
     used = len(kinds) - free
     return IncidentBalance(purchased, used, free, purchased - used, clause)
@@ -751,16 +794,17 @@ class RmaDecision(NamedTuple):
 def rma_eligibility(rule: RmaRule, delivered: object, on: object,
                     conditions: Mapping[str, object],
                     valid_conditions: Mapping[str, str]) -> RmaDecision:
-    for name in conditions:
+    for name, value in conditions.items():
         require_choice("condition", name, tuple(valid_conditions))
+        require_bool(f"condition {name!r}", value)
     start, day = as_date("delivered", delivered), as_date("on", on)
-    end = shift(start, *rule.warranty.length)
+    end = term_end(start, *rule.warranty.length)
     if start <= day < end:
         return RmaDecision(True, end, rule.clause,
                            f"{date_ru(day)} — в течение гарантийного периода "
                            f"«{rule.warranty.title}» (до {date_ru(end)}).")
     if day < start:
-        raise PolicyQueryError(f"on {day} is before delivered {start}")
+        raise PolicyQueryError(f"on {day} is before delivered {start}", kind="range", argument="on")
     if rule.or_condition is not None and conditions.get(rule.or_condition) is True:
         return RmaDecision(True, end, rule.clause,
                            f"Гарантийный период истёк {date_ru(end)}, но {rule.or_condition_title}.")
@@ -777,15 +821,26 @@ def apply_rule(expr: tuple, at: date, events: Mapping[str, object],
     ("duration", n, unit) -> at + n unit; ("remaining", warranty) -> the warranty's end, or `at`
     if it is over; ("max", *args) / ("min", *args) -> the later / earlier of the args' ends.
     """
+    rule_events(events, warranties)
     op = expr[0]
     if op == "duration":
-        return shift(at, expr[1], expr[2])
+        return term_end(at, expr[1], expr[2])
     if op == "remaining":
         w = warranties[expr[1]]
-        if w.start_event not in events:
-            raise PolicyQueryError(f"pass {w.start_event}=<date>: the start of warranty {w.id!r}")
-        return max(at, shift(as_date(w.start_event, events[w.start_event]), *w.length))
+        event = w.start_event
+        if event is None or event not in events:
+            raise PolicyQueryError(f"pass {event}=<date>: the start of warranty {w.id!r}",
+                                   kind="missing", argument=event)
+        return max(at, term_end(as_date(event, events[event]), *w.length))
     if op in ("max", "min"):
         ends = [apply_rule(a, at, events, warranties) for a in expr[1:]]
         return max(ends) if op == "max" else min(ends)
-    raise PolicyQueryError(f"unknown rule operator {op!r}")
+    raise PolicyQueryError(f"unknown rule operator {describe(op)}")
+
+
+def rule_events(events: Mapping[str, object], warranties: Mapping[str, WarrantyTerm]) -> None:
+    """Check a rule_end() question's events: each a warranty's start event, each a date."""
+    valid = tuple(dict.fromkeys(w.start_event for w in warranties.values() if w.start_event))
+    for name, value in events.items():
+        require_choice("event", name, valid)
+        as_date(name, value)

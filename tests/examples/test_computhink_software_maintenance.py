@@ -36,9 +36,9 @@ PERIOD_CASES = [
     ("first_year", date(2026, 3, 10), date(2027, 3, 10)),
     # the first paid year ordered from 10 Mar 2027 -> up to 9 Mar 2028 inclusive
     ("annual_maintenance", date(2027, 3, 10), date(2028, 3, 10)),
-    # a year ordered from 29 Feb 2028: its anniversary falls on the missing 29 Feb 2029, so it is
-    # the last day of that month (art. 192): 28 Feb 2029 is the first day outside
-    ("annual_maintenance", date(2028, 2, 29), date(2029, 2, 28)),
+    # a year ordered from 29 Feb 2028: its anniversary falls on the missing 29 Feb 2029, so it
+    # ends on the last day of that month (art. 192), 28 Feb 2029: 1 Mar 2029 is the first day outside
+    ("annual_maintenance", date(2028, 2, 29), date(2029, 3, 1)),
 ]
 
 
@@ -58,8 +58,8 @@ REINSTATEMENT_CASES = [
     # dropped 10 Mar 2027, reinstated 15 Jan 2028: retroactively from 10 Mar 2027, plus one year
     # forward from 15 Jan 2028 -> up to 14 Jan 2029 inclusive
     (date(2027, 3, 10), date(2028, 1, 15), date(2027, 3, 10), date(2029, 1, 15)),
-    # reinstated on 29 Feb 2028: the anniversary is the last day of February 2029 (art. 192)
-    (date(2027, 11, 30), date(2028, 2, 29), date(2027, 11, 30), date(2029, 2, 28)),
+    # reinstated on 29 Feb 2028: the year ends on the last day of February 2029 (art. 192)
+    (date(2027, 11, 30), date(2028, 2, 29), date(2027, 11, 30), date(2029, 3, 1)),
     # reinstated the day it lapsed: nothing retroactive, one year forward
     (date(2027, 3, 10), date(2027, 3, 10), date(2027, 3, 10), date(2028, 3, 10)),
 ]

@@ -30,8 +30,9 @@ PACK_CASES = [
     ("pack_3", date(2026, 3, 10), 3, date(2027, 3, 10)),
     # 5-incident pack bought 31 Dec 2026 -> 31 Dec 2027
     ("pack_5", date(2026, 12, 31), 5, date(2027, 12, 31)),
-    # 10-incident pack bought 29 Feb 2028: 2029 has no 29 Feb -> the last day of February 2029
-    ("pack_10", date(2028, 2, 29), 10, date(2029, 2, 28)),
+    # 10-incident pack bought 29 Feb 2028: 2029 has no 29 Feb -> valid through the last day of
+    # February 2029 (art. 192), expires (exclusive) 1 Mar 2029
+    ("pack_10", date(2028, 2, 29), 10, date(2029, 3, 1)),
 ]
 
 

@@ -44,8 +44,8 @@ RMA_CASES = [
     # ... while a Category II Product bought the same day is out of warranty since 10 Mar 2029
     ("category_ii_rma", date(2026, 3, 10), date(2030, 12, 1), False, date(2029, 3, 10)),
     # bought 29 Feb 2024: 2027 has no 29 Feb, a term in years ends on the last day of that month
-    # (Civil Code art. 192) -> 28 Feb 2027; 27 Feb 2027 is covered
-    ("category_ii_rma", date(2024, 2, 29), date(2027, 2, 27), True, date(2027, 2, 28)),
+    # (Civil Code art. 192) -> through 28 Feb 2027 (exclusive end 1 Mar 2027); 28 Feb is covered
+    ("category_ii_rma", date(2024, 2, 29), date(2027, 2, 28), True, date(2027, 3, 1)),
 ]
 
 

@@ -397,7 +397,8 @@ def test_ilo_vouchers_reissued_each_year(ev) -> None:
 
 def test_tam_vouchers_expire_with_the_period(ev) -> None:
     (g,) = ev["landesk_tam"].vouchers(tier="dedicated", period_start=date(2024, 2, 29))
-    assert (g.count, g.valid_from, g.expires) == (8, date(2024, 2, 29), date(2025, 2, 28))
+    # a year from 29 February lasts through 28 February (Civil Code art. 192): exclusive end 1 March
+    assert (g.count, g.valid_from, g.expires) == (8, date(2024, 2, 29), date(2025, 3, 1))
 
 
 def test_incident_pack_balance(ev) -> None:
