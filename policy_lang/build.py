@@ -1,21 +1,56 @@
 """`policyc build`: render the outputs of checked programs, all or nothing, and say what is stale.
 
-A build renders into a staging directory beside the output directory and then swaps the two
-(`renameat2(RENAME_EXCHANGE)` on Linux: one atomic step), so a build killed at any moment leaves
-either the old set or the new one, never a mix, and no temporary file inside the outputs. A
-manifest (`.manifest.json`) records the hash of every input — the policy sources with their
-includes, the annex config, the compiler's own code and templates — and of every output: when
-nothing changed, a build renders nothing.
+The output directory (`--out`) belongs to the build, and the build writes nothing else:
+
+- **What it owns.** `python/<id>.py`, `annex/<id>.<kind>` and `.manifest.json`, which lists every
+  output with its hash and the hash of every input (sources with includes, the annex config, the
+  contracts, the compiler's own code). A build refuses an `--out` that is the current directory,
+  holds (or is) an input, is a repository root, is a symbolic link, or already holds files no build
+  wrote (not listed in our manifest and not a name this build writes; `--force` builds there anyway
+  and leaves them alone). `--prune` deletes only files our manifest lists. A subdirectory with a
+  manifest of its own (`generated/examples/`) is another build's: its files are left alone and not
+  counted as extra if that manifest is well formed, lists them with their hash, and they are named
+  like outputs; anything else there is reported. A manifest that cannot be read, is too deep or has
+  the wrong shape is ignored with a note on stderr and treated as absent; files at the names this
+  build writes are then overwritten (they are the outputs), any other file makes the build refuse.
+- **All or nothing, in place.** `--out` itself is never replaced (a user may stand in it or have it
+  mounted). Changed outputs are written as new files (O_EXCL, O_NOFOLLOW, mode 0644, fsync) into
+  `OUT/.staging-<pid>/`; then a journal `OUT/.journal.json` naming them is put in place atomically;
+  then each is renamed over its output path (rename replaces a symlink, FIFO or socket there, never
+  follows it), stale outputs are removed if pruned, the manifest is renamed in last, and the journal
+  and the staging directory are removed. A build killed at any moment leaves the staging directory
+  or the journal behind, which `--check` reports as stray; the next build, under the lock, rolls a
+  journal forward (all its files were durable before it existed) or drops a staging directory that
+  has none (nothing was published yet).
+- **One build at a time.** A build holds `flock` on the output directory itself (no lock file to
+  commit) from before it reads the directory to after it publishes; another build of the same
+  `--out` waits up to 60 s, then stops with a usage error. `--check` waits for a running build the
+  same way (shared lock) and writes nothing.
+- **Nothing trusted that can be edited.** `--check` renders every output and compares it with the
+  disk byte for byte; the manifest only tells it which inputs the outputs were made from. A build
+  that is a no-op renders nothing when the manifest is well formed, records these very inputs and
+  the hash of every output file matches: the trade-off is that someone who edits an output *and*
+  its hash in the manifest makes `build` say "nothing changed" (they could as well edit the
+  compiler); `--check`, which CI runs, is what decides whether the outputs are right.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import functools
 import hashlib
 import json
 import os
+import re
 import shutil
-from collections.abc import Callable, Iterable
+import signal
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 
@@ -23,12 +58,32 @@ from . import __version__, model
 
 KINDS = ("python", "md", "html", "docx", "pdf")
 MANIFEST = ".manifest.json"
+JOURNAL = ".journal.json"
+STAGING = ".staging-"
+OWNED_DIRS = ("python", "annex")
+LOCK_TIMEOUT = 60.0
+_MANIFEST_MAX = 16 * 1024 * 1024
+_STAGING_RE = re.compile(r"\.staging-\d+")
 _PACKAGE = Path(__file__).resolve().parent
+
+
+class OutError(Exception):
+    """The output directory cannot be used as asked: a usage error, said in the user's terms."""
 
 
 def output_name(program_id: str, kind: str) -> str:
     """Where a kind of output of a program lives, relative to the output directory."""
     return f"python/{program_id}.py" if kind == "python" else f"annex/{program_id}.{kind}"
+
+
+def is_output_name(name: str) -> bool:
+    """Shaped like something a build writes: python/<id>.py or annex/<id>.<kind>, one level."""
+    sub, _, base = name.partition("/")
+    if not base or "/" in base or "\0" in base or base.startswith(".") or any(ord(c) < 32 for c in base):
+        return False
+    if sub == "python":
+        return base.endswith(".py") and len(base) > 3
+    return sub == "annex" and any(base.endswith(f".{k}") and len(base) > len(k) + 1 for k in KINDS[1:])
 
 
 def parse_kinds(raw: str | None) -> tuple[str, ...]:
@@ -63,15 +118,41 @@ def inputs_hash(programs: Iterable[model.Program], config_bytes: bytes, kinds: I
     return digest.hexdigest()
 
 
+# -- rendering -------------------------------------------------------------------------------
+
+_LOCK_FD: int | None = None  # the locked output directory, closed in PDF workers
+
+
 def _pdf_job(args: tuple[str, model.Program]) -> bytes:
     from .backends.annex.pdf import render_pdf
 
     return render_pdf(*args)
 
 
+def _pdf_worker_init(parent: int, lock_fd: int | None) -> None:
+    """A PDF worker dies with the build (probe M1): the kernel kills it when its parent dies
+    (PR_SET_PDEATHSIG); a parent already gone before that is seen by getppid. It holds neither the
+    build's stdout/stderr (a pipe a caller waits on) nor the lock."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    if lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+
+
 def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
            progress: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
-    """Every selected output of every program, by name relative to the output directory."""
+    """Every selected output of every program, by name relative to the output directory.
+    PdfError (backends.annex.pdf) when WeasyPrint fails."""
     files: dict[str, bytes] = {}
     pdf_jobs: list[tuple[str, tuple[str, model.Program]]] = []
     for prog, config in programs:
@@ -96,16 +177,182 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
                 files[output_name(oid, "docx")] = render_docx(view, environment("xml"))
             if "pdf" in kinds:
                 pdf_jobs.append((output_name(oid, "pdf"), (html, prog)))
+    if pdf_jobs:
+        from .backends.annex.pdf import load
+
+        load()  # once here, quietly and without a compiler; forked workers inherit it
     if len(pdf_jobs) > 1 and (os.cpu_count() or 1) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(len(pdf_jobs), os.cpu_count() or 1)) as pool:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        with ProcessPoolExecutor(max_workers=min(len(pdf_jobs), os.cpu_count() or 1), mp_context=ctx,
+                                 initializer=_pdf_worker_init, initargs=(os.getpid(), _LOCK_FD)) as pool:
             for (name, _), data in zip(pdf_jobs, pool.map(_pdf_job, [a for _, a in pdf_jobs])):
                 files[name] = data
     else:
         for name, args in pdf_jobs:
             files[name] = _pdf_job(args)
     return files
+
+
+# -- reading the output directory without following links --------------------------------------
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _kind(st: os.stat_result | None) -> str:
+    if st is None:
+        return "missing"
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    if stat.S_ISDIR(st.st_mode):
+        return "directory"
+    if stat.S_ISLNK(st.st_mode):
+        return "symbolic link"
+    if stat.S_ISFIFO(st.st_mode):
+        return "FIFO"
+    if stat.S_ISSOCK(st.st_mode):
+        return "socket"
+    return "device"
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of a regular file, never through a link and never blocking on a FIFO; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (limit is not None and st.st_size > limit):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _digest(path: Path) -> str | None:
+    data = read_regular(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@frozen
+class Manifest:
+    inputs: str
+    outputs: dict[str, str]
+
+
+def _parse_manifest(raw: bytes, nested: bool = False) -> Manifest | str:
+    """The manifest, or why it is not one of ours."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        return "nested too deeply"
+    except (UnicodeDecodeError, ValueError):
+        return "not valid JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("inputs"), str) or not isinstance(data.get("outputs"), dict):
+        return 'not of the shape {"inputs": "...", "outputs": {name: sha256}}'
+    outputs = data["outputs"]
+    for k, v in outputs.items():
+        if not (isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v)) or not is_output_name(k):
+            return f"the entry {json.dumps(k, ensure_ascii=True)[:80]} is not an output with its sha256"
+    return Manifest(data["inputs"], dict(outputs))
+
+
+def load_manifest(out: Path) -> tuple[Manifest | None, str | None]:
+    """Our manifest in `out` (None if absent or not ours), and a note when one was there but ignored."""
+    path = out / MANIFEST
+    st = _lstat(path)
+    if st is None:
+        return None, None
+    raw = read_regular(path, _MANIFEST_MAX)
+    if raw is None:
+        return None, f"{path} is not a readable regular file of at most 16 MB ({_kind(st)}): ignored"
+    parsed = _parse_manifest(raw)
+    if isinstance(parsed, str):
+        return None, f"{path} is not a manifest written by policyc ({parsed}): ignored"
+    return parsed, None
+
+
+@frozen
+class Entry:
+    name: str  # relative to the output directory, posix
+    kind: str  # "file", "symbolic link", "FIFO", "socket", "device", "directory" (our staging only)
+
+
+def _is_infra(name: str) -> bool:
+    """Our own transient entries at the top of an output directory."""
+    return name == JOURNAL or bool(_STAGING_RE.fullmatch(name))
+
+
+def _entries(out: Path) -> list[Entry]:
+    """Everything in `out` that is not a directory, walked without following links, less what
+    belongs to nobody's outputs: Python's bytecode caches (a service importing the evaluators
+    makes them), the manifest, and files a well-formed nested build's manifest lists.
+    Our staging directory and journal are listed as such (stray)."""
+    found: list[Entry] = []
+
+    def walk(path: Path, rel: str, nested: Manifest | None, nested_rel: str, depth: int) -> None:
+        try:
+            with os.scandir(path) as it:
+                items = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        if rel and depth < 64:
+            m_path = path / MANIFEST
+            if _lstat(m_path) is not None:
+                raw = read_regular(m_path, _MANIFEST_MAX)
+                parsed = _parse_manifest(raw) if raw is not None else "unreadable"
+                if isinstance(parsed, Manifest):
+                    nested, nested_rel = parsed, rel
+        for item in items:
+            name = f"{rel}/{item.name}" if rel else item.name
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if item.name == "__pycache__" and stat.S_ISDIR(st.st_mode):
+                continue
+            if not rel and (_is_infra(item.name) or item.name == MANIFEST):
+                if item.name != MANIFEST:
+                    found.append(Entry(item.name, _kind(st)))
+                continue
+            if nested is not None:
+                inner = name[len(nested_rel) + 1:]
+                if inner in (MANIFEST, JOURNAL) or (_STAGING_RE.fullmatch(inner)):
+                    continue
+                if inner in nested.outputs and stat.S_ISREG(st.st_mode) \
+                        and _digest(path / item.name) == nested.outputs[inner]:
+                    continue
+            if stat.S_ISDIR(st.st_mode):
+                if depth < 64:
+                    walk(path / item.name, name, nested, nested_rel, depth + 1)
+                else:
+                    found.append(Entry(name, "directory"))
+            else:
+                found.append(Entry(name, _kind(st)))
+
+    if _kind(_lstat(out)) == "directory":
+        walk(out, "", None, "", 0)
+    return found
+
+
+def _is_stray(name: str) -> bool:
+    """Left by an interrupted writer: our staging directory or journal, or a temporary file."""
+    if _is_infra(name.split("/", 1)[0]):
+        return True
+    base = name.rsplit("/", 1)[-1]
+    return base.endswith(".tmp") or base.startswith(".")
 
 
 @frozen
@@ -122,140 +369,326 @@ class Status:
         return not (self.missing or self.stale or self.extra or self.stray)
 
 
-def _existing(out: Path) -> list[str]:
-    if not out.is_dir():
-        return []
-    # Python's bytecode cache appears wherever a service imports the evaluators: not an output.
-    # A subdirectory with a manifest of its own is another build's output (generated/examples).
-    nested = {m.parent.relative_to(out).parts for m in out.rglob(MANIFEST) if m.parent != out}
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                  if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.relative_to(out).parts
-                  and not any(p.relative_to(out).parts[:len(n)] == n for n in nested))
-
-
-def _is_stray(name: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return base.endswith(".tmp") or (base.startswith(".") and base != MANIFEST)
-
-
 def status(out: Path, files: dict[str, bytes], kinds: tuple[str, ...], whole_tree: bool) -> Status:
-    """Compare the rendered `files` with `out`. Extra files count only when the whole tree is
-    built (every program of a directory and every kind), since a partial build owns less."""
-    present = _existing(out)
-    missing = tuple(n for n in sorted(files) if not (out / n).is_file())
-    stale = tuple(n for n in sorted(files) if (out / n).is_file() and (out / n).read_bytes() != files[n])
-    stray = tuple(n for n in present if _is_stray(n))
-    extra = tuple(n for n in present if whole_tree and n not in files and n != MANIFEST and not _is_stray(n))
+    """Compare the rendered `files` with `out`, byte for byte (never trusting the manifest); a
+    symlink, FIFO or directory at an output path is stale. Extra files count only when the whole
+    tree is built (every program of a directory and every kind), since a partial build owns less."""
+    present = [e.name for e in _entries(out)]
+    kinds_at = {n: _kind(_lstat(out / n)) for n in files}
+    missing = tuple(n for n in sorted(files) if kinds_at[n] == "missing")
+    stale = tuple(n for n in sorted(files) if kinds_at[n] != "missing" and read_regular(out / n) != files[n])
+    stray = tuple(n + ("/" if _is_infra(n) and "/" not in n and n != JOURNAL else "") for n in present if _is_stray(n))
+    extra = tuple(n for n in present if whole_tree and n not in files and not _is_stray(n))
     return Status(missing, stale, extra, stray)
 
 
 def extra_files(out: Path, names: Iterable[str]) -> list[str]:
     """Files in `out` that none of `names` is (the manifest and stray files aside)."""
     wanted = set(names)
-    return [n for n in _existing(out) if n not in wanted and n != MANIFEST and not _is_stray(n)]
+    return [e.name for e in _entries(out) if e.name not in wanted and not _is_stray(e.name)]
 
 
-def read_manifest(out: Path) -> dict:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+def owned(out: Path, names: Iterable[str]) -> set[str]:
+    """Of `names`, those our manifest in `out` lists: what `--prune` may delete."""
+    manifest, _ = load_manifest(out)
+    return set() if manifest is None else {n for n in names if n in manifest.outputs}
 
 
 def up_to_date(out: Path, inputs: str, names: Iterable[str]) -> bool:
-    """The manifest says these outputs come from these inputs, and the files are untouched."""
-    manifest = read_manifest(out)
-    if manifest.get("inputs") != inputs:
+    """Our manifest says these outputs come from these inputs, and each is a regular file with the
+    recorded hash (enough to skip a no-op build; never enough for `--check`, see the docstring)."""
+    manifest, _ = load_manifest(out)
+    if manifest is None or manifest.inputs != inputs:
         return False
-    recorded = manifest.get("outputs", {})
     for name in names:
-        path = out / name
-        if name not in recorded or not path.is_file():
+        if name not in manifest.outputs or _digest(out / name) != manifest.outputs[name]:
             return False
-        if hashlib.sha256(path.read_bytes()).hexdigest() != recorded[name]:
-            return False
-    return not any(_is_stray(n) for n in _existing(out))
+    return not any(_is_stray(e.name) for e in _entries(out))
 
 
 def next_manifest(out: Path, inputs: str, files: dict[str, bytes], remove: Iterable[str] = ()) -> bytes:
     """The manifest a build of `files` writes into `out`: the outputs it keeps from the current one
-    (files still there and not removed), updated with the new ones."""
+    (regular files still there and not removed), updated with the new ones."""
     gone = set(remove)
-    outputs = {k: v for k, v in read_manifest(out).get("outputs", {}).items() if k not in gone and (out / k).is_file()}
-    outputs.update({n: hashlib.sha256(d).hexdigest() for n, d in files.items()})
+    manifest, _ = load_manifest(out)
+    kept = {} if manifest is None else manifest.outputs
+    outputs = {k: v for k, v in kept.items()
+               if k not in gone and k not in files and _kind(_lstat(out / k)) == "file"}
+    outputs.update({n: hashlib.sha256(d).hexdigest() for n, d in files.items() if n != MANIFEST})
     return (json.dumps({"inputs": inputs, "outputs": dict(sorted(outputs.items()))}, indent=1) + "\n").encode()
 
 
-# -- all-or-nothing write --------------------------------------------------------------------
+# -- may the build use this directory? ----------------------------------------------------------
 
-def _staging_prefix(out: Path) -> str:
-    return f".{out.name}.staging-"
-
-
-def clean_leftovers(out: Path) -> None:
-    """Remove staging directories an interrupted build left beside `out`."""
-    parent = out.parent
-    if not parent.is_dir():
-        return
-    for p in parent.glob(_staging_prefix(out) + "*"):
-        shutil.rmtree(p, ignore_errors=True)
+def _within(inner: Path, outer: Path) -> bool:
+    return inner == outer or outer in inner.parents
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    import ctypes
-
+def out_problem(out: Path, inputs: Iterable[tuple[str, Path]], cwd: Path | None = None) -> str | None:
+    """Why `out` is not a directory the build may own (None: it may). `inputs` are (what, path)
+    pairs: the policies directory, the contracts directory, each path given, the annex config."""
+    shown = str(out)
+    st = _lstat(out)
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        return (f"--out {shown}: is a symbolic link (to {os.readlink(out)}); the build does not write through links: "
+                f"give the directory itself, --out {out.resolve()}")
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        return f"--out {shown}: is a file, not a directory" if stat.S_ISREG(st.st_mode) else \
+            f"--out {shown}: is a {_kind(st)}, not a directory"
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def write_all(out: Path, files: dict[str, bytes], remove: Iterable[str] = ()) -> int:
-    """Replace `out` by a copy with `files` written and `remove` deleted, in one swap.
-    Returns how many files changed."""
-    clean_leftovers(out)
-    staging = out.parent / f"{_staging_prefix(out)}{os.getpid()}"
-    if out.is_dir():
-        shutil.copytree(out, staging, symlinks=True)
-    else:
-        staging.mkdir(parents=True)
-    changed = 0
-    for name in _existing(staging):
-        if _is_stray(name) and name != MANIFEST:
-            (staging / name).unlink()
-    for name in remove:
-        target = staging / name
-        if target.is_file():
-            target.unlink()
-            changed += 1
-    for name, data in sorted(files.items()):
-        target = staging / name
-        if target.is_file() and target.read_bytes() == data:
+        real = out.resolve()
+        here = (cwd or Path.cwd()).resolve()
+    except (OSError, RuntimeError) as e:
+        return f"--out {shown}: cannot be resolved ({e})"
+    if _within(here, real):
+        what = "is the current directory" if here == real else f"holds the current directory {here}"
+        return (f"--out {shown}: {what}; the build needs a directory of its own for its outputs "
+                f"(e.g. --out generated)")
+    for what, path in inputs:
+        try:
+            p = path.resolve()
+        except (OSError, RuntimeError):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        os.chmod(target, 0o644)
-        changed += name != MANIFEST
-    _fsync_tree(staging)
-    if not out.exists():
-        os.rename(staging, out)
-    elif _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
-    else:  # no atomic exchange here: two renames, the old tree kept until the new one is in
-        old = out.parent / f"{_staging_prefix(out)}old-{os.getpid()}"
-        os.rename(out, old)
-        os.rename(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    return changed
+        if _within(p, real):
+            rel = "is" if p == real else "holds"
+            return (f"--out {shown}: {rel} the {what} {path}; the build's outputs need a directory of their own "
+                    f"(e.g. --out generated)")
+    if os.path.lexists(real / ".git"):
+        return (f"--out {shown}: is the root of a git repository ({real / '.git'}); the build needs a directory "
+                f"of its own (e.g. --out {shown.rstrip('/')}/generated)")
+    return None
 
 
-def _fsync_tree(root: Path) -> None:
-    for p in root.rglob("*"):
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
+@frozen
+class Survey:
+    """What a build would find at its paths in `out`, read under the lock."""
+
+    unowned: tuple[str, ...]  # files (or links, FIFOs...) no build wrote: the build refuses them unless --force
+    replace: tuple[str, ...]  # links, FIFOs, sockets at output paths: replaced, never followed
+    blocked: tuple[str, ...]  # a directory (or anything not a directory at python/ or annex/): refused
+    note: str | None  # the manifest was there but ignored
+
+
+def survey(out: Path, names: Iterable[str]) -> Survey:
+    manifest, note = load_manifest(out)
+    ours = set(names) | (set(manifest.outputs) if manifest is not None else set())
+    blocked = [d for d in OWNED_DIRS if _kind(_lstat(out / d)) not in ("missing", "directory")]
+    blocked += [n for n in sorted(ours) if _kind(_lstat(out / n)) == "directory"]
+    if _kind(_lstat(out / MANIFEST)) == "directory":
+        blocked.append(MANIFEST)
+    unowned, replace = [], []
+    for e in _entries(out):
+        if _is_infra(e.name.split("/", 1)[0]):
+            continue
+        if e.name in ours:
+            if e.kind != "file":
+                replace.append(e.name)
+        else:
+            unowned.append(e.name)
+    return Survey(tuple(unowned), tuple(replace), tuple(blocked), note)
+
+
+# -- the lock ------------------------------------------------------------------------------------
+
+def _lock_timeout() -> float:
+    try:
+        return max(0.0, float(os.environ.get("POLICY_LANG_LOCK_TIMEOUT", LOCK_TIMEOUT)))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def _open_dir(path: Path | str, dir_fd: int | None = None) -> int:
+    return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+
+
+@contextlib.contextmanager
+def locked(out: Path, shared: bool = False) -> Iterator[int | None]:
+    """Hold the output directory's lock (flock on the directory itself). A build (exclusive) creates
+    `out` first; `--check` (shared) locks only a directory that exists and yields None otherwise.
+    OutError when the directory cannot be made or another build holds it past the timeout."""
+    global _LOCK_FD
+    if shared and _kind(_lstat(out)) != "directory":
+        yield None
+        return
+    if not shared:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutError(f"--out {out}: cannot create it ({e.strerror})") from None
+    try:
+        fd = _open_dir(out)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise OutError(f"--out {out}: is a symbolic link; give the directory itself") from None
+        raise OutError(f"--out {out}: cannot open it ({e.strerror})") from None
+    try:
+        if not shared and not os.access(out, os.W_OK | os.X_OK):
+            raise OutError(f"--out {out}: is not writable")
+        deadline = time.monotonic() + _lock_timeout()
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    if shared:
+                        break  # --check reads what is there: a running build shows as stray files
+                    raise OutError(f"another build of {out} is running (waited {_lock_timeout():.0f} s); "
+                                   f"try again when it has finished") from None
+                time.sleep(0.05)
+            except OSError as e:  # a filesystem without flock
+                raise OutError(f"--out {out}: cannot be locked ({e.strerror})") from None
+        _LOCK_FD = fd
+        yield fd
+    finally:
+        _LOCK_FD = None
+        os.close(fd)
+
+
+# -- all-or-nothing publish ------------------------------------------------------------------------
+
+def _write_new(dir_fd: int, name: str, data: bytes) -> None:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=dir_fd)
+    try:
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _subdir(parent_fd: int, name: str, create: bool) -> int | None:
+    """A real directory inside `parent_fd` (made if asked), opened; OutError if something else is there."""
+    try:
+        return _open_dir(name, parent_fd)
+    except FileNotFoundError:
+        if not create:
+            return None
+    except OSError as e:
+        raise OutError(f"{name} in the output directory is not a directory ({e.strerror}); move it away") from None
+    os.mkdir(name, 0o755, dir_fd=parent_fd)
+    return _open_dir(name, parent_fd)
+
+
+def _valid_journal(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("staging"), str) \
+        and bool(_STAGING_RE.fullmatch(data["staging"])) \
+        and isinstance(data.get("files"), list) and isinstance(data.get("remove"), list) \
+        and all(isinstance(n, str) and (n == MANIFEST or is_output_name(n)) for n in data["files"]) \
+        and all(isinstance(n, str) and is_output_name(n) for n in data["remove"])
+
+
+def _roll_forward(out_fd: int, journal: dict[str, Any]) -> None:
+    """Finish a publish the journal describes: idempotent, so a kill during it is finished later."""
+    staging = journal["staging"]
+    sfd = _subdir(out_fd, staging, create=False)
+    fds: dict[tuple[str, str], int | None] = {}
+    try:
+        def dir_of(side: str, sub: str) -> int | None:
+            if (side, sub) not in fds:
+                if side == "staging":
+                    fds[side, sub] = None if sfd is None else _subdir(sfd, sub, create=False)
+                else:
+                    fds[side, sub] = _subdir(out_fd, sub, create=True)
+            return fds[side, sub]
+
+        names = [n for n in journal["files"] if n != MANIFEST] + [n for n in journal["files"] if n == MANIFEST]
+        for name in names:
+            sub, _, base = name.rpartition("/")
+            src = sfd if not sub else dir_of("staging", sub)
+            dst = out_fd if not sub else dir_of("out", sub)
+            if name == MANIFEST:
+                for fd in fds.values():
+                    if fd is not None:
+                        os.fsync(fd)  # every output in place before the manifest says so
+                for name_gone in journal["remove"]:
+                    gsub, _, gbase = name_gone.rpartition("/")
+                    gfd = dir_of("out", gsub)
+                    assert gfd is not None
+                    with contextlib.suppress(FileNotFoundError):
+                        if not stat.S_ISDIR(os.stat(gbase, dir_fd=gfd, follow_symlinks=False).st_mode):
+                            os.unlink(gbase, dir_fd=gfd)
+                    os.fsync(gfd)
+            if src is None:
+                continue  # staging gone: moved already
+            try:
+                os.rename(base, base, src_dir_fd=src, dst_dir_fd=dst)
+            except FileNotFoundError:
+                continue  # moved before an interruption
+            except IsADirectoryError:
+                raise OutError(f"{name} in the output directory is a directory; move it away") from None
+        os.fsync(out_fd)
+        os.unlink(JOURNAL, dir_fd=out_fd)
+        os.fsync(out_fd)
+    finally:
+        for fd in [*fds.values(), sfd]:
+            if fd is not None:
+                os.close(fd)
+    _drop(out_fd, staging)
+
+
+def _drop(out_fd: int, name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(os.stat(name, dir_fd=out_fd, follow_symlinks=False).st_mode):
+            shutil.rmtree(name, dir_fd=out_fd)
+        else:
+            os.unlink(name, dir_fd=out_fd)
+
+
+def recover(out_fd: int) -> bool:
+    """Under the lock: finish the publish an interrupted build journaled, drop staging it did not
+    get to publish. True if anything was left."""
+    left = False
+    try:
+        st = os.stat(JOURNAL, dir_fd=out_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        left = True
+        journal: Any = None
+        if stat.S_ISREG(st.st_mode):
+            try:
+                fd = os.open(JOURNAL, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=out_fd)
+                with os.fdopen(fd, "rb") as fh:
+                    journal = json.loads(fh.read(_MANIFEST_MAX).decode("utf-8"))
+            except (OSError, ValueError, RecursionError):
+                journal = None
+        if _valid_journal(journal):
+            _roll_forward(out_fd, journal)
+        else:  # not written by a publish (ours are put in place whole): nothing was renamed after it
+            _drop(out_fd, JOURNAL)
+    for name in os.listdir(out_fd):
+        if _STAGING_RE.fullmatch(name):
+            left = True
+            _drop(out_fd, name)
+    return left
+
+
+def publish(out_fd: int, files: dict[str, bytes], remove: Iterable[str] = ()) -> None:
+    """Put `files` (the manifest among them) in place of what is at their paths and delete `remove`,
+    all or nothing (see the module docstring). Call under the lock, after `recover`."""
+    staging = f"{STAGING}{os.getpid()}"
+    _drop(out_fd, staging)
+    os.mkdir(staging, 0o755, dir_fd=out_fd)
+    sfd = _open_dir(staging, out_fd)
+    try:
+        subs: dict[str, int] = {}
+        for name, data in sorted(files.items()):
+            sub, _, base = name.rpartition("/")
+            if sub and sub not in subs:
+                os.mkdir(sub, 0o755, dir_fd=sfd)
+                subs[sub] = _open_dir(sub, sfd)
+            _write_new(subs[sub] if sub else sfd, base, data)
+        journal = json.dumps({"staging": staging, "files": sorted(files), "remove": sorted(set(remove))}).encode()
+        _write_new(sfd, "journal", journal)
+        for fd in subs.values():
+            os.fsync(fd)
+            os.close(fd)
+        os.fsync(sfd)
+        os.rename("journal", JOURNAL, src_dir_fd=sfd, dst_dir_fd=out_fd)
+        os.fsync(out_fd)
+    finally:
+        os.close(sfd)
+    _roll_forward(out_fd, json.loads(journal))

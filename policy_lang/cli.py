@@ -209,49 +209,72 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
 
 
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
+    import shlex
+
     args = ["policyc", "build", *(paths or ("policies",))]
     if out != "generated":
         args += ["--out", out]
     if only:
         args += ["--only", only]
-    return " ".join(args)
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def _build_inputs(paths: tuple[str, ...], root: str | None, cfg_path: Path | None) -> list[tuple[str, Path]]:
+    """What `--out` may neither be nor hold: the policies, the contracts, the config, the root."""
+    found: list[tuple[str, Path]] = []
+    for raw in paths or ("policies",):
+        p = Path(raw)
+        found.append(("policies directory", p) if p.is_dir() else ("policy file", p))
+        if not p.is_dir():
+            found.append(("policies directory", p.parent))
+    contracts = _contracts_dir(paths)
+    if contracts is not None:
+        found.append(("contracts directory", contracts))
+    if cfg_path is not None:
+        found.append(("annex config", cfg_path))
+    if root is not None:
+        found.append(("policies root", Path(root)))
+    return found
 
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--out", "out", default="generated", show_default=True, help="Output directory.")
+@click.option("--out", "out", default="generated", show_default=True,
+              help="Output directory: the build's own (not the current directory, the policies, a repository root).")
 @click.option("--root", help="Policies root (default: the program's directory).")
 @click.option("--annex-config", help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 naming missing, stale, extra and stray generated files.")
 @click.option("--only", help=f"Comma-separated output kinds to build or check: {', '.join(KINDS)} (default: all).")
-@click.option("--prune", is_flag=True, help="Also delete generated files no program produces any more.")
+@click.option("--prune", is_flag=True, help="Also delete generated files no program produces any more "
+                                            "(only files a build wrote, as its manifest lists).")
+@click.option("--force", is_flag=True, help="Build into a directory holding files no build wrote (they are left alone).")
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str | None, check_only: bool,
-          only: str | None, prune: bool, strict: bool, fmt: str) -> None:
+          only: str | None, prune: bool, force: bool, strict: bool, fmt: str) -> None:
     """Compile policies into generated/python/<id>.py and generated/annex/<id>.{md,html,docx,pdf}."""
     from . import build as builder
+    from .backends.annex.pdf import PdfError
+    from .backends.annex.pdf import problems as pdf_problems
 
     try:
         kinds = builder.parse_kinds(only)
     except ValueError as e:
         _usage(fmt, f"--only: {e}")
     out_dir = Path(out)
-    if out_dir.exists() and not out_dir.is_dir():
-        _usage(fmt, f"--out {out}: is a file, not a directory")
-    if not check_only:
-        parent = out_dir if out_dir.is_dir() else out_dir.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if not os.access(parent, os.W_OK | os.X_OK):
-            _usage(fmt, f"--out {out}: {parent} is not writable")
+    problem = builder.out_problem(out_dir, [])
+    if problem:
+        _usage(fmt, problem)
     results = _compile_all(paths, root, fmt)
     programs = [c.program for _, c in results if c.program is not None]
     side = _side_inputs(paths, annex_config, programs, kinds)
     cfg_path, configs, instances, cfg_diags = side.config_path, side.configs, side.instances, side.diagnostics
+    problem = builder.out_problem(out_dir, _build_inputs(paths, root, cfg_path))
+    if problem:
+        _usage(fmt, problem)
     config_bytes_extra = side.contract_bytes
-    summary: dict = {"programs": [p.id for p in programs], "kinds": list(kinds)}
+    summary: dict[str, object] = {"programs": [p.id for p in programs], "kinds": list(kinds)}
     code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, side.sources)
 
     def emit_json(**fields: object) -> None:
@@ -272,54 +295,103 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     names += [builder.output_name(p.output_id, k) for p, _ in instances for k in kinds if k != "python"]
     whole = bool(paths == () or all(Path(x).is_dir() for x in paths)) and tuple(kinds) == builder.KINDS
     fix = _fix_command(paths, out, only)
-    extras = builder.extra_files(out_dir, names) if whole else []
-    if builder.up_to_date(out_dir, inputs, names) and not (extras and (check_only or prune)):
-        if fmt == "json":
-            emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True)
-        elif check_only:
-            click.echo(f"up to date: {len(names)} generated files")
-        else:
-            click.echo(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
-        return
     progress = (lambda pid: click.echo(f"  rendering {pid} ...", err=True)) if (
         fmt == "text" and sys.stderr.isatty()) else (lambda pid: None)
     pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs] + instances
-    files = builder.render(pairs, kinds, progress)
-    st = builder.status(out_dir, files, kinds, whole)
-    if check_only and whole and st.clean:
-        # every output is right, but the manifest records other inputs (the compiler changed, not
-        # its outputs): the next build would rewrite it, so the committed tree is stale too
-        manifest = out_dir / builder.MANIFEST
-        if not manifest.is_file() or manifest.read_bytes() != builder.next_manifest(out_dir, inputs, files):
-            st = attrs.evolve(st, stale=(builder.MANIFEST,))
-    if check_only:
+
+    def check_outputs(files: dict[str, bytes]) -> None:
+        """`build --check`: the fresh outputs against the disk, byte for byte; exits."""
+        st = builder.status(out_dir, files, kinds, whole)
+        if whole and st.clean:
+            # every output is right, but the manifest records other inputs (the compiler changed, not
+            # its outputs): the next build would rewrite it, so the committed tree is stale too
+            manifest, _ = builder.load_manifest(out_dir)
+            on_disk = builder.read_regular(out_dir / builder.MANIFEST)
+            if manifest is None or on_disk != builder.next_manifest(out_dir, inputs, files):
+                st = attrs.evolve(st, stale=(builder.MANIFEST,))
+        ours = builder.owned(out_dir, st.extra)
+        cmd = fix + (" --prune" if ours else "")
         if fmt == "json":
             emit_json(ok=st.clean, missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),
-                      stray=list(st.stray), fix=None if st.clean else fix)
+                      stray=list(st.stray), fix=None if st.clean else cmd)
         elif st.clean:
             click.echo(f"up to date: {len(files)} generated files")
         else:
-            for label, group in (("missing", st.missing), ("stale", st.stale), ("extra (no program makes them)", st.extra),
-                                 ("stray (left by an interrupted write)", st.stray)):
+            for label, group in (("missing", st.missing), ("stale", st.stale),
+                                 ("extra (no program makes them)", st.extra),
+                                 ("stray (left by an interrupted build)", st.stray)):
                 if group:
                     click.echo(f"{label}:", err=True)
                     for name in group:
                         click.echo(f"  {out_dir / name}", err=True)
-            cmd = fix + (" --prune" if st.extra else "")
             click.echo(f"fix: run `{cmd}` (or `make build`) and commit the result", err=True)
+            if len(ours) < len(st.extra):
+                click.echo("  (extra files no build wrote are never pruned: remove them by hand)", err=True)
         sys.exit(EXIT_OK if st.clean else EXIT_POLICY)
-    remove = list(st.extra) if prune else []
-    files[builder.MANIFEST] = builder.next_manifest(out_dir, inputs, files, remove)
-    builder.write_all(out_dir, files, remove)
+
+    def render() -> dict[str, bytes]:
+        try:
+            return builder.render(pairs, kinds, progress)
+        except PdfError as e:
+            _usage(fmt, str(e))
+            raise  # unreachable: _usage exits
+
+    if "pdf" in kinds and (check_only or not builder.up_to_date(out_dir, inputs, names)):
+        for message in pdf_problems():  # before the directory is made or locked
+            _usage(fmt, message)
+    try:
+        with builder.locked(out_dir, shared=check_only) as out_fd:
+            if check_only:
+                check_outputs(render())
+            assert out_fd is not None
+            builder.recover(out_fd)
+            found = builder.survey(out_dir, names)
+            if found.note:
+                click.echo(f"note: {found.note}", err=True)
+            if found.blocked:
+                _usage(fmt, f"--out {out}: {', '.join(str(out_dir / n) for n in found.blocked)} "
+                            f"{'is' if len(found.blocked) == 1 else 'are'} in the way of outputs (a directory, or "
+                            f"not a directory where the outputs' directory goes); move {'it' if len(found.blocked) == 1 else 'them'} away")
+            if found.unowned and not force:
+                shown = ", ".join(str(out_dir / n) for n in found.unowned[:5])
+                more = f" and {len(found.unowned) - 5} more" if len(found.unowned) > 5 else ""
+                _usage(fmt, f"--out {out}: holds {len(found.unowned)} file(s) no build wrote ({shown}{more}); "
+                            f"give an empty or new directory, or --force to build there and leave them alone")
+            extras = builder.extra_files(out_dir, names) if whole else []
+            prunable = builder.owned(out_dir, extras) if prune else set()
+            if not found.replace and not prunable and builder.up_to_date(out_dir, inputs, names):
+                if fmt == "json":
+                    emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True)
+                else:
+                    click.echo(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
+                return
+            files = render()
+            st = builder.status(out_dir, files, kinds, whole)
+            prunable = builder.owned(out_dir, st.extra) if prune else set()
+            remove = sorted(prunable)
+            changed = {n: d for n, d in files.items() if n in st.missing or n in st.stale}
+            changed[builder.MANIFEST] = builder.next_manifest(out_dir, inputs, files, remove)
+            builder.publish(out_fd, changed, remove)
+    except builder.OutError as e:
+        _usage(fmt, str(e))
+    except OSError as e:
+        _usage(fmt, f"--out {out}: cannot write the outputs ({e.strerror or e}"
+                    f"{': ' + str(e.filename) if e.filename else ''}); nothing was changed that a "
+                    f"next build does not finish or undo")
     written = len(st.missing) + len(st.stale) + len(remove)
+    kept_extra = [n for n in st.extra if n not in prunable]
     if fmt == "json":
-        emit_json(ok=True, written=written, unchanged=len(files) - 1 - written, extra=list(st.extra))
+        emit_json(ok=True, written=written, unchanged=len(files) - written + len(remove), extra=kept_extra)
     else:
         click.echo(f"built {len(programs)} program(s): {written} file(s) written, "
-                   f"{len(files) - 1 - written} unchanged")
-        if st.extra and not prune:
-            click.echo(f"note: {len(st.extra)} generated file(s) no program makes any more; "
+                   f"{len(files) - written + len(remove)} unchanged")
+        ours = builder.owned(out_dir, kept_extra)
+        if ours and not prune:
+            click.echo(f"note: {len(ours)} generated file(s) no program makes any more; "
                        f"`{fix} --prune` deletes them", err=True)
+        if len(ours) < len(kept_extra):
+            click.echo(f"note: {len(kept_extra) - len(ours)} file(s) in {out} no build wrote are left alone", err=True)
+
 
 
 @main.command()

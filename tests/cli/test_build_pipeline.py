@@ -64,19 +64,35 @@ def test_check_names_missing_stale_extra_and_stray(policies: Path, tmp_path: Pat
     assert report["stray"] == ["annex/.juniper_care_core.md.x1.tmp"]
     assert report["fix"].startswith("policyc build")
     assert (out / "annex" / "juniper_care_core.md").read_text(encoding="utf-8") == "hand edit"  # nothing written
-    # a build repairs all of it and removes the stray file
-    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
-    assert not list(out.rglob("*.tmp"))
+    # no build wrote the two hand-made files: a build refuses, naming them, and --force builds
+    # anyway, repairing the outputs and leaving those files alone
+    res = invoke("build", str(policies), "--out", str(out), "--only", "python,md")
+    assert res.exit_code == 2 and "no build wrote" in res.output and "--force" in res.output
+    assert "old_program.py" in res.output and "Traceback" not in res.output
+    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md", "--force").exit_code == 0
+    assert (out / "python" / "landesk_tam.py").is_file()
+    assert (out / "annex" / "juniper_care_core.md").read_text(encoding="utf-8") != "hand edit"
+    assert (out / "annex" / ".juniper_care_core.md.x1.tmp").read_text(encoding="utf-8") == "half"
+    assert (out / "python" / "old_program.py").read_text(encoding="utf-8") == "old"
 
 
 def test_extra_outputs_are_reported_and_pruned(policies: Path, tmp_path: Path) -> None:
+    """A program deleted from the policies leaves outputs the build wrote (its manifest lists them):
+    `--check` names them and suggests --prune, which deletes them."""
     out = tmp_path / "gen"
+    text = (policies / "juniper_care_core.policy").read_text(encoding="utf-8")
+    (policies / "deleted_program.policy").write_text(
+        text.replace("program juniper_care_core", "program deleted_program", 1), encoding="utf-8")
     assert invoke("build", str(policies), "--out", str(out)).exit_code == 0
-    (out / "annex" / "deleted_program.md").write_text("old", encoding="utf-8")
+    assert (out / "annex" / "deleted_program.md").is_file()
+    (policies / "deleted_program.policy").unlink()
     res = invoke("build", "--check", str(policies), "--out", str(out))
     assert res.exit_code == 1 and "extra" in res.output and "--prune" in res.output
+    res = invoke("build", str(policies), "--out", str(out))
+    assert res.exit_code == 0 and "--prune" in res.output and (out / "annex" / "deleted_program.md").is_file()
     assert invoke("build", str(policies), "--out", str(out), "--prune").exit_code == 0
     assert not (out / "annex" / "deleted_program.md").exists()
+    assert not (out / "python" / "deleted_program.py").exists()
     assert invoke("build", "--check", str(policies), "--out", str(out)).exit_code == 0
 
 
