@@ -1,11 +1,13 @@
 """Command line: `policyc check`, `policyc build [--check]`, `policyc explain CODE`, `policyc query`."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import attrs
 import click
@@ -15,6 +17,7 @@ from .compiler import Compilation, compile_file, program_files
 from .build import KINDS
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in policyc (never a traceback)
 
 
 def _targets(paths: tuple[str, ...]) -> list[Path]:
@@ -106,12 +109,73 @@ def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = Fa
     return EXIT_POLICY if errors else EXIT_OK
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _wants_json(argv: list[str]) -> bool:
+    """Does the command line ask for `--format json` (anywhere: click has not parsed it yet)?"""
+    return "--format=json" in argv or any(pair == ("--format", "json") for pair in itertools.pairwise(argv))
+
+
+def _json_error(kind: str, message: str) -> None:
+    click.echo(json.dumps({"error": {"kind": kind, "message": message}}, ensure_ascii=False))
+
+
+class _Policyc(click.Group):
+    """The `policyc` group: under `--format json` click's own usage errors (an unknown option, a bad
+    value, an unknown command) are one JSON document on stdout too, like the commands' own errors;
+    run from the command line, an unexpected exception is a one-line error, not a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        from_command_line = args is None  # the console script; CliRunner and callers pass args
+        json_out = _wants_json(argv)
+        if not standalone_mode or not (json_out or from_command_line):
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            if not json_out:
+                return super().main(args, prog_name, complete_var, True, **extra)
+            try:
+                rv = super().main(argv, prog_name, complete_var, False, **extra)
+            except click.UsageError as e:  # BadParameter, NoSuchOption, an unknown command ...
+                _json_error("usage", e.format_message())
+                sys.exit(EXIT_USAGE)
+            except click.ClickException as e:
+                _json_error("error", e.format_message())
+                sys.exit(e.exit_code)
+            except click.Abort:
+                _json_error("aborted", "aborted")
+                sys.exit(1)
+            sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+        except Exception as e:  # the last net: a bug must not print a traceback at users
+            if os.environ.get("POLICY_LANG_TRACEBACK"):
+                raise
+            message = f"internal error: {type(e).__name__}: {e}"
+            if json_out:
+                _json_error("internal", message)
+            else:
+                click.echo(f"policyc: {_printable(message)}"
+                           "\n(a bug in policyc: please report it with the command; "
+                           "POLICY_LANG_TRACEBACK=1 shows the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _check_today() -> None:
+    """POLICY_LANG_TODAY, when set, is a valid date: a typo must not silently mean the real today."""
+    from . import production_calendar
+
+    try:
+        production_calendar.today()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+
+
+@click.group(cls=_Policyc, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policy_lang", prog_name="policyc")
 def main() -> None:
     """policyc: check support-contract policies and compile them into code and Russian annexes."""
     import atexit
     import gc
+
+    _check_today()
 
     # The process ends with the command: let the interpreter skip its final sweep of every object
     # (~15-25 ms of a `policyc check`). Only the exit changes; unregister keeps it to one entry.
@@ -202,10 +266,22 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
     sources: dict[str, str] = {}
     for d in diags:
         if d.span.path not in sources and Path(d.span.path).is_file():
-            sources[d.span.path] = Path(d.span.path).read_text(encoding="utf-8", errors="replace")
+            sources[d.span.path] = _source_text(Path(d.span.path))
     if diags and cfg_path is not None and cfg_path.is_file():
-        sources.setdefault(str(cfg_path), cfg_path.read_text(encoding="utf-8", errors="replace"))
+        sources.setdefault(str(cfg_path), _source_text(cfg_path))
     return SideInputs(cfg_path, configs, instances, contract_bytes, diags, sources)
+
+
+def _source_text(path: Path) -> str:
+    """The text a diagnostic quotes its line from: at most the first MiB (an oversized or growing file is
+    the diagnostic itself), a BOM dropped as the readers drop it, unreadable bytes replaced."""
+    from .backends.annex.config import MAX_TOML_BYTES
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_TOML_BYTES).decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return ""
 
 
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
@@ -398,9 +474,9 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
 @click.argument("code")
 def explain(code: str) -> None:
     """Explain a diagnostic code, e.g. `policyc explain P0401`."""
-    text = diagnostics.explain(code)
+    text = diagnostics.explain(code.strip().upper())
     if text is None:
-        raise click.UsageError(f"unknown code {code!r}; codes: {', '.join(sorted(diagnostics.CODES))}")
+        raise click.UsageError(f"unknown code {_printable(code)!r}; codes: {', '.join(sorted(diagnostics.CODES))}")
     click.echo(text)
 
 
@@ -467,13 +543,43 @@ def init(name: str, directory: str) -> None:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise click.UsageError(f"{name!r} is not a program id: use lower-case letters, digits and _, "
                                "starting with a letter, e.g. acme_support")
-    target = Path(directory) / f"{name}.policy"
-    if target.exists():
-        raise click.UsageError(f"{target} already exists; not overwriting it")
+    folder = Path(directory)
+    target = folder / f"{name}.policy"
+    shown = _shown(target)
+    if os.path.lexists(target):  # a file, a directory, or a symlink (dangling or not): never written through
+        raise click.UsageError(f"{shown} already exists; not overwriting it")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise click.UsageError(f"--dir {_shown(folder)}: not a directory")
     docs = Path(__file__).resolve().parent / "docs" / "language.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_INIT_TEMPLATE.format(name=name, docs=docs), encoding="utf-8")
-    click.echo(f"wrote {target}; next: policyc check {target}")
+    data = _INIT_TEMPLATE.format(name=name, docs=docs).encode("utf-8")
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise click.UsageError(f"--dir {_shown(folder)}: cannot create it: {e.strerror or e}") from None
+    try:
+        # O_EXCL|O_NOFOLLOW: created here or refused, even if a file or a symlink appeared since the check
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        raise click.UsageError(f"{shown} already exists; not overwriting it") from None
+    except OSError as e:
+        raise click.UsageError(f"cannot write {shown}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as e:
+        target.unlink(missing_ok=True)
+        raise click.UsageError(f"cannot write {shown}: {e.strerror or e}") from None
+    click.echo(f"wrote {shown}; next: policyc check {shown}")
+
+
+def _printable(text: str) -> str:
+    """Text as a message may print it: control characters escaped, never a terminal sequence."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def _shown(path: Path) -> str:
+    return _printable(str(path))
 
 
 def _register_query() -> None:

@@ -10,6 +10,8 @@ Compile time only, stdlib only, no cache: loading the data takes well under a mi
 from __future__ import annotations
 
 import functools
+import os
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,7 +19,7 @@ from pathlib import Path
 
 __all__ = ["CalendarDataError", "YearCalendar", "MAX_PROVISIONAL_YEARS", "DEFAULT_PROVISIONAL_YEARS",
            "WARN_DAYS", "art112_year", "data_years", "first_data_year", "last_decree_year",
-           "official_years", "data_end", "data_ends_soon"]
+           "official_years", "data_end", "data_ends_soon", "today", "TODAY_VARIABLE"]
 
 #: How many years after the last decree a policy may ask for (computed, provisional).
 MAX_PROVISIONAL_YEARS = 10
@@ -31,6 +33,26 @@ HOLIDAYS = ((1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 7), (1, 8), (2, 
             (5, 1), (5, 9), (6, 12), (11, 4))
 
 _DAY = timedelta(days=1)
+
+#: The environment variable that stands in for today's date (tests, reproducible CI runs).
+TODAY_VARIABLE = "POLICY_LANG_TODAY"
+
+
+def today() -> date:
+    """Today, or POLICY_LANG_TODAY when it is set: YYYY-MM-DD exactly; anything else raises ValueError
+    naming the variable (a typo must not silently mean the real today). Empty counts as unset."""
+    raw = os.environ.get(TODAY_VARIABLE)
+    if not raw:
+        return date.today()
+    value = raw.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw[:40]) + ("..." if len(raw) > 40 else "")
+        raise ValueError(f"{TODAY_VARIABLE}={shown!r} is not a date: expected the format YYYY-MM-DD, "
+                         f"e.g. {TODAY_VARIABLE}=2026-12-01 (or unset it)") from None
 
 
 class CalendarDataError(ValueError):

@@ -134,7 +134,7 @@ def read_toml(path: Path, what: str, missing_help: str | None = None) -> tuple[s
         line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
         raise TomlProblem(f"not valid TOML: {re.sub(r' [(]at line .*', '', str(e))}", line, col) from None
     except (RecursionError, MemoryError):
-        raise TomlProblem("not valid TOML here: arrays or tables nested too deeply",
+        raise TomlProblem("cannot read this TOML: arrays or tables nested too deeply",
                           help="a hand-written file nests a few levels; this one nests thousands") from None
 
 
