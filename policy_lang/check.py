@@ -6,6 +6,7 @@ import difflib
 import keyword
 import os
 import sys
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
@@ -98,6 +99,19 @@ _MODULE_NAMES = frozenset(sys.stdlib_module_names) | {"policy_lang", "generated"
 #: evaluator has one entry per tier, channel and priority (their product), and every calendar
 #: with working hours is baked as years of intervals: no contract comes near these.
 MAX_ITEMS = {"tier": 50, "channel": 20, "priority": 10, "calendar": 20, "request": 20, "target": 20}
+#: The generated module's size is its answers (tier x channel x priority or request type), each
+#: with every target, and its calendars' working intervals (windows over every day of the years
+#: baked). Measured on this project's 2-core machine: an answer costs ~0.3 ms of import, a target
+#: of an answer ~0.03 ms, an interval ~5 us; a program at all these limits (10 tiers x 10 channels
+#: x 10 priorities x 4 targets, 38,355 intervals: tests/lang/test_limits.py) is a 4.2 MB module
+#: importing in ~0.5 s (0.65-0.76 s before its .pyc is cached).
+#: The largest contract here has 54 answers, 108 target cells and 3,700 intervals.
+MAX_ANSWERS = 1_000
+MAX_TARGET_CELLS = 4_000
+MAX_WINDOWS_PER_DAY = 12
+MAX_CALENDAR_INTERVALS = 32_000
+MAX_PROGRAM_INTERVALS = 40_000
+MAX_CALENDAR_YEARS = 140  # calendars with hours x the years each is baked for
 #: Units a target cell may state, by the kind of its calendar.
 TARGET_UNITS_ALWAYS = ("minute", "hour", "day", "calendar_day", "week", "month")
 TARGET_UNITS_HOURS = ("minute", "hour", "business_minute", "business_hour", "business_day", "day",
@@ -116,13 +130,88 @@ UNIT_WORDS = {
 }
 
 
+# -- ids: one spelling each --------------------------------------------------------------
+#: Letters of other scripts that look like Latin ones (after casefold): an id typed with a
+#: Cyrillic «Р» or a Greek «Ρ» reads as `P1` in the annex but is another key of the evaluator.
+#: Full-width and other compatibility forms (`１`, `Ｐ`, the Kelvin sign) are folded by NFKC.
+_LOOKALIKE = str.maketrans({
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "ë", "з": "3", "к": "k", "м": "m", "н": "h", "о": "o", "п": "n",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "ï", "ј": "j", "ԁ": "d",
+    "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ь": "b",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x", "ϲ": "c", "ϳ": "j",
+    # Latin look-alikes of plain letters
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ʏ": "y",
+})
+#: Characters that cannot be seen, or that reorder what is seen, beside the format characters
+#: (Unicode category Cf: soft hyphen, zero-width space, ZWJ, ZWNJ, word joiner, BOM, bidi controls).
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+
+
+def id_skeleton(name: str) -> str:
+    """What an id looks like: names with one skeleton cannot be told apart on screen or paper
+    (case, Unicode normalisation, full-width forms, look-alike letters of other scripts)."""
+    if name.isascii():
+        return name.lower()
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return folded.translate(_LOOKALIKE)
+
+
+def shown_id(name: str) -> str:
+    """An id as a message prints it: invisible and control characters as `\\u200b` escapes."""
+    if name.isascii() and name.isprintable():
+        return name
+    return "".join(c if c.isprintable() and c not in _INVISIBLE else f"\\u{ord(c):04x}" for c in name)
+
+
+def id_defect(name: str) -> str | None:
+    """Why an id cannot be told from another by eye, or None: it is empty or blank, has spaces
+    around it, a space other than U+0020 in it, or an invisible or bidirectional character."""
+    if name.isascii() and name.isidentifier():
+        return None  # the common case: a NAME token
+    if not name:
+        return "is empty"
+    if not name.strip():
+        return "is only spaces"
+    if name != name.strip():
+        return "has a space at its " + ("start" if name[0].isspace() else "end")
+    for c in name:
+        if c.isascii():
+            if c.isprintable():
+                continue
+        elif unicodedata.category(c) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Co", "Cn") and c not in _INVISIBLE:
+            continue
+        kind = ("a bidirectional control" if unicodedata.bidirectional(c) in _BIDI_CONTROLS
+                else "a space that is not an ordinary space" if c.isspace() else "an invisible character")
+        return f"has {kind}, {_char(c)}"
+    return None
+
+
+_INVISIBLE_NOTE = ("invisible characters (zero-width spaces and joiners, soft hyphens, byte order marks) "
+                   "and bidirectional controls change an id without changing how it looks")
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def _char(c: str) -> str:
+    """`U+200B ZERO WIDTH SPACE`: a character a message names."""
+    name = unicodedata.name(c, "")
+    return f"U+{ord(c):04X}" + (f" {name}" if name else "")
+
+
+def _odd_letters(*names: str) -> str:
+    """The characters outside ASCII of some ids, named: `«Р» U+0420 CYRILLIC CAPITAL LETTER ER`."""
+    odd = [c for c in dict.fromkeys("".join(names)) if not c.isascii()]
+    return ", ".join(f"«{c}» {_char(c)}" if c.isprintable() else _char(c) for c in odd[:4])
+
 class Symbols:
     """Every named declaration, by kind."""
 
     def __init__(self) -> None:
         self.by_kind: dict[str, dict[str, object]] = {k: {} for k in KIND_WORDS}
         self.spans: dict[tuple[str, str], Span] = {}
-        self.folded: dict[tuple[str, str], str] = {}  # (kind, casefolded name) -> the name declared
+        self.folded: dict[tuple[str, str], str] = {}  # (kind, id_skeleton(name)) -> the name declared
 
     def kind_of(self, name: str) -> str | None:
         for kind, table in self.by_kind.items():
@@ -153,22 +242,49 @@ class Checker:
         table = self.sym.by_kind[kind]
         if name.value in table:
             first = self.sym.spans[(kind, name.value)]
-            self.error("P0202", f"{KIND_WORDS[kind]} `{name.value}` is declared twice", name.span, "declared again here",
+            self.error("P0202", f"{KIND_WORDS[kind]} `{shown_id(name.value)}` is declared twice", name.span,
+                       "declared again here",
                        secondary=[Label(first, "first declared here")], help="rename one of them or remove the copy")
             return
-        folded = (kind, name.value.casefold())
+        defect = id_defect(name.value)
+        if defect is not None:
+            self.error("P0207", f"{KIND_WORDS[kind]} id `{shown_id(name.value)}` {defect}", name.span,
+                       "this id", help="write the id in letters and digits, with no spaces around it; "
+                       "the annex and the generated code would take it for another name",
+                       notes=(_INVISIBLE_NOTE,))
+        folded = (kind, id_skeleton(name.value))
         twin = self.sym.folded.get(folded)
         if twin is not None and kind in _GENERATED_KINDS:
-            self.error("P0205", f"{KIND_WORDS[kind]} `{name.value}` differs from `{twin}` only in case", name.span,
-                       "the generated code would confuse the two",
-                       secondary=[Label(self.sym.spans[(kind, twin)], "declared here")],
-                       help="names are compared without case: rename one of them")
+            self.lookalike(kind, name, twin)
             return
         if kind in _GENERATED_KINDS:
             self.reserved(name, KIND_WORDS[kind], kind)
         table[name.value] = node
         self.sym.folded.setdefault(folded, name.value)
         self.sym.spans[(kind, name.value)] = name.span
+
+    def lookalike(self, kind: str, name: ast.Name, twin: str) -> None:
+        """`name` reads as the declared `twin`: P0205 when they differ only in case, else P0206."""
+        v, shown, first = name.value, shown_id(name.value), self.sym.spans[(kind, twin)]
+        secondary = [Label(first, "declared here")]
+        if v.casefold() == twin.casefold():
+            odd = _odd_letters(v, twin)
+            self.error("P0205", f"{KIND_WORDS[kind]} `{shown}` differs from `{shown_id(twin)}` only in case"
+                       + (f" ({odd})" if odd else ""), name.span,
+                       "the generated code would confuse the two", secondary=secondary,
+                       help="names are compared without case: rename one of them")
+            return
+        if unicodedata.normalize("NFC", v) == unicodedata.normalize("NFC", twin):
+            how = "only in Unicode normalisation (a letter and its accent as one character or as two)"
+        elif unicodedata.normalize("NFKC", v).casefold() == unicodedata.normalize("NFKC", twin).casefold():
+            how = "only in full-width or other compatibility forms of its characters"
+        else:
+            odd = _odd_letters(v, twin)
+            how = f"only in letters that look alike ({odd})" if odd else "only in letters that look alike"
+        self.error("P0206", f"{KIND_WORDS[kind]} `{shown}` looks the same as `{shown_id(twin)}`: it differs {how}",
+                   name.span, "reads as another id", secondary=secondary,
+                   help="ids are told apart by eye in the annex and in queries: retype it in Latin letters "
+                        "and digits, or rename one of them")
 
     def reserved(self, name: ast.Name, what: str, kind: str = "") -> None:
         """Names that reach generated Python must not be its keywords, dunder names, the names of
@@ -295,6 +411,8 @@ class Checker:
             if prog.vendor is None:
                 self.missing(prog, "vendor", "program", 'vendor "LANDESK"')
         self.counts()
+        self.answers()
+        self.calendar_sizes()
         for item in self.items:
             self.check_item(item)
             if type(item) not in _NO_NUMBERS:
@@ -358,6 +476,92 @@ class Checker:
                 self.error("P0303", f"{len(names)} {what} are more than any contract needs (the limit is {cap})",
                            self.sym.spans[(kind, names[cap])], f"{what} beyond the limit start here",
                            help="a program describes one contract; split unrelated offerings into programs")
+
+    def answers(self) -> None:
+        """The evaluator's answers (tier x channel x reported priority or request type, doubled by
+        a `reclassify ... when`) and their target cells, within MAX_ANSWERS and MAX_TARGET_CELLS."""
+        by = self.sym.by_kind
+        tiers, channels = len(by["tier"]), len(by["channel"])
+        reported = max(len(by["priority"]), 1) + len(by["request"])
+        twice = any(getattr(r, "when", None) is not None for r in by["reclassify"].values())
+        answers = tiers * channels * reported * (2 if twice else 1)
+        if not answers:
+            return
+        what = (f"{tiers} tiers x {channels} channels x {reported} "
+                + ("priorities and request types" if by["request"] else "priorities")
+                + (" x 2 (`reclassify ... when`)" if twice else ""))
+        if answers > MAX_ANSWERS:
+            block = next((i for i in self.items if isinstance(i, ast.TiersDecl)), None)
+            span = block.span if block is not None else next(iter(self.sym.spans.values()))
+            self.error("P0303", f"{what} make {answers:_} answers, more than any contract needs "
+                       f"(the limit is {MAX_ANSWERS:_})", span, "the tiers multiply the channels and priorities",
+                       help="the generated evaluator holds one answer for each tier, channel and priority: "
+                            "split unrelated offerings into programs")
+            return
+        for k, (name, node) in enumerate(by["target"].items(), start=1):
+            if answers * k > MAX_TARGET_CELLS:
+                self.error("P0303", f"{k} targets for {answers:_} answers ({what}) make {answers * k:_} "
+                           f"target cells, more than any contract needs (the limit is {MAX_TARGET_CELLS:_})",
+                           self.sym.spans[("target", name)], "targets beyond the limit start here",
+                           help="each answer of the generated evaluator carries every target: "
+                                "fewer targets, tiers or channels, or split the program")
+                return
+
+    def calendar_sizes(self) -> None:
+        """Working intervals each calendar bakes (its windows over every day of its years), and
+        all calendars together, within MAX_CALENDAR_INTERVALS, MAX_PROGRAM_INTERVALS, MAX_CALENDAR_YEARS."""
+        from . import production_calendar as pc
+
+        default = (pc.first_data_year(), pc.last_decree_year() + pc.DEFAULT_PROVISIONAL_YEARS)
+        total = years_total = 0
+        reported_total = reported_years = False
+        for name, node in self.sym.by_kind["calendar"].items():
+            c = node
+            if not isinstance(c, ast.CalendarDecl) or c.always or not c.hours:
+                continue
+            per_day = [0] * 7
+            for h in c.hours:
+                for day in range(max(h.first_day, 0), min(h.last_day, 6) + 1):
+                    per_day[day] += sum(1 for w in h.windows if w.end > w.start)
+            if max(per_day) > MAX_WINDOWS_PER_DAY:
+                continue  # reported by check_calendar; its size follows from it
+            spans = []
+            for n in c.excepts:
+                hset = self.sym.by_kind["holidays"].get(n.value)
+                o = getattr(hset, "official", None)
+                if o is not None:
+                    spans.append((o.first_year, o.last_year))
+            lo = max((a for a, _ in spans), default=default[0])
+            hi = min((b for _, b in spans), default=default[1])
+            if not (MIN_DATE.year <= lo <= hi <= MAX_DATE.year):
+                continue  # P0703 or P0704 says why
+            first, days = dt.date(lo, 1, 1), (dt.date(hi, 12, 31) - dt.date(lo, 1, 1)).days + 1
+            weeks, rest = divmod(days, 7)
+            start = first.weekday()
+            intervals = sum(per_day[d] * (weeks + (1 if (d - start) % 7 < rest else 0)) for d in range(7))
+            span = self.sym.spans[("calendar", name)]
+            if intervals > MAX_CALENDAR_INTERVALS:
+                self.error("P0303", f"calendar `{name}` bakes {intervals:_} working intervals "
+                           f"({sum(per_day)} windows a week over {lo}..{hi}), more than any contract needs "
+                           f"(the limit is {MAX_CALENDAR_INTERVALS:_})", span, "too many working intervals",
+                           help="the generated evaluator bakes every window of every day of the calendar's "
+                                "years: merge windows that follow one another, or bake fewer years "
+                                "(`official RU years` of its holiday sets)")
+                continue
+            total += intervals
+            years_total += hi - lo + 1
+            if years_total > MAX_CALENDAR_YEARS and not reported_years:
+                reported_years = True
+                self.error("P0303", f"calendars with working hours baked for {years_total} calendar-years "
+                           f"together (calendars x their years), more than any contract needs "
+                           f"(the limit is {MAX_CALENDAR_YEARS})", span, "calendars beyond the limit start here",
+                           help="share one calendar between channels, or bake fewer years")
+            elif total > MAX_PROGRAM_INTERVALS and not reported_total:
+                reported_total = True
+                self.error("P0303", f"the calendars bake {total:_} working intervals together, more than any "
+                           f"contract needs (the limit is {MAX_PROGRAM_INTERVALS:_})", span,
+                           "calendars beyond the limit start here",
+                           help="share one calendar between channels, merge windows, or bake fewer years")
 
     def limits(self, node: object) -> None:
         """Numbers no contract needs and later stages cannot represent: located errors, not overflow."""
@@ -492,6 +696,13 @@ class Checker:
                     by_day.setdefault(day, []).append(w)
         for day, windows in sorted(by_day.items()):
             windows.sort(key=lambda w: w.start)
+            if len(windows) > MAX_WINDOWS_PER_DAY:
+                self.error("P0303", f"{len(windows)} working windows on {_WEEKDAYS[day]} are more than any "
+                           f"contract needs (the limit is {MAX_WINDOWS_PER_DAY})", windows[MAX_WINDOWS_PER_DAY].span,
+                           "windows beyond the limit start here",
+                           help="a working day has a few windows (e.g. `09:00-13:00, 14:00-18:00`); "
+                                "merge windows that follow one another")
+                break
             for prev, cur in zip(windows, windows[1:]):
                 if cur.start < prev.end:
                     self.error("P0701", f"working windows overlap on {_WEEKDAYS[day]}", cur.span,

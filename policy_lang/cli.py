@@ -13,8 +13,9 @@ import attrs
 import click
 
 from . import diagnostics
-from .compiler import Compilation, compile_file, program_files
+from .compiler import Compilation, compile_file, distinct_programs, program_files
 from .build import KINDS
+from .sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in policyc (never a traceback)
@@ -45,7 +46,7 @@ def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text") ->
     for path in targets:
         r = root if root is not None else (path.parent if path.is_file() or not path.exists() else path)
         results.append((path, compile_file(path, r)))
-    return results
+    return distinct_programs(results)  # one program per id: a second file with it is P0803, not lost
 
 
 def _unique(diags: list[diagnostics.Diagnostic]) -> list[diagnostics.Diagnostic]:
@@ -199,7 +200,7 @@ def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool) -> N
     if code == EXIT_OK and fmt == "text":
         for path, c in results:
             assert c.program is not None
-            click.echo(f"ok  {path}  ({c.program.id})")
+            click.echo(diagnostics.safe(f"ok  {printable_path(path)}  ({c.program.id})"))
     sys.exit(code)
 
 
@@ -378,7 +379,9 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     def check_outputs(files: dict[str, bytes]) -> None:
         """`build --check`: the fresh outputs against the disk, byte for byte; exits."""
         st = builder.status(out_dir, files, kinds, whole)
-        if whole and st.clean:
+        if builder.load_manifest(out_dir)[1] is not None:  # there, but not ours: never up to date
+            st = attrs.evolve(st, stale=(*st.stale, builder.MANIFEST))
+        elif whole and st.clean:
             # every output is right, but the manifest records other inputs (the compiler changed, not
             # its outputs): the next build would rewrite it, so the committed tree is stale too
             manifest, _ = builder.load_manifest(out_dir)

@@ -1,14 +1,17 @@
 """The front end as one call: source path -> checked model, or diagnostics."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
-from . import model
-from .check import check
-from .diagnostics import Diagnostic
+from . import ast, model
+from .check import check, id_skeleton
 from .decide import decide
+from .diagnostics import Diagnostic, Label
 from .lint import lint
 from .lower import lower
 from .sources import Loader
@@ -19,6 +22,7 @@ class Compilation:
     program: model.Program | None
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, str]  # display path -> text, for rendering diagnostics
+    program_id: ast.Name | None = None  # the `program` id, where it was parsed
 
     @property
     def ok(self) -> bool:
@@ -31,10 +35,12 @@ class Compilation:
 
 
 def compile_file(path: str | Path, root: str | Path | None = None) -> Compilation:
-    """Parse, resolve includes (inside `root`, default: the file's directory), check and lower."""
+    """Parse, resolve includes (inside `root`, default: the file's directory), check and lower.
+    The file itself must lie inside the root too: a symbolic link out of it is refused (P0601)."""
     path = Path(path)
-    loader = Loader(Path(root) if root is not None else path.resolve().parent)
+    loader = Loader(Path(root) if root is not None else path.absolute().parent)
     items = loader.load(path)
+    pid = next((i.id for i in items if isinstance(i, ast.ProgramDecl)), None)
     diags = list(loader.diagnostics)
     if not diags:
         main_display = loader.files[0].display if loader.files else str(path)
@@ -42,14 +48,50 @@ def compile_file(path: str | Path, root: str | Path | None = None) -> Compilatio
         if not any(d.severity == "error" for d in diags):
             diags.extend(lint(items, loader.sources))  # terminology and script: warnings only
     if any(d.severity == "error" for d in diags):
-        return Compilation(None, tuple(diags), loader.sources)
+        return Compilation(None, tuple(diags), loader.sources, pid)
     main_rel = loader.files[0].rel
     prog = decide(lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel))
-    return Compilation(prog, tuple(diags), loader.sources)
+    return Compilation(prog, tuple(diags), loader.sources, pid)
 
 
 def program_files(target: Path) -> list[Path]:
-    """Program sources under a directory: its `*.policy` files (includes live in subdirectories)."""
+    """Program sources under a directory: its `*.policy` files (includes live in subdirectories).
+    Symbolic links are listed too, even dangling or looping ones: the loader says what is wrong
+    with them (P0003, or P0601 for a link out of the root), rather than skipping them silently."""
     if target.is_dir():
-        return sorted(p for p in target.glob("*.policy") if p.is_file())
+        return sorted(p for p in target.glob("*.policy") if p.is_file() or p.is_symlink())
     return [target]
+
+
+P = TypeVar("P")
+
+
+def distinct_programs(results: Sequence[tuple[P, Compilation]]) -> list[tuple[P, Compilation]]:
+    """The compilations of one `check` or `build`, each program id once: a later file with the
+    id of an earlier one (or one that differs only in case or looks the same: the outputs
+    generated/python/<id>.py would collide on a case-insensitive file system) fails with P0803
+    at its `program` id, naming the first. Both files stay in the results; the later one has
+    no program, so nothing is built from it and nothing is silently overwritten."""
+    first: dict[str, ast.Name] = {}
+    out: list[tuple[P, Compilation]] = []
+    for key, comp in results:
+        name = comp.program_id
+        if not isinstance(name, ast.Name):
+            out.append((key, comp))
+            continue
+        skeleton = id_skeleton(name.value)
+        seen = first.get(skeleton)
+        if seen is None:
+            first[skeleton] = name
+            out.append((key, comp))
+            continue
+        how = "the same id as" if seen.value == name.value else "an id differing only in case from"
+        diag = Diagnostic(
+            "P0803", f"program `{name.value}` has {how} the program in {seen.span.path}", Label(name.span, "second program"),
+            secondary=(Label(seen.span, f"program `{seen.value}` declared here"),),
+            notes=(f"generated/python/{name.value}.py and {seen.value}.py are one file on a case-insensitive "
+                   "file system (Windows, macOS): one program would replace the other" if seen.value != name.value else
+                   f"both would be built as generated/python/{name.value}.py: the second would replace the first",),
+            help="give each program its own id (the `program` line), or remove the copy")
+        out.append((key, attrs.evolve(comp, program=None, diagnostics=(*comp.diagnostics, diag))))
+    return out

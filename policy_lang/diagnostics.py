@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 from attrs import field, frozen
@@ -10,7 +11,7 @@ from attrs import field, frozen
 CODES: dict[str, tuple[str, str]] = {
     "P0001": ("syntax error", "The text does not follow the grammar of the policy language. The message says what was found and what the grammar expected at that point."),
     "P0002": ("unexpected character", "A character that cannot start any token of the language, such as a stray `@` or an unclosed string."),
-    "P0003": ("unreadable source", "The path is missing, is a directory, is not UTF-8 text, contains NUL bytes or is too large to be a policy."),
+    "P0003": ("unreadable source", "The path is missing, is a directory, a symbolic link that leads to itself (a symlink loop), is not UTF-8 text, has a file name that is not UTF-8, contains NUL bytes or is too large to be a policy."),
     "P0004": ("nesting too deep", "Blocks are nested deeper than any policy needs; the input is rejected before parsing."),
     "P0005": ("control character", "The file contains an invisible control character, e.g. U+000B or U+000C, which Word pastes for line and page breaks. It cannot be printed in the annex (a DOCX with it is invalid). Delete it; for line breaks inside a text use a triple-quoted string."),
     "P0006": ("line break in a one-line text", "Titles (the quoted words after an id), zones, labels, clause references and the program's title, vendor and edition are printed on one line: in headings, table headers and the footer of the annex, and in the answers of `policyc query`. A `\\n` (or an empty line inside a triple-quoted program title) would break them. Remove it; line breaks belong in texts such as `text`, `note`, `definition` or a table cell."),
@@ -20,10 +21,12 @@ CODES: dict[str, tuple[str, str]] = {
     "P0202": ("duplicate name", "Two declarations of the same kind share a name. Names must be unique within a program and its includes."),
     "P0203": ("wrong kind of name", "A name refers to a declaration of another kind, e.g. a channel where a calendar is expected."),
     "P0204": ("reserved name", "A name that reaches the generated Python evaluator is one of its reserved words (a Python keyword or soft keyword such as `match`, `class`, `None` or `_`) or starts with `__`. Two kinds have a few more: a condition cannot be called `obligation`, `start`, `rma`, `delivered` or `on`, and an event cannot be called `rule` or `at`, because the evaluator's deadline(), rma_eligibility() and rule_end() take them by name beside their own arguments of those names; a program id cannot be the name of a standard Python module (`json`, `datetime`, `test` ...) or `policy_lang`, because generated/python/<id>.py would hide it. Choose another id."),
-    "P0205": ("names differ only in case", "Two declarations of the same kind have names that differ only in upper/lower case, e.g. calendars `Office` and `office`. The generated code names them without case, so one would silently replace the other. Rename one."),
+    "P0205": ("names differ only in case", "Two declarations of the same kind have names that differ only in upper/lower case, e.g. calendars `Office` and `office` (or `ß` and `ss`, `K` and the Kelvin sign `K`). The generated code names them without case, so one would silently replace the other. Rename one."),
+    "P0206": ("names that look the same", "Two declarations of the same kind have ids that print the same but are different characters: a priority `\"Р1\"` typed with a Cyrillic Р (or a Greek Ρ) beside `P1`, a full-width `\"１\"` beside `\"1\"`, or an accented letter written as one character (é, NFC) beside the same letter and a combining accent (e + ◌́, NFD). The annex would show one name twice and a query for `P1` would miss the other's deadlines. Retype the id in Latin letters and digits, or rename one."),
+    "P0207": ("id with invisible characters", "An id (a quoted priority id such as `\"P1\"`) is empty (`\"\"`), only spaces (`\" \"`), has spaces around it (`\"P1 \"`), a space other than an ordinary one (a no-break space), or an invisible or bidirectional character: a zero-width space U+200B, a zero-width joiner or non-joiner, a soft hyphen, a byte order mark, a right-to-left override U+202E or another bidi control. It would print like another id (or as nothing: the intake table would say «Любая заявка») while being a different key of the evaluator. Write the id in letters and digits with no spaces around it."),
     "P0301": ("wrong unit", "A value has the wrong unit or kind: a duration where a count is expected, business days on a 24x7 calendar, a response time in months."),
     "P0302": ("number too large", "A duration, count or point value is larger than any contract needs (e.g. `99999999999 years`); dates and deadlines could not be computed from it. The limits: 100 years, 1,200 months, 3,650 business days, 36,500 days, 100,000 hours or minutes, counts up to 1,000,000, points up to 10^12; no number may have more than 15 digits, and clause numbers and footnote marks no more than 6."),
-    "P0303": ("too many declarations", "A program declares more tiers (50), channels (20), priorities (10) or calendars with working hours (20) than any contract needs. The generated evaluator holds one answer for every tier, channel and priority, and bakes every calendar for years, so the limits keep a build small and fast. Split unrelated offerings into separate programs."),
+    "P0303": ("too many declarations", "A program is larger than any contract needs, and than the generated evaluator can load quickly: more tiers (50), channels (20), priorities (10), calendars with working hours (20), request types (20) or targets (20); more than 12 working windows on one weekday of a calendar; a calendar baked to more than 30,000 working intervals (its windows over every day of its years), a program whose calendars bake more than 40,000 together, or more than 140 calendar-years (calendars with hours times the years each is baked for); more than 1,000 answers (tiers x channels x priorities and request types, doubled by a `reclassify ... when`) or 4,000 target cells (answers x targets). The evaluator holds one answer for every tier, channel and priority with every target, and bakes every calendar for years: the limits keep a build small and its module importing in well under a second. Split unrelated offerings into separate programs."),
     "P0304": ("percentage out of range", "A percentile target states the share of requests that must meet it: above 0 and at most 100 (`percentile 95% per month`)."),
     "P0305": ("fraction or compound where it has no reading", "Fractions (`2.5 business days`) and compounds (`17h30min`) may stand in target tables only, and only where they have one reading: a fraction of a business day needs a calendar whose working days are equally long, a compound sums hours and minutes, and calendar days are counted whole. Elsewhere (periods, warranties, notices) write a whole number of one unit."),
     "P0401": ("point ranges overlap", "Two tiers selected by points claim the same number of points."),
@@ -36,7 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
     "P0505": ("duplicate matrix row or column", "A matrix names the same row or column twice, or two matrices have a row for the same service: the evaluator answers `entitlement(tier, service)` from one cell, so the tables must not contradict each other."),
     "P0506": ("matrix missing a tier", "A services matrix must say something for every tier, or the entitlement of that tier is undefined."),
     "P0507": ("no matrix row", "A declaration takes its values from a matrix row (`response on cal from svc`, `vouchers ... count from svc`) but no matrix has a row for that service. Add the row."),
-    "P0601": ("include outside the policies root", "An include may only name files inside the policies root directory."),
+    "P0601": ("file outside the policies root", "An include may only name files inside the policies root directory; a program file (`policies/*.policy`) that is a symbolic link to a file outside the root is refused the same way, and is not read."),
     "P0602": ("include cycle", "Files include each other in a cycle."),
     "P0603": ("include not found", "An included file does not exist."),
     "P0701": ("invalid date or time", "A date that does not exist (2026-02-30), a time past 24:00, or a window that ends before it starts."),
@@ -49,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "W0701": ("production calendar data ends soon", "The official production calendar packaged with the compiler is cited from the Government's transfer decrees up to its last year; later years are computed by Labour Code art. 112 and marked provisional. This warning comes when the decree-cited data ends within 120 days, or before a term the policy states ends. Add the next decree to policy_lang/data/ru_production_calendar.toml."),
     "P0801": ("no program declaration", "A program file must start with one `program` block that gives its id, title and vendor."),
     "P0802": ("more than one program", "A file (with its includes) may declare only one program."),
+    "P0803": ("program id used twice", "Two program files of one `check` or `build` declare the same program id, or ids that differ only in case (`acme` and `Acme`). Each program is built to generated/python/<id>.py and generated/annex/<id>.*: one would replace the other (on a case-insensitive file system, such as Windows' or macOS', also when only the case differs). The second file is reported at its `program` id, naming the first. Give each program its own id."),
     "P0901": ("wrong cell value", "A matrix cell does not fit the matrix: a response time that is not a duration, `only` with a name that is not a priority."),
     "P1101": ("contract instance error", "A contract instance (`contracts/*.toml`) is not valid TOML, names no known program or a tier the program does not have, lacks its term (`start` and `end` or `years`), has a term that ends before it starts or lasts over 10 years, or has an unknown key or a value of the wrong type. Keys: program, tier or points, start, end or years, contract_number, contract_date, annex_number, incidents, options, [customer] and [executor] with org, position, name, and [[products]] with name and quantity."),
     "P1001": ("annex config error", "The annex config (`policies/annex.toml` or `--annex-config`) is missing, not valid TOML, or has an unknown section or key, a value of the wrong type or a control character. It holds [defaults] and [programs.<program_id>] tables with the keys annex_number, contract_number, contract_date, executor_org, executor_position, executor_name, customer_org, customer_position, customer_name."),
@@ -94,6 +98,14 @@ class Label:
     message: str = ""
 
 
+def _labels(labels: Iterable[Label]) -> tuple[Label, ...]:
+    return tuple(labels)
+
+
+def _notes(notes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(notes)
+
+
 @frozen
 class Diagnostic:
     """One problem in a policy; rendered by `render_text` or `to_json`."""
@@ -101,8 +113,8 @@ class Diagnostic:
     code: str
     message: str
     primary: Label
-    secondary: tuple[Label, ...] = field(default=(), converter=tuple)
-    notes: tuple[str, ...] = field(default=(), converter=tuple)
+    secondary: tuple[Label, ...] = field(default=(), converter=_labels)
+    notes: tuple[str, ...] = field(default=(), converter=_notes)
     help: str | None = None
     severity: str = "error"
 
@@ -138,18 +150,35 @@ def _source_line(sources: dict[str, str], span: Span) -> str | None:
     return None
 
 
+#: What a terminal would obey rather than print: C0 controls (ESC starts colour and cursor
+#: sequences), DEL, C1 controls (CSI), line and paragraph separators, bidirectional embeddings,
+#: overrides, isolates and marks (they reorder the rest of the line).
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def safe(text: str) -> str:
+    """Text as a terminal shows it, not obeys it: control characters become `\\x1b`, `\\u202e`."""
+    return _TERMINAL_CONTROLS.sub(_escape, text)
+
+
 def render_text(diag: Diagnostic, sources: dict[str, str]) -> str:
-    """rustc-style text: `path:line:col: error[CODE]: message`, the line, a caret."""
+    """rustc-style text: `path:line:col: error[CODE]: message`, the line, a caret. Control
+    characters from file names, policy and TOML text are escaped (`\\x1b`), the caret moved with them."""
     s = diag.primary.span
-    out = [f"{s.path}:{s.line}:{s.column}: {diag.severity}[{diag.code}]: {diag.message}"]
+    out = [safe(f"{s.path}:{s.line}:{s.column}: {diag.severity}[{diag.code}]: {diag.message}")]
     out.extend(_snippet(sources, diag.primary))
     for lab in diag.secondary:
-        out.append(f"  --> {lab.span.path}:{lab.span.line}:{lab.span.column}")
+        out.append(safe(f"  --> {lab.span.path}:{lab.span.line}:{lab.span.column}"))
         out.extend(_snippet(sources, lab))
     for note in diag.notes:
-        out.append(f"   = note: {note}")
+        out.append(safe(f"   = note: {note}"))
     if diag.help:
-        out.append(f"   = help: {diag.help}")
+        out.append(safe(f"   = help: {diag.help}"))
     return "\n".join(out)
 
 
@@ -167,11 +196,18 @@ def _snippet(sources: dict[str, str], label: Label) -> list[str]:
         col = s.column
     width = (s.end_column - s.column) if s.end_line == s.line else len(line) - col + 1
     width = max(1, min(width, max(1, len(line) - col + 1)))
+    if _TERMINAL_CONTROLS.search(line):
+        # each escaped character takes the room of its escape: the caret stays under its text
+        pieces = [safe(c) for c in line]
+        first = max(col - 1, 0)
+        col = 1 + sum(len(p) for p in pieces[:first])
+        width = max(1, sum(len(p) for p in pieces[first:first + width]))
+        line = "".join(pieces)
     gutter = str(s.line)
     pad = " " * len(gutter)
     caret = " " * (col - 1) + "^" * width
     if label.message:
-        caret += " " + label.message
+        caret += " " + safe(label.message)
     return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {caret}"]
 
 
@@ -224,6 +260,9 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P0203": ('channel phone "телефон" {\n    available portal   # portal is a channel\n}', "name a calendar there"),
     "P0204": ('tiers {\n    match "Match" purchased\n}', "choose another id, e.g. `match_tier`"),
     "P0205": ('calendar office "офис" { always }\ncalendar Office "офис 2" { always }', "rename one: `office_msk`"),
+    "P0206": ('priorities {\n    P1   "Критический"\n    "Р1" "Критический (кириллица)"   # a Cyrillic Р\n}',
+              "retype the id in Latin letters, or remove the copy"),
+    "P0207": ('priorities {\n    "P1 " "Критический"   # a space after P1\n}', 'write the id without spaces: `P1`'),
     "P0301": ('response on support_hours {\n    priority gold\n    P1       2 months\n}', "use minutes or hours: `2h`"),
     "P0302": ('period term "Срок" {\n    length 99999 years\n}', "state the real term: `length 3 years`"),
     "P0303": ('channel ch1 "канал 1" { }\nchannel ch2 "канал 2" { }\n# ... 21 channels', "keep the channels of one contract; split other offerings into programs"),
@@ -240,7 +279,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P0506": ('tiers { gold "Gold" purchased  silver "Silver" purchased }\nmatrix m "М" {\n    service gold\n    ilo 2\n}',
               "add a column for `silver`"),
     "P0507": ("response on office from rt    # no matrix has a row rt", "add a row `rt 2h 4h` to a matrix"),
-    "P0601": ('include "../../etc/other.policy"', "keep shared files under the policies root, e.g. shared/"),
+    "P0601": ('include "../../etc/other.policy"\n# or: policies/x.policy -> /etc/other.policy (a symbolic link)',
+              "keep shared files under the policies root, e.g. shared/"),
     "P0602": ('# a.policy: include "b.policy"\n# b.policy: include "a.policy"', "move the shared part to a third file both include"),
     "P0603": ('include "shared/ru_calender.policy"', 'fix the path: "shared/ru_calendar.policy"'),
     "P0701": ('hours mon-fri 17:00-08:00', "write the window forwards; split a night shift at midnight"),
@@ -250,6 +290,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P0705": ('shortened 2026-03-08    # a Sunday', "list the working day before the holiday: 2026-03-06"),
     "P0801": ('calendar c "c" { always }    # and nothing else', 'start with `program my_program { title "..." vendor "..." }`'),
     "P0802": ('program a { ... }\nprogram b { ... }', "one program per file; share sections with `include`"),
+    "P0803": ('# policies/a.policy\nprogram acme_support { ... }\n# policies/b.policy\nprogram acme_support { ... }',
+              "give the second program its own id, e.g. `acme_premium`"),
     "P0901": ('response on support_hours {\n    priority gold\n    P1       soon\n}', "write a duration: `4h`"),
     "W0801": ('terms { "ЗАКАЗЧИК" instead_of "клиент" }\nclause c "Условия" { text "Клиент сообщает об инциденте." }',
               'write the defined term: text "ЗАКАЗЧИК сообщает об инциденте."'),

@@ -139,17 +139,83 @@ def parse_cached(text: str, display: str, sha: str) -> tuple[ast.PolicyFile | No
 
 
 def display_path(path: Path) -> str:
+    """A path as diagnostics print it: relative to the working directory when inside it, bytes
+    of a file name that are not UTF-8 as `\\xff` escapes (a surrogate cannot be printed)."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        shown = str(path.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable_path(shown)
+
+
+def printable_path(name: str | Path) -> str:
+    """A file name that can be printed: undecodable bytes as `\\xff` (terminal controls in it
+    are escaped where diagnostics are rendered, by diagnostics.render_text)."""
+    name = str(name)
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _resolve(path: Path) -> Path | str:
+    """The real path, or why there is none (a symlink loop)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:  # Python < 3.13 raises RuntimeError on a loop
+        return "a symbolic link that leads to itself (a symlink loop)" if "loop" in str(exc).lower() \
+            else f"cannot resolve the path: {getattr(exc, 'strerror', None) or exc}"
+
+
+def read_inside(path: Path, root: Path, code: str = "P0003", limit: int = MAX_BYTES) -> bytes | Diagnostic:
+    """The bytes of a regular file that lies inside `root` once symbolic links are followed, or
+    one diagnostic under `code` (located at the file) saying why it is not read: a link out of
+    the root, a symlink loop, no such file, not a regular file, larger than `limit`. For the
+    TOML inputs beside the policies (annex.toml, contracts/*.toml): what a link points to
+    outside the project is never read, so never shown in a diagnostic."""
+    display = display_path(path)
+
+    def fail(msg: str) -> Diagnostic:
+        return Diagnostic(code, msg, Label(_whole_file(display)))
+
+    real = _resolve(path)
+    if isinstance(real, str):
+        return fail(real)
+    top = _resolve(root)
+    if isinstance(top, str):
+        return fail(f"root {printable_path(root)}: {top}")
+    if not real.is_relative_to(top):
+        return fail(f"is a link to a file outside {display_path(root)}; it is not read")
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return fail("no such file")
+    except OSError as exc:
+        return fail(f"cannot read file: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                return fail("is a directory, not a file")
+            if not stat.S_ISREG(st.st_mode):
+                return fail("is not a regular file (a pipe, socket or device)")
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        return fail(f"cannot read file: {exc.strerror or exc}")
+    if len(data) > limit:
+        return fail(f"file is too large (more than {limit} bytes)")
+    return data
 
 
 class Loader:
     """Loads a main file and its includes once each, in include order."""
 
     def __init__(self, root: Path):
-        self.root = root.resolve()
+        top = _resolve(root)
+        self.root = top if isinstance(top, Path) else root.absolute()
         self.files: list[LoadedFile] = []
         self.sources: dict[str, str] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -157,8 +223,27 @@ class Loader:
 
     def load(self, path: Path, stack: tuple[Path, ...] = (), at: Span | None = None) -> list[object]:
         """Declarations of `path` with includes expanded in place."""
-        real = path.resolve()
         display = display_path(path)
+        resolved = _resolve(path)
+        if isinstance(resolved, str):
+            self.diagnostics.append(Diagnostic("P0003", resolved, Label(at or _whole_file(display),
+                                                                      "cannot be read" if at else "")))
+            return []
+        real = resolved
+        if not stack and not real.is_relative_to(self.root):
+            # a program file that is a link out of the root: read no more of it than an include
+            self.diagnostics.append(Diagnostic(
+                "P0601", f"program file `{display}` is a link to a file outside the policies root",
+                Label(_whole_file(display), "resolves outside the root"),
+                notes=(f"root: {display_path(self.root)}",),
+                help="copy the file into the policies directory, or point --root at a directory holding both"))
+            return []
+        inside = real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else real.name
+        if printable_path(inside) != inside:
+            self.diagnostics.append(Diagnostic(
+                "P0003", "the file name is not UTF-8 text", Label(_whole_file(display), "this name"),
+                help="rename the file: its name is printed in the annex and in diagnostics"))
+            return []
         if real in stack:
             chain = " -> ".join(display_path(p) for p in (*stack, real))
             assert at is not None
@@ -167,7 +252,7 @@ class Loader:
             return []
         if real in self._seen:
             return []  # already included once: declarations are not repeated
-        text, diag, data = read_source(path, display)
+        text, diag, data = read_source(real, display)
         if diag is not None and text is not None:
             self.sources[display] = text  # shown under the diagnostic, control characters replaced
         if diag is not None:
@@ -201,7 +286,12 @@ class Loader:
         return items
 
     def include(self, inc: ast.Include, parent: Path, stack: tuple[Path, ...]) -> list[object]:
-        target = (parent.parent / inc.path.value).resolve()
+        resolved = _resolve(parent.parent / inc.path.value)
+        if isinstance(resolved, str):
+            self.diagnostics.append(Diagnostic("P0003", f"include `{inc.path.value}`: {resolved}",
+                                               Label(inc.path.span, "cannot be read")))
+            return []
+        target = resolved
         if not target.is_relative_to(self.root):
             self.diagnostics.append(Diagnostic(
                 "P0601", f"include `{inc.path.value}` is outside the policies root",
