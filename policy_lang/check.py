@@ -366,12 +366,25 @@ class Checker:
         known = sorted(self.sym.by_kind[kind]) + list(allow)
         close = difflib.get_close_matches(name.value, known, n=1)
         block = _DECLARED_IN.get(kind)
-        hint = f"maybe you meant `{close[0]}`?" if close else (
+        hint = self.looks_like(name.value, (kind,)) or (f"maybe you meant `{close[0]}`?" if close else (
             (f"add it to the `{block} {{ ... }}` block" if block else f"declare it with `{kind} {name.value} ...`")
-            if not known else f"known: {', '.join(known[:12])}")
-        self.error("P0201", f"undefined {KIND_WORDS[kind]} `{name.value}`", name.span, f"no {KIND_WORDS[kind]} with this name",
+            if not known else f"known: {', '.join(known[:12])}"))
+        self.error("P0201", f"undefined {KIND_WORDS[kind]} `{shown_id(name.value)}`", name.span, f"no {KIND_WORDS[kind]} with this name",
                    help=hint)
         return False
+
+    def looks_like(self, value: str, kinds: tuple[str, ...]) -> str | None:
+        """A help for a name that is not declared but prints like one that is (`Р1` for `P1`)."""
+        if value.isascii() and value.isidentifier():
+            return None  # a misspelling, not a look-alike: difflib suggests
+        skeleton = id_skeleton(value)
+        for kind in kinds:
+            twin = self.sym.folded.get((kind, skeleton))
+            if twin is not None and twin != value:
+                odd = _odd_letters(value)
+                return (f"`{shown_id(value)}` looks like the {KIND_WORDS[kind]} `{shown_id(twin)}` but is other "
+                        f"characters{f' ({odd})' if odd else ''}: write `{shown_id(twin)}`")
+        return None
 
     def resolve_marks(self, marks: tuple[str, ...], span: Span) -> None:
         for m in marks:
@@ -952,9 +965,10 @@ class Checker:
                 continue
             known = sorted(self.sym.by_kind["priority"]) + sorted(self.sym.by_kind["request"]) + ["any"]
             close = difflib.get_close_matches(v, known, n=1)
-            self.error("P0504", f"unknown priority or request type `{v}` in target `{t.id.value}`", row.label.span,
-                       "not a declared priority or request type",
-                       help=f"maybe you meant `{close[0]}`?" if close else f"known: {', '.join(known)}")
+            self.error("P0504", f"unknown priority or request type `{shown_id(v)}` in target `{t.id.value}`",
+                       row.label.span, "not a declared priority or request type",
+                       help=self.looks_like(v, ("priority", "request"))
+                       or (f"maybe you meant `{close[0]}`?" if close else f"known: {', '.join(known)}"))
             ok = False
         return ok
 

@@ -99,7 +99,9 @@ def test_a_reference_to_a_lookalike_of_a_declared_id_is_still_an_error(tmp_path:
                             'priorities {\n    P1 "первый"\n}\nresponse on office {\n    priority t\n    "\u04201" 1h\n}\n'),
                     encoding="utf-8")
     result = compile_file(path)
-    assert result.program is None and [d.code for d in result.errors] == ["P0504"]
+    assert result.program is None and [(d.code, d.span.line, d.span.column) for d in result.errors] == [("P0504", 17, 5)]
+    assert "looks like the priority `P1`" in (result.errors[0].help or "")
+    assert "CYRILLIC CAPITAL LETTER ER" in (result.errors[0].help or "")
 
 
 # -- C5, m5: one program id per check and build ------------------------------------------------
