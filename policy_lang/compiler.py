@@ -58,9 +58,20 @@ def program_files(target: Path) -> list[Path]:
     """Program sources under a directory: its `*.policy` files (includes live in subdirectories).
     Symbolic links are listed too, even dangling or looping ones: the loader says what is wrong
     with them (P0003, or P0601 for a link out of the root), rather than skipping them silently."""
-    if target.is_dir():
-        return sorted(p for p in target.glob("*.policy") if p.is_file() or p.is_symlink())
-    return [target]
+    if not target.is_dir():
+        return [target]
+    out: list[Path] = []
+    real: set[Path] = set()
+    for p in sorted(p for p in target.glob("*.policy") if p.is_file() or p.is_symlink()):
+        try:
+            key = p.resolve()
+        except (RuntimeError, OSError):  # a loop: the loader reports it
+            out.append(p)
+            continue
+        if key not in real:  # `alias.policy -> real.policy` is one program, not two with one id
+            real.add(key)
+            out.append(p)
+    return out
 
 
 P = TypeVar("P")

@@ -228,6 +228,10 @@ def test_a_program_file_linked_inside_the_root_is_fine(tmp_path: Path) -> None:
     (root / "lib" / "real.policy").write_text(program(), encoding="utf-8")
     (root / "alias.policy").symlink_to(root / "lib" / "real.policy")
     assert run("check", str(root)).exit_code == 0
+    (root / "zz_second_alias.policy").symlink_to("alias.policy")  # the same file twice: one program
+    assert program_files(root) == [root / "alias.policy"]
+    res = run("check", str(root))
+    assert res.exit_code == 0 and res.output.count("ok  ") == 1, res.output
 
 
 def test_read_inside_refuses_links_out_of_the_root_loops_and_devices(tmp_path: Path) -> None:
