@@ -9,8 +9,8 @@ The output directory (`--out`) belongs to the build, and the build writes nothin
   wrote (not listed in our manifest and not a name this build writes; `--force` builds there anyway
   and leaves them alone). `--prune` deletes only files our manifest lists. A subdirectory with a
   manifest of its own (`generated/examples/`) is another build's: its files are left alone and not
-  counted as extra if that manifest is well formed, lists them with their hash, and they are named
-  like outputs; anything else there is reported. A manifest that cannot be read, is too deep or has
+  counted as extra if that manifest is well formed and lists them (named like outputs); anything
+  else there is reported (that build's own `--check` says whether its files are right). A manifest that cannot be read, is too deep or has
   the wrong shape is ignored with a note on stderr and treated as absent; files at the names this
   build writes are then overwritten (they are the outputs), any other file makes the build refuse.
 - **All or nothing, in place.** `--out` itself is never replaced (a user may stand in it or have it
@@ -201,7 +201,7 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
 def _lstat(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except (OSError, ValueError):  # absent, a parent not a directory or not searchable, a NUL
         return None
 
 
@@ -331,9 +331,8 @@ def _entries(out: Path) -> list[Entry]:
                 inner = name[len(nested_rel) + 1:]
                 if inner in (MANIFEST, JOURNAL) or (_STAGING_RE.fullmatch(inner)):
                     continue
-                if inner in nested.outputs and stat.S_ISREG(st.st_mode) \
-                        and _digest(path / item.name) == nested.outputs[inner]:
-                    continue
+                if inner in nested.outputs and stat.S_ISREG(st.st_mode):
+                    continue  # that build's own `--check` says whether it is right
             if stat.S_ISDIR(st.st_mode):
                 if depth < 64:
                     walk(path / item.name, name, nested, nested_rel, depth + 1)
@@ -374,7 +373,8 @@ def status(out: Path, files: dict[str, bytes], kinds: tuple[str, ...], whole_tre
     symlink, FIFO or directory at an output path is stale. Extra files count only when the whole
     tree is built (every program of a directory and every kind), since a partial build owns less."""
     present = [e.name for e in _entries(out)]
-    kinds_at = {n: _kind(_lstat(out / n)) for n in files}
+    real_dirs = {d for d in OWNED_DIRS if _kind(_lstat(out / d)) == "directory"}
+    kinds_at = {n: _kind(_lstat(out / n)) if n.split("/", 1)[0] in real_dirs else "missing" for n in files}
     missing = tuple(n for n in sorted(files) if kinds_at[n] == "missing")
     stale = tuple(n for n in sorted(files) if kinds_at[n] != "missing" and read_regular(out / n) != files[n])
     stray = tuple(n + ("/" if _is_infra(n) and "/" not in n and n != JOURNAL else "") for n in present if _is_stray(n))
@@ -428,6 +428,8 @@ def out_problem(out: Path, inputs: Iterable[tuple[str, Path]], cwd: Path | None 
     """Why `out` is not a directory the build may own (None: it may). `inputs` are (what, path)
     pairs: the policies directory, the contracts directory, each path given, the annex config."""
     shown = str(out)
+    if "\0" in shown:
+        return f"--out {shown!r}: a path cannot hold a NUL character"
     st = _lstat(out)
     if st is not None and stat.S_ISLNK(st.st_mode):
         return (f"--out {shown}: is a symbolic link (to {os.readlink(out)}); the build does not write through links: "
