@@ -19,14 +19,20 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import docx
 import jinja2
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.numbering import CT_Num
+from docx.oxml.table import CT_Tbl
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length
-from docx.table import Table
+from docx.styles.style import BaseStyle
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -107,31 +113,95 @@ def _stray(el: ET.Element) -> None:
             raise ValueError(f"text outside a paragraph in <{el.tag}>: {text.strip()[:60]!r}")
 
 
+def _child(el: ET.Element, tag: str) -> ET.Element:
+    """The `<tag>` child the intermediate XML must have: its absence is a template error."""
+    child = el.find(tag)
+    if child is None:
+        raise ValueError(f"<{el.tag}> without <{tag}> in the annex")
+    return child
+
+
 class _Builder:
+    """Builds the document in one pass, in time linear in its size.
+
+    python-docx's conveniences each search the document: `Document.add_paragraph`/`add_table` find the
+    body's `w:sectPr` among all its children (and `add_table` lists the sections, an XPath over the
+    body), `paragraph.style = ...` looks the default style up among all styles, `row.cells` lists
+    every cell of the table, `numbering.add_num` scans every numbering instance. Over a long annex
+    (thousands of holiday dates or clauses) each of those made the build quadratic (M15). So the
+    styles are looked up once each, blocks are inserted before the remembered `w:sectPr`, a row's
+    cells are its own `w:tc`, and numbering ids are counted here; the XML is the same as before."""
+
     def __init__(self, document: docx.document.Document) -> None:
         self.doc = document
         section = document.sections[-1]
-        self.width = Length(section.page_width - section.left_margin - section.right_margin)
+        self.width = Length((section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0))
         self.numbering = document.part.numbering_part.element
         self._run: tuple[Run, frozenset[str]] | None = None
+        self._body = document.element.body
+        self._sect_pr = self._body.find(qn("w:sectPr"))
+        self._styles: dict[str, BaseStyle] = {}
+        self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+        self._abstract: dict[str, int] = {}
+        nums = [int(n) for n in self.numbering.xpath("./w:num/@w:numId")]
+        self._next_num_id = max(nums, default=0) + 1
+        self._num_tail = self.numbering.find(qn("w:numIdMacAtCleanup"))
+        self._grid: list[Length | None] = []  # the column widths of the table being built
 
     # ------------------------------------------------------------------ styles and numbering
 
-    def style(self, key: str, **fmt: object):
+    def style(self, key: str, **fmt: object) -> BaseStyle:
         """The reference template's style for `key`; a KeyError if the template lacks it."""
-        return self.doc.styles[STYLE[key].format(**fmt)]
+        name = STYLE[key].format(**fmt)
+        if name not in self._styles:
+            self._styles[name] = self.doc.styles[name]
+        return self._styles[name]
+
+    def _style_id(self, style: BaseStyle, kind: WD_STYLE_TYPE) -> str | None:
+        """What `paragraph.style = style` writes: the style's id, or None for the default style."""
+        key = (style.name or "", kind)
+        if key not in self._style_ids:
+            self._style_ids[key] = self.doc.part.get_style_id(style, kind)  # type: ignore[no-untyped-call]
+        return self._style_ids[key]
 
     def _abstract_num(self, style_key: str) -> int:
         """The abstract numbering that the list style of `style_key` refers to in the template."""
-        num_pr = self.style(style_key).element.pPr.numPr
-        return self.numbering.num_having_numId(num_pr.numId.val).abstractNumId.val
+        if style_key not in self._abstract:
+            num_pr = self.style(style_key).element.pPr.numPr
+            self._abstract[style_key] = self.numbering.num_having_numId(num_pr.numId.val).abstractNumId.val
+        return self._abstract[style_key]
 
     def new_list(self, ordered: bool) -> int:
         """A numbering instance of its own for one list; an ordered one restarts at 1."""
-        num = self.numbering.add_num(self._abstract_num("ordered-list" if ordered else "list"))
+        num_id = self._next_num_id
+        self._next_num_id += 1
+        num = CT_Num.new(num_id, self._abstract_num("ordered-list" if ordered else "list"))  # type: ignore[no-untyped-call]
+        if self._num_tail is not None:
+            self._num_tail.addprevious(num)
+        else:
+            self.numbering.append(num)
         if ordered:
             num.add_lvlOverride(ilvl=0).add_startOverride(1)
-        return num.numId
+        return num_id
+
+    # ------------------------------------------------------------------ blocks of the body
+
+    def _add_block(self, el: BaseOxmlElement) -> None:
+        """Append a paragraph or table to the body: before its final `w:sectPr`, found once."""
+        if self._sect_pr is not None:
+            self._sect_pr.addprevious(el)
+        else:
+            self._body.append(el)
+
+    def body_paragraph(self, style_key: str, **fmt: object) -> Paragraph:
+        p = OxmlElement("w:p")
+        self._add_block(p)
+        par = Paragraph(p, self.doc._body)
+        self.set_style(par, style_key, **fmt)
+        return par
+
+    def set_style(self, par: Paragraph, style_key: str, **fmt: object) -> None:
+        par._p.style = self._style_id(self.style(style_key, **fmt), WD_STYLE_TYPE.PARAGRAPH)
 
     # ------------------------------------------------------------------ text
 
@@ -181,12 +251,15 @@ class _Builder:
         fld.append(r)
         par._p.append(fld)
 
-    def paragraph(self, container, el: ET.Element, style_key: str, cell: bool = False, first: bool = False,
+    def paragraph(self, container: Any, el: ET.Element, style_key: str, cell: bool = False, first: bool = False,
                   **fmt: object) -> Paragraph:
         """A paragraph of `el`'s inline content; `first`: the (empty) first paragraph of a new cell."""
         _stray(el)
-        par = container.paragraphs[0] if first else container.add_paragraph()
-        par.style = self.style(style_key, **fmt)
+        if container is self.doc:
+            par = self.body_paragraph(style_key, **fmt)
+        else:
+            par = container.paragraphs[0] if first else container.add_paragraph()
+            self.set_style(par, style_key, **fmt)
         self.inline(par, el, cell=cell)
         return par
 
@@ -222,14 +295,19 @@ class _Builder:
             num_pr.get_or_add_numId().val = num_id
 
     def _table(self, style: str, widths: list[int]) -> Table:
-        table = self.doc.add_table(rows=0, cols=len(widths))
-        table.style = self.doc.styles[TABLE_STYLE[style]]
+        tbl = CT_Tbl.new_tbl(0, len(widths), self.width)
+        self._add_block(tbl)
+        table = Table(tbl, self.doc._body)
+        tbl.tblStyle_val = self._style_id(self.doc.styles[TABLE_STYLE[style]], WD_STYLE_TYPE.TABLE)
         table.autofit = False  # fixed layout: the widths below
         tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
         tbl_w.set(qn("w:type"), "dxa")
         tbl_w.set(qn("w:w"), str(sum(Length(w).twips for w in widths)))
         for col, w in zip(table.columns, widths):
             col.width = w
+        # the grid's widths, read now: `table.add_row` reads them through `tbl.tblGrid`, and lxml's
+        # `find` looks past the first match, through every row already added
+        self._grid = [col.w for col in tbl.tblGrid.gridCol_lst]
         return table
 
     def _widths(self, ncols: int, first_share: float) -> list[int]:
@@ -239,19 +317,25 @@ class _Builder:
         rest = (self.width - first) // (ncols - 1)
         return [first] + [rest] * (ncols - 1)
 
-    def _row(self, table: Table, widths: list[int], header: bool = False):
-        row = table.add_row()
-        tr_pr = row._tr.get_or_add_trPr()
+    def _row(self, table: Table, widths: list[int], header: bool = False) -> list[_Cell]:
+        """A new last row's cells (its own `w:tc`: `row.cells` would list every cell of the table)."""
+        tr = table._tbl.add_tr()  # what table.add_row() does, with the grid read once (see _table)
+        for grid_w in self._grid:
+            tc = tr.add_tc()
+            if grid_w is not None:
+                tc.width = grid_w
+        tr_pr = tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
         if header:
             tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page
-        for cell, w in zip(row.cells, widths):
-            cell.width = w
-        return row
+        cells = [_Cell(tc, table) for tc in tr.tc_lst]
+        for cell, w in zip(cells, widths):
+            cell.width = Length(w)
+        return cells
 
     def _after_table(self) -> None:
         """A small paragraph: ends the table (two tables in a row would merge) and spaces it."""
-        self.doc.add_paragraph(style=self.style("after-table"))
+        self.body_paragraph("after-table")
 
     def b_table(self, el: ET.Element) -> None:
         _stray(el)
@@ -261,8 +345,7 @@ class _Builder:
         for tr in el:
             _stray(tr)
             header = tr.get("header") == "1"
-            row = self._row(table, widths, header)
-            cells = row.cells
+            cells = self._row(table, widths, header)
             if len(tr) != len(cells):
                 raise ValueError(f"a row of {len(tr)} cells in a table of {len(cells)} columns")
             for cell, td in zip(cells, tr):
@@ -275,15 +358,15 @@ class _Builder:
         table = self._table("plain", widths)
         for row_el in el:
             _stray(row_el)
-            label, value = row_el.find("label"), row_el.find("value")
-            cells = self._row(table, widths).cells
+            label, value = _child(row_el, "label"), _child(row_el, "value")
+            cells = self._row(table, widths)
             self.paragraph(cells[0], label, "term", cell=True, first=True)
             self.paragraph(cells[1], value, "term-value", cell=True, first=True)
         self._after_table()
 
     def b_footnote(self, el: ET.Element) -> None:
         _stray(el)
-        par = self.doc.add_paragraph(style=self.style("footnote"))
+        par = self.body_paragraph("footnote")
         for node in el:
             if node.tag == "mark":
                 _stray(node)
@@ -296,7 +379,7 @@ class _Builder:
         _stray(el)
         widths = self._widths(len(el), 1 / max(len(el), 1))
         table = self._table("plain", widths)
-        cells = self._row(table, widths).cells
+        cells = self._row(table, widths)
         for cell, party in zip(cells, el):
             _stray(party)
             for n, p in enumerate(party):
@@ -332,9 +415,9 @@ def render_docx(view: AnnexView, env: jinja2.Environment) -> bytes:
     root = ET.fromstring(ir)
     document = docx.Document(io.BytesIO(reference_docx()))
     b = _Builder(document)
-    b.properties(root.find("properties"), view.program.edition)
-    b.body(root.find("body"))
-    b.footer(root.find("footer"))
+    b.properties(_child(root, "properties"), view.program.edition)
+    b.body(_child(root, "body"))
+    b.footer(_child(root, "footer"))
     raw = io.BytesIO()
     document.save(raw)
     return fixed_zip(raw.getvalue())
