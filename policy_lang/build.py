@@ -184,12 +184,18 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
     if len(pdf_jobs) > 1 and (os.cpu_count() or 1) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .backends.annex.pdf import PdfError
 
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        with ProcessPoolExecutor(max_workers=min(len(pdf_jobs), os.cpu_count() or 1), mp_context=ctx,
-                                 initializer=_pdf_worker_init, initargs=(os.getpid(), _LOCK_FD)) as pool:
-            for (name, _), data in zip(pdf_jobs, pool.map(_pdf_job, [a for _, a in pdf_jobs])):
-                files[name] = data
+        try:
+            with ProcessPoolExecutor(max_workers=min(len(pdf_jobs), os.cpu_count() or 1), mp_context=ctx,
+                                     initializer=_pdf_worker_init, initargs=(os.getpid(), _LOCK_FD)) as pool:
+                for (name, _), data in zip(pdf_jobs, pool.map(_pdf_job, [a for _, a in pdf_jobs])):
+                    files[name] = data
+        except BrokenProcessPool:
+            raise PdfError("a PDF worker process died (out of memory, or killed); nothing was written") from None
     else:
         for name, args in pdf_jobs:
             files[name] = _pdf_job(args)
