@@ -130,3 +130,11 @@ def test_annex_config_deep_nesting_and_bom(tmp_path: Path) -> None:
     f.write_bytes("\ufeff[defaults]\nannex_number = \"7\"\n".encode())
     configs, diags = read_annex_config(f, ["landesk_support"])
     assert diags == [] and configs["landesk_support"].annex_number == "7"
+
+
+def test_annex_config_line_break_is_a_located_diagnostic(tmp_path: Path) -> None:
+    f = tmp_path / "annex.toml"
+    f.write_text('[defaults]\nannex_number = "7"\ncustomer_org = "ООО\\r\\n«Ромашка»"\n', encoding="utf-8")
+    configs, diags = read_annex_config(f, ["landesk_support"])
+    assert configs == {} and [(d.code, d.span.line) for d in diags] == [("P1001", 3)]
+    assert "line break" in diags[0].message

@@ -203,6 +203,9 @@ def read_annex_config(path: Path, program_ids: list[str]) -> tuple[dict[str, Ann
                 continue
             if isinstance(value, str) and _CONTROL.search(value):
                 error(f"`{key}` contains a control character", *where, help="retype the value without it")
+            elif isinstance(value, str) and ("\n" in value or "\r" in value):
+                error(f"`{key}` contains a line break", *where,
+                      help="a one-line field (a title block or a signature line): retype it on one line")
     if diags:
         return {}, diags
     return {pid: annex_config_from_mapping(data, pid) for pid in program_ids}, []
