@@ -30,7 +30,7 @@ def _targets(paths: tuple[str, ...]) -> list[Path]:
         files = program_files(p)
         if p.is_dir() and not files:
             raise click.UsageError(f"{raw}: no *.policy files in this directory")
-        out.extend(files)
+        out.extend(f for f in files if f not in out)  # a file named twice is one program, not a P0803
     return out
 
 

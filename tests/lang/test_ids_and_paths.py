@@ -303,3 +303,10 @@ def test_a_toml_line_with_an_escape_sequence_is_printed_escaped(tmp_path: Path) 
     res = run("check", str(root))
     assert res.exit_code == 1, res.output
     assert "\x1b" not in res.output and "\x07" not in res.output
+
+
+def test_a_file_named_twice_on_the_command_line_is_one_program(tmp_path: Path) -> None:
+    root = _two_programs(tmp_path, "acme_support", "acme_premium")
+    res = run("check", str(root / "a.policy"), str(root), str(root / "a.policy"))
+    assert res.exit_code == 0, res.output
+    assert res.output.count("(acme_support)") == 1 and res.output.count("(acme_premium)") == 1
