@@ -224,7 +224,12 @@ def to_json(diags: Iterable[Diagnostic]) -> str:
                         "message": lab.message} for lab in d.secondary],
             "notes": list(d.notes), "help": d.help,
         })
-    return json.dumps(items, ensure_ascii=False, indent=2)
+    # JSON escapes C0 controls itself; DEL, C1 (CSI) and bidi controls too, so that the
+    # document printed to a terminal cannot drive it
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(items, ensure_ascii=False, indent=2))
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def explain(code: str) -> str | None:

@@ -310,3 +310,14 @@ def test_a_file_named_twice_on_the_command_line_is_one_program(tmp_path: Path) -
     res = run("check", str(root / "a.policy"), str(root), str(root / "a.policy"))
     assert res.exit_code == 0, res.output
     assert res.output.count("(acme_support)") == 1 and res.output.count("(acme_premium)") == 1
+
+
+def test_json_diagnostics_escape_c1_and_bidi_controls_and_stay_valid() -> None:
+    import json
+
+    from policy_lang.diagnostics import to_json
+
+    d = Diagnostic("P0001", "bad \x1b[31m \x9b2J \u202e", Label(Span("a\x9b.policy", 1, 1, 1, 2)))
+    text = to_json([d])
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text)
+    assert json.loads(text)[0]["message"] == "bad \x1b[31m \x9b2J \u202e"
