@@ -83,8 +83,8 @@ class BoundEvaluator:
                  request: str | None = None, **conditions: bool) -> Response:
         """response() of the program for the contract's tier; refused outside the term."""
         kwargs: dict[str, Any] = {"request": request, **conditions} if request is not None else dict(conditions)
-        r = self.module.response(tier=self.tier, channel=channel, registered_at=registered_at,
-                                 priority=priority, **kwargs)
+        r: Response = self.module.response(tier=self.tier, channel=channel, registered_at=registered_at,
+                                           priority=priority, **kwargs)
         d = r.decision
         day = self.local_day(r.registered_at, d)
         if self.start <= day <= self.end:

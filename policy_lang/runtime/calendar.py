@@ -64,7 +64,7 @@ _MAX_DAYS = (MAX_YEAR - MIN_YEAR + 1) * 366
 _MAX_SECONDS = _MAX_DAYS * 86_400
 
 
-def _seconds(value: object) -> int | float:
+def _seconds(value: object) -> float:
     """Working time to add, checked: a number of seconds >= 0 (an int, or a finite float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PolicyQueryError(f"working time to add must be a number of seconds, got {describe(value)}",
@@ -96,9 +96,25 @@ class BusinessCalendar:
     calendar refuses (CalendarHorizonError) rather than guess.
     """
 
-    __slots__ = ("name", "zone", "starts", "ends", "horizon", "provisional_from", "_prov_ts",
-                 "_tz", "_s", "_e", "_cum", "_shift",
-                 "_lo", "_hi", "_days", "_first_ord", "_last_ord")
+    __slots__ = (
+        "_cum",
+        "_days",
+        "_e",
+        "_first_ord",
+        "_hi",
+        "_last_ord",
+        "_lo",
+        "_prov_ts",
+        "_s",
+        "_shift",
+        "_tz",
+        "ends",
+        "horizon",
+        "name",
+        "provisional_from",
+        "starts",
+        "zone",
+    )
 
     def __init__(self, name: str, zone: str, starts: tuple[int, ...], ends: tuple[int, ...],
                  horizon: tuple[str, str], provisional_from: str | None = None) -> None:
@@ -168,13 +184,21 @@ class BusinessCalendar:
         08:00-17:00 is Fri 17:00, not Mon 08:00).  seconds=0 returns `start` itself when open,
         otherwise the next opening.  Hence add(add(s, a), b) == add(s, a + b) whenever b > 0.
         """
-        if type(seconds) is not int or not 0 < seconds <= _MAX_SECONDS:
-            if _seconds(seconds) == 0:
-                return self.next_opening(start)
-        start = _aware("start", start)
-        return self._add(start, seconds, instant(start))
+        if (type(seconds) is not int or not 0 < seconds <= _MAX_SECONDS) and _seconds(seconds) == 0:
+            return self.next_opening(start)
+        if type(start) is not datetime or type(start.tzinfo) not in _PLAIN_ZONES:
+            start = require_aware("start", start)  # (other years are outside the horizon: refused)
+        t = instant(start)
+        cum, shift = self._cum, self._shift  # the common case inline, as in _add() (a call less)
+        i = bisect_right(self._s, t) - 1
+        if i >= 0:
+            target = (shift[i] + t if t < self._e[i] else cum[i + 1]) + seconds
+            j = bisect_left(cum, target)
+            if j < len(cum):
+                return _fromtimestamp(target - shift[j - 1], self._tz)
+        return self._add(start, seconds, t)  # before the first opening, or past the horizon
 
-    def _add(self, start: datetime, seconds: int | float, t: float) -> datetime:  # hot path
+    def _add(self, start: datetime, seconds: float, t: float) -> datetime:  # hot path
         """add_working_time() once `start` is checked, `t` is its timestamp and seconds > 0 (the
         evaluator's response path, which has done both)."""
         cum, shift = self._cum, self._shift
@@ -313,7 +337,7 @@ class _AlwaysOpen(BusinessCalendar):
 
     __slots__ = ()
 
-    def __init__(self, name: str, zone: str) -> None:  # noqa: D107 - no intervals to index
+    def __init__(self, name: str, zone: str) -> None:  # no intervals to index
         self.name, self.zone, self._tz = name, zone, ZoneInfo(zone)
         self.starts = self.ends = self._s = self._e = self._cum = self._shift = self._days = ()
         self.horizon = None
@@ -325,7 +349,7 @@ class _AlwaysOpen(BusinessCalendar):
         start = _aware("start", start)
         return self._add(start, seconds, instant(start))
 
-    def _add(self, start: datetime, seconds: int | float, t: float) -> datetime:
+    def _add(self, start: datetime, seconds: float, t: float) -> datetime:
         # Via timestamps: aware + timedelta in one zone is wall-clock, wrong across DST.
         end = _fromtimestamp(t + seconds, self._tz)
         if end.year > MAX_YEAR:

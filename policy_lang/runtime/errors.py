@@ -83,7 +83,7 @@ def describe(value: object, limit: int = 60) -> str:
     r.maxstring = r.maxother = limit
     try:
         text = r.repr(value)
-    except Exception:  # e.g. an int past sys.get_int_max_str_digits(), a raising __repr__
+    except Exception:  # noqa: BLE001 - e.g. an int past sys.get_int_max_str_digits(), a raising __repr__
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit + 6 else text[:limit] + "..."
 
@@ -113,7 +113,7 @@ def require_aware(name: str, value: object) -> datetime:
     try:
         tz = value.tzinfo
         offset = None if tz is None else value.utcoffset()
-    except Exception as e:  # a tzinfo subclass may return anything or raise
+    except Exception as e:  # noqa: BLE001 - a tzinfo subclass may return anything or raise
         raise PolicyQueryError(
             f"{name}: the tzinfo of {describe(value)} gives no valid UTC offset ({e})",
             kind="naive", argument=name) from None
@@ -136,7 +136,7 @@ def _wall(value: datetime) -> str:
     try:
         return datetime.isoformat(datetime(value.year, value.month, value.day, value.hour,
                                            value.minute, value.second, value.microsecond))
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the value, its wall-clock reading or a short repr
         return describe(value)
 
 
@@ -193,7 +193,7 @@ def require_choice(kind: str, value: T, choices: Collection[T]) -> T:
     try:
         if value in choices:
             return value
-    except Exception:  # e.g. unhashable against a set: certainly not a valid choice
+    except Exception:  # noqa: BLE001, S110 - e.g. unhashable against a set: certainly not a valid choice
         pass
     ordered = sorted(choices, key=str) if isinstance(choices, (set, frozenset)) else choices
     names = [str(c) for c in ordered]

@@ -14,22 +14,65 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from policy_lang.runtime.calendar import (
-    BusinessCalendar, add_days, add_months, instant, term_end, term_last_day,
+    BusinessCalendar,
+    add_days,
+    add_months,
+    instant,
+    term_end,
+    term_last_day,
 )
 from policy_lang.runtime.errors import (
-    _PLAIN_ZONES, MAX_YEAR, MIN_YEAR, PolicyQueryError, describe, require_aware, require_bool,
-    require_choice, require_date, require_int,
+    _PLAIN_ZONES,
+    MAX_YEAR,
+    MIN_YEAR,
+    PolicyQueryError,
+    describe,
+    require_aware,
+    require_bool,
+    require_choice,
+    require_date,
+    require_int,
 )
 from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = [
-    "Attainment", "Decision", "Entitlement", "Price", "TargetAnswer", "TargetRule", "attainment",
-    "target_deadline", "IncidentBalance", "Obligation", "PeriodTerm", "ProgramInfo",
-    "Reinstatement", "Renewal", "Response", "RmaDecision", "RmaRule", "VoucherGrant",
-    "VoucherRule", "WarrantyTerm", "apply_rule", "as_date", "bad_response_query",
-    "incident_balance", "lacks", "obligation_deadline", "period_end", "reinstatement",
-    "renewal", "renewal_at", "respond", "rma_eligibility", "shift", "term_end", "term_last_day",
-    "tier_for_points", "voucher_grants",
+    "Attainment",
+    "Decision",
+    "Entitlement",
+    "IncidentBalance",
+    "Obligation",
+    "PeriodTerm",
+    "Price",
+    "ProgramInfo",
+    "Reinstatement",
+    "Renewal",
+    "Response",
+    "RmaDecision",
+    "RmaRule",
+    "TargetAnswer",
+    "TargetRule",
+    "VoucherGrant",
+    "VoucherRule",
+    "WarrantyTerm",
+    "apply_rule",
+    "as_date",
+    "attainment",
+    "bad_response_query",
+    "incident_balance",
+    "lacks",
+    "obligation_deadline",
+    "period_end",
+    "reinstatement",
+    "renewal",
+    "renewal_at",
+    "respond",
+    "rma_eligibility",
+    "shift",
+    "target_deadline",
+    "term_end",
+    "term_last_day",
+    "tier_for_points",
+    "voucher_grants",
 ]
 
 _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600}
@@ -62,7 +105,7 @@ class Entitlement(NamedTuple):
     service: str
     title: str  # the service's Russian title
     granted: bool
-    count: int | None  # vouchers, contacts, days ...
+    count: int | None  # type: ignore[assignment]  # vouchers, contacts, days ... (shadows tuple.count)
     priorities: tuple[str, ...] | None  # ("P1",) for "only priority 1"
     clause: str
     text: str  # the cell as the contract prints it: "Да", "Только уровень критичности 1", "3"
@@ -121,13 +164,13 @@ class Decision(NamedTuple):
     closed: Decision | None = None  # the answer outside `hours`
     targets: tuple[TargetRule, ...] = ()
     party: str | None = None  # who acts on the request
-    heads: tuple[tuple, ...] = ()  # per target, the TargetAnswer fields but the deadline (prepare())
+    heads: tuple[tuple[Any, ...], ...] = ()  # per target, the TargetAnswer fields but the deadline (prepare())
     only_response: bool = False  # the one target is the response: Response.targets reuses .deadline
-    response_head: tuple | None = None  # heads[0] when only_response (prepare())
+    response_head: tuple[Any, ...] | None = None  # heads[0] when only_response (prepare())
     labels: Mapping[str, str] = {}  # priority id -> how the contract names it ("P1", "Критический")
 
 
-def prepare(decisions: dict, labels: Mapping[str, str] | None = None) -> dict:
+def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = None) -> dict[Any, Decision]:
     """Fill each Decision's `heads` once, at import, so that Response.targets only adds deadlines."""
     out = {}
     for key, d in decisions.items():
@@ -140,7 +183,7 @@ def prepare(decisions: dict, labels: Mapping[str, str] | None = None) -> dict:
     return out
 
 
-def while_conditions(decision: Decision, answers: Mapping[tuple, Decision], key: tuple,
+def while_conditions(decision: Decision, answers: Mapping[tuple[Any, ...], Decision], key: tuple[Any, ...],
                      conditions: Mapping[str, object], valid_conditions: Mapping[str, str]) -> Decision:
     """The answer while the conditions passed as True hold (a `reclassify … when`), else `decision`."""
     for name, value in conditions.items():
@@ -317,7 +360,7 @@ def target_deadline(reading: str, seconds: int | None, amount: int | None, unit:
     raise PolicyQueryError(f"a term read as {reading!r} has no deadline")
 
 
-def cell_deadline(cells: Mapping[tuple, TargetRule], targets: Mapping[str, str], tiers: tuple[str, ...],
+def cell_deadline(cells: Mapping[tuple[Any, ...], TargetRule], targets: Mapping[str, str], tiers: tuple[str, ...],
                   priorities: tuple[str, ...], requests: Mapping[str, tuple[str, str]], target: object,
                   tier: object, start: object, priority: object, request: object) -> datetime | None:
     """target_deadline() of a generated evaluator: find the cell (request row, priority row, `any`)."""
@@ -370,7 +413,7 @@ def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[
     groups: dict[tuple[str, str | None, Decimal], list[bool]] = {}
     for item in closed:
         try:
-            resp, done_at = item  # type: ignore[misc]
+            resp, done_at = item
         except (TypeError, ValueError):
             raise PolicyQueryError("each closed ticket is a (Response, done_at) pair, got "
                                    f"{describe(item)}", kind="type", argument="closed") from None
@@ -684,7 +727,7 @@ class VoucherRule(NamedTuple):
 class VoucherGrant(NamedTuple):
     vouchers: str
     tier: str
-    count: int
+    count: int  # type: ignore[assignment]  # (shadows tuple.count)
     year: int  # 1 for the first year of the support period
     valid_from: date
     expires: date | None  # valid before this date (exclusive); None: the policy states no expiry
@@ -814,7 +857,7 @@ def rma_eligibility(rule: RmaRule, delivered: object, on: object,
     return RmaDecision(False, end, rule.clause, why + ".")
 
 
-def apply_rule(expr: tuple, at: date, events: Mapping[str, object],
+def apply_rule(expr: tuple[Any, ...], at: date, events: Mapping[str, object],
                warranties: Mapping[str, WarrantyTerm]) -> date:
     """Evaluate a rule's expression tree to an end date counted from `at`.
 

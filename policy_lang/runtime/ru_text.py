@@ -8,9 +8,9 @@ and the compiler uses it for the annexes and the decisions' reasons, so both say
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Iterable
 
 # Conventions (a Russian lawyer signs this text, so they are fixed and tested):
 # * "ё" is written as "е" (трех, днем), as in Russian legislation and contracts.
@@ -67,7 +67,7 @@ class _Paradigm:
     cold start.
     """
 
-    __slots__ = ("gender", "sg", "pl", "adj_sg", "adj_pl")
+    __slots__ = ("adj_pl", "adj_sg", "gender", "pl", "sg")
 
     def __init__(self, gender: str, sg: tuple[str, ...], pl: tuple[str, ...],
                  adj_sg: tuple[str, ...] = (), adj_pl: tuple[str, ...] = ()) -> None:
@@ -324,7 +324,7 @@ def date_ru(d: date) -> str:
     return f"{d.day}{NBSP}{month_ru(d.month, 'gen')} {d.year}{NBSP}г."
 
 
-def time_ru(t: time) -> str:
+def time_ru(t: time | datetime) -> str:
     """'08:00'; seconds only when they are not zero ('08:00:30')."""
     text = f"{t.hour:02d}:{t.minute:02d}"
     return f"{text}:{t.second:02d}" if t.second else text
@@ -493,7 +493,7 @@ def zone_ru(zone: str) -> str:
         from zoneinfo import ZoneInfo
 
         offset = datetime(2026, 1, 15, tzinfo=ZoneInfo(zone)).utcoffset()
-    except Exception:  # an unknown zone cannot reach here (the checker), but never fail a render
+    except Exception:  # noqa: BLE001 - an unknown zone cannot reach here (the checker), but never fail a render
         return f"по местному времени ({zone})"
     minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
     sign = "+" if minutes >= 0 else "\u2212"

@@ -203,7 +203,7 @@ def _rma(p: model.Program, r: model.Rma) -> Record:
             ("or_condition", pyrepr(r.or_condition)), ("or_condition_title", pyrepr(title))]
 
 
-def _expr(e: object) -> tuple:
+def _expr(e: object) -> tuple[object, ...]:
     if isinstance(e, model.Duration):
         return ("duration", e.amount, e.unit)
     if isinstance(e, model.Remaining):
