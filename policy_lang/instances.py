@@ -35,7 +35,7 @@ from . import model
 from .backends.annex.config import AnnexConfig, TomlProblem, read_toml
 from .diagnostics import Diagnostic, Label, PolicyError, Span
 from .runtime.bound import term_years
-from .runtime.evaluator import shift, term_last_day
+from .runtime.evaluator import last_day_of_term, shift
 
 __all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
 
@@ -195,7 +195,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
         elif end is not None:
             error("state the term's end once: `end` or `years`", "years")
         elif start is not None:
-            end = term_last_day(start, years, "year")  # Civil Code art. 192: 2028-02-29 + 1 -> 2029-02-28
+            end = last_day_of_term(start, years, "year")  # Civil Code art. 192: 2028-02-29 + 1 -> 2029-02-28
     if start is not None and end is not None:
         if end < start:
             error("the term ends before it starts", "end")

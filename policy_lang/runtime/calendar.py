@@ -19,8 +19,8 @@ from policy_lang.runtime.errors import (
     require_year,
 )
 
-__all__ = ["BusinessCalendar", "add_days", "add_months", "add_years", "instant", "term_end",
-           "term_last_day"]
+__all__ = ["BusinessCalendar", "add_days", "add_months", "add_years", "instant", "last_day_of_term",
+           "term_end", "term_last_day"]
 
 _fromtimestamp = datetime.fromtimestamp
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -446,28 +446,39 @@ def term_last_day(first_day: date, amount: int, unit: str) -> date:
     2028-03-01 + 1 year -> 2029-02-28; 2027-03-01 + 1 year -> 2028-02-29; 2027-01-31 + 1 month ->
     2027-02-28; 2027-05-01 + 1 month -> 2027-05-31.  Days and weeks: D + N - 1.  Every period,
     renewal, voucher validity, warranty, reinstatement and contract term is counted by this.
+    Arguments and the answer are checked (PolicyQueryError, years MIN_YEAR..MAX_YEAR).
     """
     first = require_date("first_day", first_day)
     n = require_int("amount", amount, 0)
-    if unit in ("day", "calendar_day", "week"):
-        days = n * 7 if unit == "week" else n
-        if days > _MAX_DAYS:
-            raise _too_long(first, n, unit)
-        end = first + timedelta(days=days)
-    elif unit in ("month", "year"):
-        months = n * 12 if unit == "year" else n
-        if months > (MAX_YEAR - MIN_YEAR + 1) * 12:
-            raise _too_long(first, n, unit)
-        year, month0 = divmod(first.year * 12 + first.month - 1 + months, 12)
-        leap = month0 == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        if first.day <= _MONTH_DAYS[month0] + leap:
-            end = date(year, month0 + 1, first.day)
-        else:  # no such day that month: the term ends on its last day
-            end = date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
-    else:
+    if unit not in _TERM_UNITS:
         raise PolicyQueryError(f"a term cannot be counted in {describe(unit)}; valid: day, week, "
                                "month, year", kind="choice", argument="unit")
-    return require_year("the term's last day", end - timedelta(days=1))
+    days = n * 7 if unit == "week" else n if unit in ("day", "calendar_day") else None
+    months = n * 12 if unit == "year" else n if unit == "month" else None
+    if (days is not None and days > _MAX_DAYS) or (months is not None and months > (MAX_YEAR - MIN_YEAR + 1) * 12):
+        raise _too_long(first, n, unit)
+    return require_year("the term's last day", last_day_of_term(first, n, unit))
+
+
+_TERM_UNITS = ("day", "calendar_day", "week", "month", "year")
+
+
+def last_day_of_term(first_day: date, amount: int, unit: str) -> date:
+    """term_last_day()'s rule itself, unchecked: for the compiler, whose contract dates have
+    diagnostics of their own (an end outside datetime's years comes back as date.max)."""
+    try:
+        if unit in ("day", "calendar_day", "week"):
+            return first_day + timedelta(days=amount * 7 if unit == "week" else amount) - timedelta(days=1)
+        months = amount * 12 if unit == "year" else amount
+        year, month0 = divmod(first_day.year * 12 + first_day.month - 1 + months, 12)
+        leap = month0 == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        if first_day.day <= _MONTH_DAYS[month0] + leap:
+            end = date(year, month0 + 1, first_day.day)
+        else:  # no such day that month: the term ends on its last day
+            end = date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
+        return end - timedelta(days=1)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 def _too_long(first: date, n: int, unit: str) -> PolicyQueryError:

@@ -18,6 +18,7 @@ from policy_lang.runtime.calendar import (
     add_days,
     add_months,
     instant,
+    last_day_of_term,
     term_end,
     term_last_day,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "bad_response_query",
     "incident_balance",
     "lacks",
+    "last_day_of_term",
     "obligation_deadline",
     "period_end",
     "reinstatement",

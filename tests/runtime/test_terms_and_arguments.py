@@ -18,7 +18,7 @@ from policy_lang.backends.python.emit import emit_python
 from policy_lang.compiler import compile_file
 from policy_lang.query import query
 from policy_lang.runtime.bound import DEFAULT_ZONE, BoundEvaluator
-from policy_lang.runtime.calendar import BusinessCalendar, term_end, term_last_day
+from policy_lang.runtime.calendar import BusinessCalendar, last_day_of_term, term_end, term_last_day
 from policy_lang.runtime.errors import describe, shown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def compiled(source: Path) -> types.ModuleType:
     (date(2026, 3, 1), 2, "week", date(2026, 3, 14)),
 ])
 def test_term_last_day(first, amount, unit, last) -> None:
-    assert term_last_day(first, amount, unit) == last
+    assert term_last_day(first, amount, unit) == last == last_day_of_term(first, amount, unit)
     assert term_end(first, amount, unit) == last + timedelta(days=1)
 
 
