@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import keyword
-import os
 import sys
 import unicodedata
 import zoneinfo
@@ -46,14 +45,11 @@ def _a(word: str) -> str:
 
 
 def _today() -> dt.date:
-    """Today, or POLICY_LANG_TODAY=YYYY-MM-DD (tests and reproducible CI runs)."""
-    raw = os.environ.get("POLICY_LANG_TODAY")
-    if raw:
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    return dt.date.today()
+    """Today, or POLICY_LANG_TODAY=YYYY-MM-DD (tests and reproducible CI runs); a malformed value is a
+    ValueError naming the variable (the CLI reports it as a usage error before checking anything)."""
+    from . import production_calendar
+
+    return production_calendar.today()
 
 
 #: The largest amount of each unit a policy may state, the largest count and point value.

@@ -13,8 +13,8 @@ import attrs
 import click
 
 from . import diagnostics
-from .compiler import Compilation, compile_file, distinct_programs, program_files
 from .build import KINDS
+from .compiler import Compilation, compile_file, distinct_programs, program_files
 from .sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
@@ -41,7 +41,7 @@ def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text") ->
     except click.UsageError as e:
         if fmt != "json":
             raise
-        click.echo(json.dumps({"error": {"kind": "usage", "message": e.message}}, ensure_ascii=False))
+        click.echo(diagnostics.dumps({"error": {"kind": "usage", "message": e.message}}, indent=None))
         sys.exit(EXIT_USAGE)
     for path in targets:
         r = root if root is not None else (path.parent if path.is_file() or not path.exists() else path)
@@ -116,7 +116,7 @@ def _wants_json(argv: list[str]) -> bool:
 
 
 def _json_error(kind: str, message: str) -> None:
-    click.echo(json.dumps({"error": {"kind": kind, "message": message}}, ensure_ascii=False))
+    click.echo(diagnostics.dumps({"error": {"kind": kind, "message": message}}, indent=None))
 
 
 class _Policyc(click.Group):
@@ -208,7 +208,7 @@ def _usage(fmt: str, message: str) -> None:
     """A usage error (exit 2): click's text, or one JSON document under --format json."""
     if fmt != "json":
         raise click.UsageError(message)
-    click.echo(json.dumps({"error": {"kind": "usage", "message": message}}, ensure_ascii=False))
+    click.echo(diagnostics.dumps({"error": {"kind": "usage", "message": message}}, indent=None))
     sys.exit(EXIT_USAGE)
 
 
@@ -256,6 +256,7 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
     contracts_dir = _contracts_dir(paths)
     if contracts_dir is not None and annexes:
         from .instances import annex_config, contracts_in, instantiate, read_contract
+        from .sources import read_inside
 
         by_id = {p.id: p for p in programs}
         for cpath in contracts_in(contracts_dir):
@@ -263,7 +264,8 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
             diags.extend(c_diags)
             if c is not None:
                 instances.append((instantiate(by_id[c.program], c), annex_config(c)))
-                contract_bytes.append(cpath.read_bytes())
+                got = read_inside(cpath, cpath.parent)
+                contract_bytes.append(got if isinstance(got, bytes) else b"")
     sources: dict[str, str] = {}
     for d in diags:
         if d.span.path not in sources and Path(d.span.path).is_file():
@@ -277,12 +279,12 @@ def _source_text(path: Path) -> str:
     """The text a diagnostic quotes its line from: at most the first MiB (an oversized or growing file is
     the diagnostic itself), a BOM dropped as the readers drop it, unreadable bytes replaced."""
     from .backends.annex.config import MAX_TOML_BYTES
+    from .sources import read_inside
 
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_TOML_BYTES).decode("utf-8", errors="replace").removeprefix("\ufeff")
-    except OSError:
-        return ""
+    # through the one bounded reader: a link out of the file's directory is never followed, so
+    # what it points to is never quoted
+    got = read_inside(path, path.parent, limit=MAX_TOML_BYTES)
+    return got.decode("utf-8", errors="replace").removeprefix("\ufeff") if isinstance(got, bytes) else ""
 
 
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
@@ -356,8 +358,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
 
     def emit_json(**fields: object) -> None:
         diags = _unique([d for _, c in results for d in c.diagnostics] + cfg_diags)
-        click.echo(json.dumps({**summary, **fields, "diagnostics": json.loads(diagnostics.to_json(diags))},
-                              ensure_ascii=False, indent=2))
+        click.echo(diagnostics.dumps({**summary, **fields, "diagnostics": json.loads(diagnostics.to_json(diags))}))
 
     if code:
         if fmt == "json":

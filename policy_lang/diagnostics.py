@@ -224,9 +224,14 @@ def to_json(diags: Iterable[Diagnostic]) -> str:
                         "message": lab.message} for lab in d.secondary],
             "notes": list(d.notes), "help": d.help,
         })
-    # JSON escapes C0 controls itself; DEL, C1 (CSI) and bidi controls too, so that the
-    # document printed to a terminal cannot drive it
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(items, ensure_ascii=False, indent=2))
+    return dumps(items)
+
+
+def dumps(document: object, indent: int | None = 2) -> str:
+    """A JSON document the CLI prints: Russian text as it is, but DEL, C1 (CSI) and bidi controls
+    escaped as JSON escapes C0 controls itself, so that a document printed to a terminal cannot
+    drive it. Every JSON the commands print goes through here."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(document, ensure_ascii=False, indent=indent))
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .diagnostics import PolicyError, render_text, to_json
+from .diagnostics import PolicyError, dumps, render_text, to_json
 from .runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
 from .runtime.ru_text import cite, date_ru, datetime_ru
 
@@ -200,7 +200,7 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
             error: dict[str, Any] = {"kind": kind, "message": message}
             if diagnostics is not None:
                 error["diagnostics"] = diagnostics
-            click.echo(json.dumps({"error": error}, ensure_ascii=False, indent=2))
+            click.echo(dumps({"error": error}))
         else:
             click.echo(f"error: {message}", err=True)
         raise SystemExit(code)
@@ -250,6 +250,6 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     except PolicyQueryError as e:
         fail(getattr(e, "kind", "query"), cli_message(e), 2)
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(dumps(data))
     else:
         click.echo(text)

@@ -112,13 +112,33 @@ def test_deeply_nested_toml_is_a_diagnostic(tmp_path: Path, body: str) -> None:
 
 def test_oversized_and_odd_files(tmp_path: Path) -> None:
     _, diags = _read(tmp_path, b"# " + b"x" * MAX_TOML_BYTES + b"\n")
-    assert "under 1 MiB" in diags[0].message
+    assert "too large" in diags[0].message
     _, diags = _read(tmp_path, b'program = "\xff"\n')
     assert "not UTF-8" in diags[0].message and diags[0].span.line == 1
     c, diags = read_contract(tmp_path / "absent.toml", PROGRAMS)
     assert c is None and "not found" in diags[0].message
     c, diags = read_contract(tmp_path, PROGRAMS)  # a directory
-    assert c is None and "regular TOML file" in diags[0].message
+    assert c is None and "directory" in diags[0].message.lower()
+
+
+def test_a_contract_or_annex_config_linked_out_of_its_directory_is_not_read(tmp_path: Path) -> None:
+    """M8: like an include, a link out of the directory is refused, and what it points to is never
+    quoted in the diagnostic."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text('program = "TOP-SECRET-LINE"\n', encoding="utf-8")
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "c.toml").symlink_to(secret)
+    c, diags = read_contract(contracts / "c.toml", PROGRAMS)
+    assert c is None and diags[0].code == "P1101" and "outside" in diags[0].message
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "annex.toml").symlink_to(secret)
+    configs, diags = read_annex_config(policies / "annex.toml", ["landesk_support"])
+    assert configs == {} and diags[0].code == "P1001" and "outside" in diags[0].message
+    for d in diags:
+        text = diagnostics.render_text(d, {})
+        assert "TOP-SECRET" not in text
 
 
 def test_annex_config_deep_nesting_and_bom(tmp_path: Path) -> None:

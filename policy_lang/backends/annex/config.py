@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -88,38 +86,24 @@ class TomlProblem(Exception):
         self.message, self.line, self.col, self.help = message, line, col, help
 
 
-def read_toml(path: Path, what: str, missing_help: str | None = None) -> tuple[str, dict[str, Any]]:
+def read_toml(path: Path, what: str, missing_help: str | None = None,
+              root: Path | None = None) -> tuple[str, dict[str, Any]]:
     """The text (a leading UTF-8 BOM dropped) and the table of the TOML file at `path`, read at most
     MAX_TOML_BYTES; raises TomlProblem. `what` names the file in messages ("the annex config").
 
-    A FIFO or a device is refused before it is read (opened non-blocking, checked on the open file); a
+    The bytes come from `sources.read_inside`, the one bounded reader of inputs: a FIFO or a device
+    is refused before it is read, and a link that leads out of `root` (default: the file's own
+    directory, as includes are refused) is never followed, so what it points to is never shown. A
     table nested so deeply that the parser runs out of stack (tomllib recurses once per level) or of
     memory is an error at line 1, not a traceback."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise TomlProblem(f"{what.removeprefix('the ')} file not found", help=missing_help) from None
-    except (OSError, ValueError) as e:
-        raise TomlProblem(f"cannot read {what}: {e.strerror if isinstance(e, OSError) else e}") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_TOML_BYTES:
-            raise TomlProblem(f"{what} must be a regular TOML file under 1 MiB")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_TOML_BYTES:
-            chunk = os.read(fd, MAX_TOML_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_TOML_BYTES:  # it grew while being read
-            raise TomlProblem(f"{what} must be a regular TOML file under 1 MiB")
-        raw = b"".join(chunks)
-    except OSError as e:
-        raise TomlProblem(f"cannot read {what}: {e.strerror}") from None
-    finally:
-        os.close(fd)
+    from ...sources import read_inside
+
+    if not path.exists() and not path.is_symlink():
+        raise TomlProblem(f"{what.removeprefix('the ')} file not found", help=missing_help)
+    got = read_inside(path, root if root is not None else path.parent, limit=MAX_TOML_BYTES)
+    if not isinstance(got, bytes):
+        raise TomlProblem(f"{what}: {got.message}")
+    raw = got
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
