@@ -308,12 +308,19 @@ def _voucher_facts(p: model.Program, c: ContractFile) -> tuple[model.VoucherGran
             continue
         period = p.index.periods.get(v.expires_with_period) if v.expires_with_period else None
         every = v.reissued_every or (period.length if period else None)
+        life = v.expires_after or (period.length if period else None)
+        valid = c.start
         for k in range(years if every else 1):
-            valid = shift(c.start, every.amount * k, every.unit) if (k and every) else c.start
-            life = v.expires_after or (period.length if period else None)
-            expires = shift(valid, life.amount, life.unit) if life else shift(c.end, 1, "day")
+            if k and every:  # the next issue: the day after the previous term, as voucher_grants() counts
+                valid = _term_end(valid, every.amount, every.unit)
+            expires = _term_end(valid, life.amount, life.unit) if life else shift(c.end, 1, "day")
             out.append(model.VoucherGrantFact(v.title, count, valid, min(expires, shift(c.end, 1, "day")), v.clause))
     return tuple(out)
+
+
+def _term_end(first_day: dt.date, amount: int, unit: str) -> dt.date:
+    """The first day after a term (the runtime's one term rule, Civil Code art. 192)."""
+    return last_day_of_term(first_day, amount, unit) + dt.timedelta(days=1)
 
 
 def _term_years(c: ContractFile) -> int:

@@ -158,3 +158,24 @@ def test_annex_config_line_break_is_a_located_diagnostic(tmp_path: Path) -> None
     configs, diags = read_annex_config(f, ["landesk_support"])
     assert configs == {} and [(d.code, d.span.line) for d in diags] == [("P1001", 3)]
     assert "line break" in diags[0].message
+
+
+def test_the_annex_and_the_evaluator_count_voucher_years_from_29_february_alike(tmp_path: Path) -> None:
+    """C7 (Civil Code art. 192): a yearly re-issue from 29 Feb 2028 falls on 1 Mar 2029, in the
+    instance annex's facts as in BoundEvaluator.vouchers(): one term rule for both."""
+    import shutil
+
+    import policy_lang
+    from policy_lang.instances import instantiate
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "policies", root / "policies")
+    (root / "contracts").mkdir()
+    f = root / "contracts" / "leap.toml"
+    f.write_text('program = "landesk_tam"\ntier = "premier"\nstart = 2028-02-29\nyears = 2\n', encoding="utf-8")
+    c, diags = read_contract(f, PROGRAMS)
+    assert c is not None and diags == []
+    facts = instantiate(PROGRAMS["landesk_tam"], c).instance.vouchers
+    grants = policy_lang.contract(f, root / "policies").vouchers()
+    assert [g.valid_from for g in grants] == [fact.valid_from for fact in facts]
+    assert [str(fact.valid_from) for fact in facts] == ["2028-02-29", "2029-03-01"]
