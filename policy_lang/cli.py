@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import click
 
-from . import diagnostics
+from . import diagnostics, report
 from .build import KINDS
 from .compiler import Compilation, compile_file, distinct_programs, program_files
 from .sources import printable_path
@@ -39,10 +39,7 @@ def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text") ->
     try:
         targets = _targets(paths)
     except click.UsageError as e:
-        if fmt != "json":
-            raise
-        click.echo(diagnostics.dumps({"error": {"kind": "usage", "message": e.message}}, indent=None))
-        sys.exit(EXIT_USAGE)
+        _usage(fmt, e.message)
     for path in targets:
         r = root if root is not None else (path.parent if path.is_file() or not path.exists() else path)
         results.append((path, compile_file(path, r)))
@@ -60,12 +57,59 @@ def _unique(diags: list[diagnostics.Diagnostic]) -> list[diagnostics.Diagnostic]
     return out
 
 
+def _meta(key: str, default: Any = None) -> Any:
+    """An output setting of this invocation (--color, -q), kept where the options' callbacks put it."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(key, default) if ctx is not None else default
+
+
 def _colour() -> bool:
+    """--color always|never wins; `auto` (the default): NO_COLOR off, FORCE_COLOR on, else a terminal."""
+    choice = _meta("policyc.color", "auto")
+    if choice != "auto":
+        return bool(choice == "always")
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stderr.isatty()
+
+
+def _quiet() -> bool:
+    return bool(_meta("policyc.quiet", False))
+
+
+def _say(text: str, err: bool = False) -> None:
+    """A line that is not an error (ok, built, notes): not under -q."""
+    if not _quiet():
+        click.echo(text, err=err)
+
+
+def _remember(key: str) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+    return callback
+
+
+def _format_option(choices: tuple[str, ...] = report.FORMATS) -> Any:
+    helps = {"text": "text: diagnostics for people, on stderr", "json": "json: one document (README: the envelope)",
+             "github": "github: GitHub workflow annotations", "sarif": "sarif: SARIF 2.1.0 for code scanning"}
+    return click.option("--format", "fmt", type=click.Choice(choices), default="text", show_default=True,
+                        help="; ".join(helps[c] for c in choices) + ".")
+
+
+#: --color and -q: every command that prints diagnostics takes them; callbacks keep them in ctx.meta
+_color_option = click.option(
+    "--color", "--colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    expose_value=False, callback=_remember("policyc.color"), is_eager=True,
+    help="Colour diagnostics: auto is NO_COLOR / FORCE_COLOR, else only on a terminal; this flag wins over both.")
+_quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, expose_value=False, callback=_remember("policyc.quiet"), is_eager=True,
+    help="Print errors only: no warnings, ok lines, summaries or notes (json and sarif documents stay whole).")
+
+#: formats that are one document on stdout, printed once the outcome is known
+_DOCUMENTS = ("json", "sarif")
 
 
 def _paint(text: str) -> str:
@@ -78,15 +122,20 @@ def _paint(text: str) -> str:
 
 
 def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = False,
-            extra: list[diagnostics.Diagnostic] = (), summary: dict | None = None,
+            extra: Sequence[diagnostics.Diagnostic] = (), summary: dict[str, object] | None = None,
             extra_sources: dict[str, str] | None = None) -> int:
-    """Print diagnostics (once each); the exit code: errors, or warnings under --strict, fail."""
+    """Print diagnostics (once each); the exit code: errors, or warnings under --strict, fail.
+    json and sarif print nothing here: the command prints its one document (`_document`) at its end."""
     diags = _unique([d for _, c in results for d in c.diagnostics] + list(extra))
     errors = [d for d in diags if d.severity == "error" or strict]
     warnings = [d for d in diags if d.severity != "error"]
-    if fmt == "json":
-        if summary is None:
-            click.echo(diagnostics.to_json(diags))
+    if _quiet():
+        diags = [d for d in diags if d in errors]
+    if fmt in _DOCUMENTS:
+        pass
+    elif fmt == "github":
+        if diags:
+            click.echo(report.github(diags, strict))
     else:
         sources: dict[str, str] = dict(extra_sources or {})
         for _, c in results:
@@ -96,27 +145,71 @@ def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = Fa
             text = diagnostics.render_text(d, sources)
             click.echo(_paint(text) if colour else text, err=True)
             click.echo("", err=True)
-        if diags:
-            failing = sum(1 for _, c in results if any(d in errors for d in c.diagnostics))
-            parts = []
-            n_err = sum(1 for d in diags if d.severity == "error")
-            if n_err:
-                parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
-            if warnings:
-                parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-                             + (" (errors under --strict)" if strict else ""))
-            click.echo(f"{', '.join(parts)} in {max(failing, 1) if errors else 0} of {len(results)} program(s)",
-                       err=True)
+    if fmt not in _DOCUMENTS and diags and not _quiet():  # the count, on stderr, for people
+        failing = sum(1 for _, c in results if any(d in errors for d in c.diagnostics))
+        parts = []
+        n_err = sum(1 for d in diags if d.severity == "error")
+        if n_err:
+            parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
+        if warnings:
+            parts.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+                         + (" (errors under --strict)" if strict else ""))
+        click.echo(f"{', '.join(parts)} in {max(failing, 1) if errors else 0} of {len(results)} program(s)",
+                   err=True)
     return EXIT_POLICY if errors else EXIT_OK
 
 
-def _wants_json(argv: list[str]) -> bool:
-    """Does the command line ask for `--format json` (anywhere: click has not parsed it yet)?"""
-    return "--format=json" in argv or any(pair == ("--format", "json") for pair in itertools.pairwise(argv))
+def _wanted_format(argv: list[str]) -> str:
+    """The `--format` the command line asks for (anywhere: click has not parsed it yet): json, then
+    sarif, then github if any is named, else text."""
+    named = {a.partition("=")[2] for a in argv if a.startswith("--format=")}
+    named |= {b for a, b in itertools.pairwise(argv) if a == "--format"}
+    return next((f for f in ("json", "sarif", "github") if f in named), "text")
 
 
-def _json_error(kind: str, message: str) -> None:
-    click.echo(diagnostics.dumps({"error": {"kind": kind, "message": message}}, indent=None))
+def _command_name(ctx: click.Context | None = None, argv: Sequence[str] = ()) -> str | None:
+    """The subcommand an error belongs to: from click's context, else the first word of argv that
+    names one; None for an unknown command."""
+    while ctx is not None:
+        if ctx.parent is not None and ctx.command.name:
+            return ctx.command.name
+        ctx = ctx.parent if ctx.parent is not None else None
+        break
+    return next((a for a in argv if a in main.commands), None)
+
+
+def _fail_document(fmt: str, command: str | None, code: int, kind: str, message: str,
+                   diags: Sequence[diagnostics.Diagnostic] = (), **fields: object) -> None:
+    """A failed outcome as the document `fmt` asks for (json envelope, SARIF log, GitHub command)."""
+    error = {"kind": kind, "message": message}
+    if fmt == "json":
+        click.echo(diagnostics.dumps(report.envelope(command, code, diagnostics=diags, error=error, **fields)))
+    elif fmt == "sarif":
+        click.echo(diagnostics.dumps(report.sarif(diags, code, error=error, version=_version())))
+    elif fmt == "github":
+        click.echo(report.github_error(message, f"policyc {command or ''} {kind} error".replace("  ", " ")))
+
+
+def _version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policy_lang")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without metadata
+        return None
+
+
+def _document(command: str, diags: Sequence[diagnostics.Diagnostic], fmt: str, strict: bool = False, *,
+              ok: bool, error: dict[str, str] | None = None, **fields: object) -> None:
+    """The outcome of check or build as one json envelope or SARIF log (other formats: nothing)."""
+    code = EXIT_OK if ok else EXIT_POLICY
+    if not ok and error is None:
+        n = sum(1 for d in diags if d.severity == "error" or strict)
+        error = {"kind": "policy", "message": f"{n} error{'s' if n != 1 else ''} in the policies"}
+    if fmt == "json":
+        click.echo(diagnostics.dumps(report.envelope(command, code, diagnostics=diags, error=error, **fields)))
+    elif fmt == "sarif":
+        click.echo(diagnostics.dumps(report.sarif(diags, code, strict=strict, error=error, version=_version())))
 
 
 class _Policyc(click.Group):
@@ -128,30 +221,35 @@ class _Policyc(click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         from_command_line = args is None  # the console script; CliRunner and callers pass args
-        json_out = _wants_json(argv)
-        if not standalone_mode or not (json_out or from_command_line):
+        fmt = _wanted_format(argv)
+        if os.environ.get((complete_var or f"_{(prog_name or 'policyc').replace('-', '_').upper()}_COMPLETE")):
+            fmt = "text"  # shell completion: click answers, never a document
+        documents = fmt != "text"
+        if not standalone_mode or not (documents or from_command_line):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            if not json_out:
+            if not documents:
                 return super().main(args, prog_name, complete_var, True, **extra)
             try:
                 rv = super().main(argv, prog_name, complete_var, False, **extra)
             except click.UsageError as e:  # BadParameter, NoSuchOption, an unknown command ...
-                _json_error("usage", e.format_message())
+                _fail_document(fmt, _command_name(e.ctx, argv), EXIT_USAGE, "usage", e.format_message())
+                if fmt == "github":
+                    e.show()
                 sys.exit(EXIT_USAGE)
             except click.ClickException as e:
-                _json_error("error", e.format_message())
+                _fail_document(fmt, _command_name(None, argv), e.exit_code, "error", e.format_message())
                 sys.exit(e.exit_code)
             except click.Abort:
-                _json_error("aborted", "aborted")
+                _fail_document(fmt, _command_name(None, argv), 1, "aborted", "aborted")
                 sys.exit(1)
             sys.exit(rv if isinstance(rv, int) else EXIT_OK)
         except Exception as e:  # the last net: a bug must not print a traceback at users
             if os.environ.get("POLICY_LANG_TRACEBACK"):
                 raise
             message = f"internal error: {type(e).__name__}: {e}"
-            if json_out:
-                _json_error("internal", message)
+            if fmt in _DOCUMENTS:
+                _fail_document(fmt, _command_name(None, argv), EXIT_INTERNAL, "internal", message)
             else:
                 click.echo(f"policyc: {_printable(message)}"
                            "\n(a bug in policyc: please report it with the command; "
@@ -278,8 +376,8 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
 def _source_text(path: Path) -> str:
     """The text a diagnostic quotes its line from: at most the first MiB (an oversized or growing file is
     the diagnostic itself), a BOM dropped as the readers drop it, unreadable bytes replaced."""
-    from .backends.annex.config import MAX_TOML_BYTES
     from .sources import read_inside
+    from .toml_input import MAX_TOML_BYTES
 
     # through the one bounded reader: a link out of the file's directory is never followed, so
     # what it points to is never quoted

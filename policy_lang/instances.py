@@ -32,10 +32,11 @@ from pathlib import Path
 import attrs
 
 from . import model
-from .backends.annex.config import AnnexConfig, TomlProblem, read_toml
+from .backends.annex.config import AnnexConfig
 from .diagnostics import Diagnostic, Label, PolicyError, Span
 from .runtime.bound import term_years
 from .runtime.evaluator import last_day_of_term, shift
+from .toml_input import TomlProblem, read_toml
 
 __all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from policy_lang import diagnostics
-from policy_lang.backends.annex.config import MAX_TOML_BYTES, read_annex_config
+from policy_lang.backends.annex.config import read_annex_config
+from policy_lang.toml_input import MAX_TOML_BYTES
 from policy_lang.compiler import compile_file
 from policy_lang.instances import read_contract
 
