@@ -624,15 +624,13 @@ class Checker:
                    f"years after {last_decree} are computed by Labour Code art. 112, at most up to {limit}")
             self.error("P0703", f"official calendar years {o.first_year}..{o.last_year} cannot be baked", o.span,
                        why, help=f"state years within {first} .. {limit}",
-                       notes=(f"decree data: {first}..{last_decree}; later years are provisional until their "
-                              "decree is added to policy_lang/data/ru_production_calendar.toml",))
+                       notes=(f"decree data: {first}..{last_decree}{pc.active_origin()}; later years are "
+                              f"provisional until their decree is added: {pc.HOW_TO_ADD}",))
             return None
         reason = pc.data_ends_soon(_today())
         if reason is not None:
             self.diags.append(Diagnostic("W0701", reason, Label(o.span, "cited data ends here"),
-                                         help="add the next year's decree to policy_lang/data/ru_production_calendar.toml "
-                                              "(see README, Updating the production calendar)",
-                                         severity="warning"))
+                                         help=pc.HOW_TO_ADD, notes=(pc.FORMAT_NOTE,), severity="warning"))
         return pc.official_years(o.first_year, o.last_year)
 
     def _date_item(self, item: ast.DateItem) -> None:

@@ -8,7 +8,7 @@ from typing import TypeVar
 import attrs
 from attrs import frozen
 
-from . import ast, model
+from . import ast, model, production_calendar
 from .check import check, id_skeleton
 from .decide import decide
 from .diagnostics import Diagnostic, Label
@@ -34,24 +34,54 @@ class Compilation:
         return tuple(d for d in self.diagnostics if d.severity == "error")
 
 
-def compile_file(path: str | Path, root: str | Path | None = None) -> Compilation:
+def compile_file(path: str | Path, root: str | Path | None = None,
+                 calendar_data: str | Path | production_calendar.CalendarRequest | None = None, *,
+                 text: bytes | None = None) -> Compilation:
     """Parse, resolve includes (inside `root`, default: the file's directory), check and lower.
-    The file itself must lie inside the root too: a symbolic link out of it is refused (P0601)."""
+    The file itself must lie inside the root too: a symbolic link out of it is refused (P0601).
+
+    `calendar_data`: a production calendar data file (or a CalendarRequest from `calendar_request`)
+    whose [[year]] blocks add to or override the packaged ones, with the packaged file's validation
+    (its errors are P0706 in that file); it is one of the program's inputs (`Program.files`,
+    `Program.sha256`). None: what `production_calendar.requested()` names, else the packaged data.
+    `text`: the file's bytes, read elsewhere (`policyc check -` reads stdin); `path` is then its name."""
     path = Path(path)
-    loader = Loader(Path(root) if root is not None else path.absolute().parent)
+    request = (calendar_data if isinstance(calendar_data, production_calendar.CalendarRequest) else
+               production_calendar.CalendarRequest(Path(calendar_data)) if calendar_data is not None else
+               production_calendar.requested_file())
+    data, cal_diags, cal_sources = production_calendar.read_request(request)
+    if cal_diags:  # the calendar data (or the setting naming it) is wrong: nothing is compiled with it
+        return Compilation(None, tuple(cal_diags), cal_sources)  # type: ignore[arg-type]
+    loader = Loader(Path(root) if root is not None else path.absolute().parent,
+                    None if text is None else (path, text))
     items = loader.load(path)
     pid = next((i.id for i in items if isinstance(i, ast.ProgramDecl)), None)
     diags = list(loader.diagnostics)
-    if not diags:
-        main_display = loader.files[0].display if loader.files else str(path)
-        diags.extend(check(items, main_display)[0])
-        if not any(d.severity == "error" for d in diags):
-            diags.extend(lint(items, loader.sources))  # terminology and script: warnings only
-    if any(d.severity == "error" for d in diags):
-        return Compilation(None, tuple(diags), loader.sources, pid)
-    main_rel = loader.files[0].rel
-    prog = decide(lower(items, [(f.rel, f.sha256) for f in loader.files], main_rel))
+    with production_calendar.using(data):
+        if not diags:
+            main_display = loader.files[0].display if loader.files else str(path)
+            diags.extend(check(items, main_display)[0])
+            if not any(d.severity == "error" for d in diags):
+                diags.extend(lint(items, loader.sources))  # terminology and script: warnings only
+        if any(d.severity == "error" for d in diags):
+            return Compilation(None, tuple(diags), loader.sources, pid)
+        main_rel = loader.files[0].rel
+        files = [(f.rel, f.sha256) for f in loader.files]
+        if data is not None and data.path is not None and data.sha256 is not None:
+            # the baked calendars and the annex's decrees depend on it; named by its file name only, so
+            # that a build elsewhere (CI, another checkout) hashes the same bytes to the same sha256
+            files.append((f"<calendar-data>/{Path(data.path).name}", data.sha256))
+        prog = decide(lower(items, files, main_rel))
     return Compilation(prog, tuple(diags), loader.sources, pid)
+
+
+def calendar_request(given: str | Path | None, paths: Sequence[str | Path] = ()
+                     ) -> production_calendar.CalendarRequest | None:
+    """The calendar data of a command on `paths`: `--calendar-data FILE` when given, else the
+    `calendar-data` of the policyc.toml found from the first path's directory upward (to the
+    repository root), else None (the packaged data)."""
+    first = Path(paths[0]) if paths else Path("policies")
+    return production_calendar.request_for(given, first)
 
 
 def program_files(target: Path) -> list[Path]:

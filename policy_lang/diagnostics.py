@@ -47,9 +47,10 @@ CODES: dict[str, tuple[str, str]] = {
     "P0703": ("unsupported official calendar", "Official production calendars are known for `RU`, for the years the compiler has checked."),
     "P0704": ("date out of range", "A date outside the years a policy may name (2000..2100), or a range of dates longer than a year in one item. List each period of days off separately."),
     "P0705": ("shortened day is not a working day", "A pre-holiday (shortened) day must be a working day of the holiday set: not a Saturday or Sunday unless it is listed under `working`, and not one of the set's days off (Labour Code art. 95)."),
+    "P0706": ("production calendar data error", "A production calendar data file (`--calendar-data FILE`, or `calendar-data` in policyc.toml) is validated as the packaged one: TOML of [[year]] blocks with the keys year, decree, working_days and optionally decree_number, decree_date, non_working, working_weekends, shortened; every date in its year, non-working days on Mon-Fri, transferred working days on Sat/Sun, shortened days on working days, the lists giving `working_days`, and no year missing between the packaged years and the file's. The project config policyc.toml knows the one key `calendar-data`."),
     "W0801": ("synonym of a defined term", "A text uses a word that the policy's `terms` block lists as a synonym to avoid for a defined term, e.g. «клиент» where the annex says ЗАКАЗЧИК. A contract names each party one way: write the defined term (in the right case), or define the word."),
     "W0802": ("mixed-script word", "A word mixes Cyrillic and Latin letters that look alike, e.g. a Cyrillic «Р» in «Р1» or a Latin «A» in «ТAM». Search and copy would miss it and the annex would show two spellings of one name: write it in one script."),
-    "W0701": ("production calendar data ends soon", "The official production calendar packaged with the compiler is cited from the Government's transfer decrees up to its last year; later years are computed by Labour Code art. 112 and marked provisional. This warning comes when the decree-cited data ends within 120 days, or before a term the policy states ends. Add the next decree to policy_lang/data/ru_production_calendar.toml."),
+    "W0701": ("production calendar data ends soon", "The official production calendar packaged with the compiler is cited from the Government's transfer decrees up to its last year; later years are computed by Labour Code art. 112 and marked provisional. This warning comes when the decree-cited data ends within 120 days, or before a term the policy states ends. Put the next decree in a calendar data file of your own ([[year]] blocks in the format of the packaged policy_lang/data/ru_production_calendar.toml) and pass it with `--calendar-data FILE` to check, build and query, or name it once as `calendar-data = \"FILE\"` in policyc.toml beside the policies (README, Updating the production calendar); its years add to or override the packaged ones."),
     "P0801": ("no program declaration", "A program file must start with one `program` block that gives its id, title and vendor."),
     "P0802": ("more than one program", "A file (with its includes) may declare only one program."),
     "P0803": ("program id used twice", "Two program files of one `check` or `build` declare the same program id, or ids that differ only in case (`acme` and `Acme`). Each program is built to generated/python/<id>.py and generated/annex/<id>.*: one would replace the other (on a case-insensitive file system, such as Windows' or macOS', also when only the case differs). The second file is reported at its `program` id, naming the first. Give each program its own id."),
@@ -297,6 +298,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P0702": ('zone "Europe/Moskow"', 'use an IANA zone: "Europe/Moscow"'),
     "P0703": ('official RU years 2019 .. 2026', "state years the compiler has data for: `2024 .. 2030`"),
     "P0704": ('dates 0002-01-01 .. 9999-12-30', "list real periods of days off, each under a year"),
+    "P0706": ('[[year]]\nyear = 2028\ndecree = "постановление ..."\nnon_working = [2028-01-03]\nworking_days = 250',
+              "list every Mon-Fri day off of the year, so that the lists give the year's official working_days"),
     "P0705": ('shortened 2026-03-08    # a Sunday', "list the working day before the holiday: 2026-03-06"),
     "P0801": ('calendar c "c" { always }    # and nothing else', 'start with `program my_program { title "..." vendor "..." }`'),
     "P0802": ('program a { ... }\nprogram b { ... }', "one program per file; share sections with `include`"),
@@ -311,5 +314,6 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "P1101": ('program = "landesk_support"\ntier = "gold"\nstart = 2026-12-01\nend = 2027-11-30',
               'name a tier of the program: tier = "enterprise"'),
     "W0701": ("official RU years 2024 .. 2030    # checked in October 2027",
-              "add the next year's decree to policy_lang/data/ru_production_calendar.toml"),
+              'put the 2028 decree in calendar/ru_2028.toml ([[year]] year = 2028 ...) and run '
+              '`policyc check --calendar-data calendar/ru_2028.toml`, or set calendar-data in policyc.toml'),
 }

@@ -41,7 +41,8 @@ def test_warning_when_decree_data_ends_within_120_days(tmp_path, monkeypatch, to
     if warned:
         d = diags[0]
         assert d.severity == "warning" and (d.span.line, d.span.column) == (6, 5)
-        assert "ru_production_calendar.toml" in (d.help or "")
+        assert "--calendar-data FILE" in (d.help or "") and "policyc.toml" in (d.help or "")
+        assert "site-packages" not in (d.help or "") and "[[year]]" in " ".join(d.notes)
 
 
 def test_years_up_to_ten_after_the_last_decree_are_accepted(tmp_path, monkeypatch):
