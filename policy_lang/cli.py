@@ -14,7 +14,7 @@ import click
 
 from . import diagnostics, report
 from .build import KINDS
-from .compiler import Compilation, compile_file, distinct_programs, program_files
+from .compiler import Compilation, calendar_request, compile_file, distinct_programs, program_files
 from .sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
@@ -34,16 +34,26 @@ def _targets(paths: tuple[str, ...]) -> list[Path]:
     return out
 
 
-def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text") -> list[tuple[Path, Compilation]]:
+def _compile_all(paths: tuple[str, ...], root: str | None, fmt: str = "text",
+                 calendar_data: str | None = None) -> list[tuple[Path, Compilation]]:
     results = []
     try:
         targets = _targets(paths)
     except click.UsageError as e:
         _usage(fmt, e.message)
+    calendar = calendar_request(calendar_data, paths)  # --calendar-data, else policyc.toml's, else packaged
     for path in targets:
         r = root if root is not None else (path.parent if path.is_file() or not path.exists() else path)
-        results.append((path, compile_file(path, r)))
+        results.append((path, compile_file(path, r, calendar)))
     return distinct_programs(results)  # one program per id: a second file with it is P0803, not lost
+
+
+#: `--calendar-data FILE` of check, build and query: production calendar years beside the packaged ones.
+_calendar_data_option = click.option(
+    "--calendar-data", "calendar_data", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+    help="Production calendar data ([[year]] blocks as in the packaged ru_production_calendar.toml) "
+         "adding or overriding decree years (default: `calendar-data` in policyc.toml, found from the "
+         "policies upward).")
 
 
 def _unique(diags: list[diagnostics.Diagnostic]) -> list[diagnostics.Diagnostic]:
@@ -287,9 +297,10 @@ def main() -> None:
 @click.option("--root", help="Policies root: includes must stay inside it (default: the program's directory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1), e.g. in CI.")
-def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool) -> None:
+@_calendar_data_option
+def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool, calendar_data: str | None = None) -> None:
     """Check policies (files, or directories of *.policy programs; default `policies`)."""
-    results = _compile_all(paths, root, fmt)
+    results = _compile_all(paths, root, fmt, calendar_data)
     # what `build` reads besides the programs (annex.toml, contracts/*.toml) is checked here too:
     # check ok means build works
     programs = [c.program for _, c in results if c.program is not None]
@@ -428,8 +439,10 @@ def _build_inputs(paths: tuple[str, ...], root: str | None, cfg_path: Path | Non
 @click.option("--force", is_flag=True, help="Build into a directory holding files no build wrote (they are left alone).")
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_calendar_data_option
 def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str | None, check_only: bool,
-          only: str | None, prune: bool, force: bool, strict: bool, fmt: str) -> None:
+          only: str | None, prune: bool, force: bool, strict: bool, fmt: str,
+          calendar_data: str | None = None) -> None:
     """Compile policies into generated/python/<id>.py and generated/annex/<id>.{md,html,docx,pdf}."""
     from . import build as builder
     from .backends.annex.pdf import PdfError
@@ -443,7 +456,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     problem = builder.out_problem(out_dir, [])
     if problem:
         _usage(fmt, problem)
-    results = _compile_all(paths, root, fmt)
+    results = _compile_all(paths, root, fmt, calendar_data)
     programs = [c.program for _, c in results if c.program is not None]
     side = _side_inputs(paths, annex_config, programs, kinds)
     cfg_path, configs, instances, cfg_diags = side.config_path, side.configs, side.instances, side.diagnostics
