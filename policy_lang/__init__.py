@@ -1,28 +1,45 @@
 """policy_lang: one checked model of a support contract, compiled to code and to Russian annexes."""
 
+from __future__ import annotations
+
+# policy_lang/runtime/ comes from another distribution, policy-lang-runtime, which may sit in another
+# sys.path entry than this file (a --target or user install): look for it in every policy_lang/ there.
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)
+
 __version__ = "0.1.0"
 
-from .runtime.errors import CalendarHorizonError, PolicyQueryError  # noqa: E402
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .runtime.errors import CalendarHorizonError, PolicyQueryError
+from .runtime.protocol import EvaluatorModule
+
+if TYPE_CHECKING:
+    from .runtime.bound import BoundEvaluator
 
 
-def load(path, root=None):  # type: ignore[no-untyped-def]
-    """Compile a policy and load its generated evaluator module (see `policy_lang.loading.load`).
+def load(path: str | Path, root: str | Path | None = None) -> EvaluatorModule:
+    """Compile a policy and load its generated evaluator module (see `policy_lang.loading.load`),
+    typed as `EvaluatorModule`: `load(p).response(...)` is a `Response` to a type checker.
 
     The compiler is imported lazily, so that `import policy_lang.runtime` (all a generated module
     needs) stays cheap. The module is called `loading`, not `load`: a submodule named like this
     function would replace it as an attribute of the package once imported.
     """
-    from .loading import load as _compile_and_load
+    from .loading import load_evaluator
 
-    return _compile_and_load(path, root)
+    return load_evaluator(path, root)
 
 
-def contract(path, policies=None):  # type: ignore[no-untyped-def]
+def contract(path: str | Path, policies: str | Path | None = None) -> BoundEvaluator:
     """The evaluator of a contract instance's program bound to it (see `policy_lang.instances.contract`):
     `contract("contracts/acme.toml").response(channel="phone", registered_at=...)`."""
     from .instances import contract as _bind
 
-    return _bind(path, policies)
+    bound: BoundEvaluator = _bind(path, policies)
+    return bound
 
 
-__all__ = ["CalendarHorizonError", "PolicyQueryError", "__version__", "contract", "load"]
+__all__ = ["CalendarHorizonError", "EvaluatorModule", "PolicyQueryError", "__version__", "contract", "load"]

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from policy_lang.runtime.calendar import BusinessCalendar
 from policy_lang.runtime.errors import require_aware
-from policy_lang.runtime.evaluator import Decision, Renewal, Response, renewal_at
+from policy_lang.runtime.evaluator import Decision, Entitlement, Renewal, Response, VoucherGrant, renewal_at
 from policy_lang.runtime.ru_text import date_ru
 
 __all__ = ["DEFAULT_ZONE", "BoundEvaluator", "term_years"]
@@ -97,21 +97,27 @@ class BoundEvaluator:
                              heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,))
         return Response(refused, r.registered_at, None)
 
-    def entitlement(self, *, service: str) -> Any:
-        return self.module.entitlement(tier=self.tier, service=service)
+    def entitlement(self, *, service: str) -> Entitlement:
+        answer: Entitlement = self.module.entitlement(tier=self.tier, service=service)
+        return answer
 
-    def vouchers(self) -> Any:
+    def vouchers(self) -> tuple[VoucherGrant, ...]:
         """The contract's voucher grants: one per year of its term, with their real dates."""
-        return self.module.vouchers(tier=self.tier, period_start=self.start, years=self.years)
+        grants: tuple[VoucherGrant, ...] = self.module.vouchers(tier=self.tier, period_start=self.start,
+                                                                years=self.years)
+        return grants
 
     def renewal(self, *, notice_on: date | None = None, period: str | None = None) -> Renewal:
         """Whether the contract's term renews, and the last day for a notice against renewal,
         counted from the contract's real end (not from one program period)."""
         return renewal_at(self.module._period(period), self.end + timedelta(days=1), notice_on, "срок")
 
-    def deadline(self, obligation: str, *, start: datetime | date, **conditions: bool) -> Any:
-        return self.module.deadline(obligation, start=start, **conditions)
+    def deadline(self, obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
+        answer: datetime | date = self.module.deadline(obligation, start=start, **conditions)
+        return answer
 
     def target_deadline(self, target: str, *, start: datetime, priority: str | None = None,
-                        request: str | None = None) -> Any:
-        return self.module.target_deadline(target, tier=self.tier, start=start, priority=priority, request=request)
+                        request: str | None = None) -> datetime | None:
+        answer: datetime | None = self.module.target_deadline(target, tier=self.tier, start=start,
+                                                              priority=priority, request=request)
+        return answer

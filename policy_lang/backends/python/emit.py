@@ -10,6 +10,7 @@ import jinja2
 
 from ... import __version__, model
 from ...calendars import working_intervals
+from ...runtime import RUNTIME_API
 from .filters import pyrepr
 from .names import check_ident, constant_name
 
@@ -63,6 +64,7 @@ def _context(p: model.Program) -> dict[str, object]:
     periods = [_period(p, x) for x in p.periods]
     return {
         "version": __version__,
+        "runtime_api": RUNTIME_API,
         "program": p,
         "program_record": [("id", pyrepr(p.id)), ("title", pyrepr(p.title)),
                            ("vendor", pyrepr(p.vendor)), ("edition", pyrepr(p.edition)),
@@ -220,7 +222,8 @@ def _decision_record(d: model.Decision, p: model.Program, cal_ref: dict[str, str
     key = pyrepr((d.tier, d.channel, d.reported, d.request))
     response = next((t for t in d.targets if t.target == "response"), None)
     seconds = calendar = calendar_title = None
-    if response is not None and response.counted_from is None and response.cell.term.reading in ("clock", "working_time"):
+    if (response is not None and response.counted_from is None
+            and response.cell.term.reading in ("clock", "working_time")):
         seconds = response.cell.term.seconds
     if response is not None and response.cell.calendar:
         calendar = response.cell.calendar
