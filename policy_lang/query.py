@@ -183,8 +183,11 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
               help="A contract instance (contracts/*.toml): its program and tier; requests outside its term are refused.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
+@click.option("--calendar-data", "calendar_data", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+              help="Production calendar data adding or overriding decree years "
+                   "(default: `calendar-data` in policyc.toml, found from --policies upward).")
 def query(program: str, kind: str, policies: str, fmt: str, contract_path: str | None = None,
-          **options: Any) -> None:
+          calendar_data: str | None = None, **options: Any) -> None:
     """Answer KIND (response, entitlement, deadline, tier, vouchers, renewal) for PROGRAM.
 
     PROGRAM is a program id (looked up in --policies) or a path to a .policy file.
@@ -193,7 +196,11 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     policyc query landesk_support response --tier enterprise --priority P1 \\
         --channel phone --at 2026-03-10T10:00+03:00
     """
+    from .compiler import calendar_request
     from .loading import load  # the compiler is needed only once a question is asked
+    from .production_calendar import requested
+
+    calendar = calendar_request(calendar_data, (policies,))  # --calendar-data, else policyc.toml's
 
     def fail(kind: str, message: str, code: int, diagnostics: list[Any] | None = None) -> None:
         if fmt == "json":
@@ -210,7 +217,8 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
         from .instances import contract
 
         try:
-            bound = contract(contract_path, policies)
+            with requested(calendar):
+                bound = contract(contract_path, policies)
         except PolicyError as e:
             if fmt == "json":
                 fail("contract", f"{len(e.diagnostics)} error(s) in the contract", 1,
@@ -234,7 +242,8 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
         fail("usage", f"no program {program!r} (PROGRAM is an id in --policies {policies!r} "
                       f"or a path to a .policy file){hint}", 2)
     try:
-        module = load(path)
+        with requested(calendar):
+            module = load(path)
     except PolicyError as e:
         sources = getattr(e, "sources", {})
         seen = set()
