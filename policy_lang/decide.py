@@ -220,12 +220,15 @@ class _Context:
         if accepted and open_on and open_on in self.calendars and not self.calendars[open_on].always:
             hours = open_on
             cal = self.calendars[open_on]
-            closed_reasons = [r for r in reasons if r.code in ("channel_open_to_all", "service_granted",
-                                                                "request_type")]
+            # One reason for the refusal: the channel is closed at this hour. Not "the channel is open to
+            # every tier" before it, and no "the tier allows no channel" after it when no other channel is
+            # open around the clock (the tier's channels do take the request, in their hours).
+            closed_reasons = [r for r in reasons if r.code == "request_type"]
             closed_reasons.append(reason("channel_closed", _clause(ch.clause), channel=chan_t,
                                          hours=f"в часы по календарю {quote(cal.title)}"))
-            closed_reasons.append(self.alternatives(tier, ch, effective, what, add_clause, tier_t,
-                                                    always_open=True))
+            other = self.alternatives(tier, ch, effective, what, add_clause, tier_t, always_open=True)
+            if other.code != "no_channel":
+                closed_reasons.append(other)
             closed_reasons.append(reason("no_target_refused"))
             closed = tuple(closed_reasons)
             add_clause(_clause(ch.clause))
