@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 import click
@@ -19,6 +19,8 @@ from .sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in policyc (never a traceback)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _targets(paths: tuple[str, ...]) -> list[Path]:
@@ -102,7 +104,7 @@ def _remember(key: str) -> Any:
     return callback
 
 
-def _format_option(choices: tuple[str, ...] = report.FORMATS) -> Any:
+def _format_option(choices: tuple[str, ...] = report.FORMATS) -> Callable[[_F], _F]:
     helps = {"text": "text: diagnostics for people, on stderr", "json": "json: one document (README: the envelope)",
              "github": "github: GitHub workflow annotations", "sarif": "sarif: SARIF 2.1.0 for code scanning"}
     return click.option("--format", "fmt", type=click.Choice(choices), default="text", show_default=True,
@@ -180,11 +182,8 @@ def _wanted_format(argv: list[str]) -> str:
 def _command_name(ctx: click.Context | None = None, argv: Sequence[str] = ()) -> str | None:
     """The subcommand an error belongs to: from click's context, else the first word of argv that
     names one; None for an unknown command."""
-    while ctx is not None:
-        if ctx.parent is not None and ctx.command.name:
-            return ctx.command.name
-        ctx = ctx.parent if ctx.parent is not None else None
-        break
+    if ctx is not None and ctx.parent is not None and ctx.command.name:
+        return ctx.command.name
     return next((a for a in argv if a in main.commands), None)
 
 
@@ -232,7 +231,7 @@ class _Policyc(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         from_command_line = args is None  # the console script; CliRunner and callers pass args
         fmt = _wanted_format(argv)
-        if os.environ.get((complete_var or f"_{(prog_name or 'policyc').replace('-', '_').upper()}_COMPLETE")):
+        if os.environ.get(complete_var or f"_{(prog_name or 'policyc').replace('-', '_').upper()}_COMPLETE"):
             fmt = "text"  # shell completion: click answers, never a document
         documents = fmt != "text"
         if not standalone_mode or not (documents or from_command_line):
@@ -292,32 +291,72 @@ def main() -> None:
     atexit.register(gc.freeze)
 
 
+_PATHS = click.Path(path_type=str, allow_dash=True)  # a path the shell completes; `-` is stdin (check)
+
+
 @main.command()
-@click.argument("paths", nargs=-1)
-@click.option("--root", help="Policies root: includes must stay inside it (default: the program's directory).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.argument("paths", nargs=-1, type=_PATHS)
+@click.option("--root", type=click.Path(file_okay=False, path_type=str),
+              help="Policies root: includes must stay inside it (default: the program's directory).")
+@_format_option()
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1), e.g. in CI.")
+@click.option("--stdin-filename", metavar="NAME", type=click.Path(dir_okay=False, path_type=str),
+              help="With `-`: the name diagnostics give the policy read from stdin; its includes are "
+                   "found from its directory (or --root).")
+@_color_option
+@_quiet_option
 @_calendar_data_option
-def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool, calendar_data: str | None = None) -> None:
-    """Check policies (files, or directories of *.policy programs; default `policies`)."""
-    results = _compile_all(paths, root, fmt, calendar_data)
+def check(paths: tuple[str, ...], root: str | None, fmt: str, strict: bool, stdin_filename: str | None,
+          calendar_data: str | None = None) -> None:
+    """Check policies (files, or directories of *.policy programs; default `policies`; `-`: stdin)."""
+    if "-" in paths:
+        results, paths = _compile_stdin(paths, root, fmt, stdin_filename, calendar_data)
+    elif stdin_filename is not None:
+        _usage(fmt, "--stdin-filename names the policy read from stdin: give `-` as the path")
+    else:
+        results = _compile_all(paths, root, fmt, calendar_data)
     # what `build` reads besides the programs (annex.toml, contracts/*.toml) is checked here too:
     # check ok means build works
     programs = [c.program for _, c in results if c.program is not None]
     side = _side_inputs(paths, None, programs, ("md",))
     code = _report(results, fmt, strict, side.diagnostics, extra_sources=side.sources)
-    if code == EXIT_OK and fmt == "text":
+    if fmt in _DOCUMENTS:
+        diags = _unique([d for _, c in results for d in c.diagnostics] + list(side.diagnostics))
+        _document("check", diags, fmt, strict, ok=code == EXIT_OK,
+                  files=[printable_path(p) for p, _ in results],
+                  programs=[c.program.id for _, c in results if c.program is not None])
+    elif code == EXIT_OK:
         for path, c in results:
             assert c.program is not None
-            click.echo(diagnostics.safe(f"ok  {printable_path(path)}  ({c.program.id})"))
+            _say(diagnostics.safe(f"ok  {printable_path(path)}  ({c.program.id})"))
     sys.exit(code)
 
 
-def _usage(fmt: str, message: str) -> None:
-    """A usage error (exit 2): click's text, or one JSON document under --format json."""
-    if fmt != "json":
+def _compile_stdin(paths: tuple[str, ...], root: str | None, fmt: str, name: str | None,
+                   calendar_data: str | None = None) -> tuple[list[tuple[Path, Compilation]], tuple[str, ...]]:
+    """`check -`: the policy on stdin, named NAME (default `<stdin>` in the working directory); its
+    includes resolve from NAME's directory, or --root. The paths build's side inputs are found from."""
+    from .sources import MAX_BYTES
+
+    if paths != ("-",):
+        _usage(fmt, "`-` (the policy on stdin) is the only path when given")
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    shown = Path(name if name is not None else "<stdin>")
+    if name is not None and Path(name).is_dir():
+        _usage(fmt, f"--stdin-filename {_shown(shown)}: is a directory; name the policy file")
+    r = root if root is not None else shown.absolute().parent
+    calendar = calendar_request(calendar_data, (str(shown),))
+    return distinct_programs([(shown, compile_file(shown, r, calendar, text=data))]), (str(shown),)
+
+
+def _usage(fmt: str, message: str) -> NoReturn:
+    """A usage error (exit 2): click's text, or the one document --format json / sarif asks for
+    (under github, also an `::error` annotation)."""
+    if fmt == "text":
         raise click.UsageError(message)
-    click.echo(diagnostics.dumps({"error": {"kind": "usage", "message": message}}, indent=None))
+    _fail_document(fmt, _command_name(click.get_current_context(silent=True)), EXIT_USAGE, "usage", message)
+    if fmt == "github":
+        raise click.UsageError(message)
     sys.exit(EXIT_USAGE)
 
 
@@ -343,19 +382,20 @@ class SideInputs:
     """What a build reads besides the programs: the annex config and the customers' contracts."""
 
     config_path: Path | None
-    configs: dict
-    instances: list
-    contract_bytes: list
-    diagnostics: list
-    sources: dict
+    configs: dict[str, Any]
+    instances: list[Any]
+    contract_bytes: list[bytes]
+    diagnostics: list[diagnostics.Diagnostic]
+    sources: dict[str, str]
 
 
-def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: list, kinds) -> SideInputs:
+def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: list[Any],
+                 kinds: Sequence[str]) -> SideInputs:
     """annex.toml and contracts/*.toml, read and checked once, for `check` and `build` alike."""
     cfg_path = _annex_config(paths, given_config)
     diags: list[diagnostics.Diagnostic] = []
-    configs: dict = {}
-    instances: list = []
+    configs: dict[str, Any] = {}
+    instances: list[Any] = []
     contract_bytes: list[bytes] = []
     annexes = bool(set(kinds) & {"md", "html", "docx", "pdf"})
     if annexes and cfg_path is not None:
@@ -396,6 +436,23 @@ def _source_text(path: Path) -> str:
     return got.decode("utf-8", errors="replace").removeprefix("\ufeff") if isinstance(got, bytes) else ""
 
 
+def _check_only(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--only pfd`: a usage error that says `did you mean 'pdf'?` (build.parse_kinds checks the rest)."""
+    if value is None:
+        return value
+    for kind in (k.strip() for k in value.split(",")):
+        if kind and kind not in KINDS:
+            raise click.BadParameter(f"unknown output kind {_printable(kind)!r}{_suggest(kind, KINDS)} "
+                                     f"(kinds: {', '.join(KINDS)})", ctx, param)
+    return value
+
+
+def _stale_error(st: Any, cmd: str) -> dict[str, str]:
+    """`build --check` found generated files to fix: the envelope's error says how many and the fix."""
+    n = sum(len(g) for g in (st.missing, st.stale, st.extra, st.stray))
+    return {"kind": "stale", "message": f"{n} generated file(s) missing, stale, extra or stray; fix: run `{cmd}`"}
+
+
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
     import shlex
 
@@ -426,19 +483,25 @@ def _build_inputs(paths: tuple[str, ...], root: str | None, cfg_path: Path | Non
 
 
 @main.command()
-@click.argument("paths", nargs=-1)
-@click.option("--out", "out", default="generated", show_default=True,
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--out", "out", default="generated", show_default=True, type=click.Path(path_type=str),
               help="Output directory: the build's own (not the current directory, the policies, a repository root).")
-@click.option("--root", help="Policies root (default: the program's directory).")
-@click.option("--annex-config", help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
+@click.option("--root", help="Policies root (default: the program's directory).",
+              type=click.Path(file_okay=False, path_type=str))
+@click.option("--annex-config", type=click.Path(dir_okay=False, path_type=str),
+              help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 naming missing, stale, extra and stray generated files.")
-@click.option("--only", help=f"Comma-separated output kinds to build or check: {', '.join(KINDS)} (default: all).")
+@click.option("--only", callback=_check_only,
+              help=f"Comma-separated output kinds to build or check: {', '.join(KINDS)} (default: all).")
 @click.option("--prune", is_flag=True, help="Also delete generated files no program produces any more "
                                             "(only files a build wrote, as its manifest lists).")
-@click.option("--force", is_flag=True, help="Build into a directory holding files no build wrote (they are left alone).")
+@click.option("--force", is_flag=True,
+              help="Build into a directory holding files no build wrote (they are left alone).")
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_format_option()
+@_color_option
+@_quiet_option
 @_calendar_data_option
 def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str | None, check_only: bool,
           only: str | None, prune: bool, force: bool, strict: bool, fmt: str,
@@ -469,10 +532,10 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
 
     def emit_json(**fields: object) -> None:
         diags = _unique([d for _, c in results for d in c.diagnostics] + cfg_diags)
-        click.echo(diagnostics.dumps({**summary, **fields, "diagnostics": json.loads(diagnostics.to_json(diags))}))
+        _document("build", diags, fmt, strict, **summary, **fields)  # type: ignore[arg-type]
 
     if code:
-        if fmt == "json":
+        if fmt in _DOCUMENTS:
             emit_json(ok=False)
         sys.exit(code)
     from .backends.annex.config import AnnexConfig
@@ -502,11 +565,12 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                 st = attrs.evolve(st, stale=(builder.MANIFEST,))
         ours = builder.owned(out_dir, st.extra)
         cmd = fix + (" --prune" if ours else "")
-        if fmt == "json":
-            emit_json(ok=st.clean, missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),
+        if fmt in _DOCUMENTS:
+            emit_json(ok=st.clean, error=None if st.clean else _stale_error(st, cmd),
+                      missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),
                       stray=list(st.stray), fix=None if st.clean else cmd)
         elif st.clean:
-            click.echo(f"up to date: {len(files)} generated files")
+            _say(f"up to date: {len(files)} generated files")
         else:
             for label, group in (("missing", st.missing), ("stale", st.stale),
                                  ("extra (no program makes them)", st.extra),
@@ -538,7 +602,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
             builder.recover(out_fd)
             found = builder.survey(out_dir, names)
             if found.note:
-                click.echo(f"note: {found.note}", err=True)
+                _say(f"note: {found.note}", err=True)
             if found.blocked:
                 _usage(fmt, f"--out {out}: {', '.join(str(out_dir / n) for n in found.blocked)} "
                             f"{'is' if len(found.blocked) == 1 else 'are'} in the way of outputs (a directory, or "
@@ -551,10 +615,10 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
             extras = builder.extra_files(out_dir, names) if whole else []
             prunable = builder.owned(out_dir, extras) if prune else set()
             if not found.replace and not prunable and builder.up_to_date(out_dir, inputs, names):
-                if fmt == "json":
+                if fmt in _DOCUMENTS:
                     emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True)
                 else:
-                    click.echo(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
+                    _say(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
                 return
             files = render()
             st = builder.status(out_dir, files, kinds, whole)
@@ -571,28 +635,77 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                     f"next build does not finish or undo")
     written = len(st.missing) + len(st.stale) + len(remove)
     kept_extra = [n for n in st.extra if n not in prunable]
-    if fmt == "json":
+    if fmt in _DOCUMENTS:
         emit_json(ok=True, written=written, unchanged=len(files) - written + len(remove), extra=kept_extra)
     else:
-        click.echo(f"built {len(programs)} program(s): {written} file(s) written, "
+        _say(f"built {len(programs)} program(s): {written} file(s) written, "
                    f"{len(files) - written + len(remove)} unchanged")
         ours = builder.owned(out_dir, kept_extra)
         if ours and not prune:
-            click.echo(f"note: {len(ours)} generated file(s) no program makes any more; "
+            _say(f"note: {len(ours)} generated file(s) no program makes any more; "
                        f"`{fix} --prune` deletes them", err=True)
         if len(ours) < len(kept_extra):
-            click.echo(f"note: {len(kept_extra) - len(ours)} file(s) in {out} no build wrote are left alone", err=True)
+            _say(f"note: {len(kept_extra) - len(ours)} file(s) in {out} no build wrote are left alone", err=True)
 
+
+
+def _did_you_mean(word: str, known: Sequence[str]) -> list[str]:
+    """The known words a typo is probably of, best first: difflib's, and for codes those one digit
+    short or long of it (`P041` -> P0401, P0410 ...)."""
+    import difflib
+
+    close = difflib.get_close_matches(word, known, n=3, cutoff=0.6)
+    if re.fullmatch(r"[PW]\d{3,5}", word):
+        near = [k for k in known if len(k) == len(word) + 1 and _one_insert(word, k)]
+        near += [k for k in known if len(k) == len(word) and sum(a != b for a, b in zip(word, k)) == 1]
+        close = near[:3] or close
+    return close
+
+
+def _one_insert(short: str, long: str) -> bool:
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _suggest(word: str, known: Sequence[str]) -> str:
+    close = _did_you_mean(word, known)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
 @main.command()
-@click.argument("code")
-def explain(code: str) -> None:
+@click.argument("code", shell_complete=lambda ctx, param, incomplete: [
+    c for c in diagnostics.CODES if c.startswith(incomplete.upper())])
+@_format_option(("text", "json"))
+def explain(code: str, fmt: str) -> None:
     """Explain a diagnostic code, e.g. `policyc explain P0401`."""
-    text = diagnostics.explain(code.strip().upper())
+    key = code.strip().upper()
+    text = diagnostics.explain(key)
     if text is None:
-        raise click.UsageError(f"unknown code {_printable(code)!r}; codes: {', '.join(sorted(diagnostics.CODES))}")
-    click.echo(text)
+        _usage(fmt, f"unknown code {_printable(code)!r}{_suggest(key, sorted(diagnostics.CODES))} "
+                    f"(codes: {', '.join(sorted(diagnostics.CODES))})")
+    if fmt == "json":
+        title, _ = diagnostics.CODES[key]
+        click.echo(diagnostics.dumps(report.envelope(
+            "explain", EXIT_OK, code=key, title=title, severity="warning" if key.startswith("W") else "error",
+            text=text)))
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL: bash, zsh or fish.
+
+    \b
+    bash: eval "$(policyc completion bash)"    (in ~/.bashrc)
+    zsh:  eval "$(policyc completion zsh)"     (in ~/.zshrc)
+    fish: policyc completion fish > ~/.config/fish/completions/policyc.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None  # the three are click's own
+    click.echo(cls(main, {}, "policyc", "_POLICYC_COMPLETE").source())
 
 
 _INIT_TEMPLATE = """# {name}: программа технической поддержки. Язык описан в docs/language.md
@@ -650,8 +763,10 @@ response on support_hours § 1 {{
 
 @main.command()
 @click.argument("name")
-@click.option("--dir", "directory", default=".", show_default=True, help="Where to write NAME.policy.")
-def init(name: str, directory: str) -> None:
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False, path_type=str),
+              help="Where to write NAME.policy.")
+@_format_option(("text", "json"))
+def init(name: str, directory: str, fmt: str) -> None:
     """Write NAME.policy: a commented minimal program that checks and builds."""
     import keyword
 
@@ -685,7 +800,10 @@ def init(name: str, directory: str) -> None:
     except OSError as e:
         target.unlink(missing_ok=True)
         raise click.UsageError(f"cannot write {shown}: {e.strerror or e}") from None
-    click.echo(f"wrote {shown}; next: policyc check {shown}")
+    if fmt == "json":
+        click.echo(diagnostics.dumps(report.envelope("init", EXIT_OK, path=str(target))))
+    else:
+        click.echo(f"wrote {shown}; next: policyc check {shown}")
 
 
 def _printable(text: str) -> str:

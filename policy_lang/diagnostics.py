@@ -212,9 +212,9 @@ def _snippet(sources: dict[str, str], label: Label) -> list[str]:
     return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {caret}"]
 
 
-def to_json(diags: Iterable[Diagnostic]) -> str:
-    """The same diagnostics as a JSON array, for CI and editors."""
-    items = []
+def to_dicts(diags: Iterable[Diagnostic]) -> list[dict[str, object]]:
+    """The diagnostics as JSON-able objects: the `diagnostics` of every `--format json` envelope."""
+    items: list[dict[str, object]] = []
     for d in diags:
         s = d.primary.span
         items.append({
@@ -225,7 +225,12 @@ def to_json(diags: Iterable[Diagnostic]) -> str:
                         "message": lab.message} for lab in d.secondary],
             "notes": list(d.notes), "help": d.help,
         })
-    return dumps(items)
+    return items
+
+
+def to_json(diags: Iterable[Diagnostic]) -> str:
+    """The same diagnostics as a JSON array (the envelope's `diagnostics`), for library callers."""
+    return dumps(to_dicts(diags))
 
 
 def dumps(document: object, indent: int | None = 2) -> str:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from .diagnostics import PolicyError, dumps, render_text, to_json
+from .diagnostics import Diagnostic, PolicyError, dumps, render_text
+from .report import envelope
 from .runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
 from .runtime.ru_text import cite, date_ru, datetime_ru
 
@@ -22,10 +23,16 @@ KINDS = ("response", "entitlement", "deadline", "tier", "vouchers", "renewal")
 
 
 def _program_path(program: str, policies: str) -> Path:
+    """A path as given; an id as `<policies>/<id>.policy`, else `./<id>.policy` (a program of one's own
+    beside no policies/ directory, as `policyc init` writes it)."""
     candidate = Path(program)
     if candidate.suffix == ".policy" or candidate.is_file():
         return candidate
-    return Path(policies) / f"{program}.policy"
+    in_policies = Path(policies) / f"{program}.policy"
+    here = Path(f"{program}.policy")
+    if not in_policies.is_file() and "/" not in program and here.is_file():
+        return here
+    return in_policies
 
 
 def _when(name: str, value: str | None) -> datetime:
@@ -163,10 +170,10 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
 
 
 @click.command("query")
-@click.argument("program")
+@click.argument("program", type=click.Path(path_type=str, allow_dash=True))
 @click.argument("kind", type=click.Choice(KINDS))
-@click.option("--policies", default="policies", show_default=True,
-              help="Directory where PROGRAM ids are looked up as <id>.policy.")
+@click.option("--policies", default="policies", show_default=True, type=click.Path(file_okay=False, path_type=str),
+              help="Directory where PROGRAM ids are looked up as <id>.policy (then ./<id>.policy).")
 @click.option("--tier", help="Tier id, e.g. enterprise.")
 @click.option("--priority", help="Reported priority, e.g. P1 (omit for programs without).")
 @click.option("--request", help="Request type id instead of --priority, e.g. service_request.")
@@ -179,8 +186,9 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
 @click.option("--points", type=int, help="Support points (tier).")
 @click.option("--years", type=int, default=1, show_default=True, help="Years (vouchers).")
 @click.option("--notice-on", "notice_on", help="Date of a notice against renewal (renewal).")
-@click.option("--contract", "contract_path",
-              help="A contract instance (contracts/*.toml): its program and tier; requests outside its term are refused.")
+@click.option("--contract", "contract_path", type=click.Path(dir_okay=False, path_type=str),
+              help="A contract instance (contracts/*.toml): its program and tier; "
+                   "requests outside its term are refused.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
 @click.option("--calendar-data", "calendar_data", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
@@ -202,15 +210,15 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
 
     calendar = calendar_request(calendar_data, (policies,))  # --calendar-data, else policyc.toml's
 
-    def fail(kind: str, message: str, code: int, diagnostics: list[Any] | None = None) -> None:
+    def fail(kind: str, message: str, code: int, diagnostics: Sequence[Diagnostic] = ()) -> NoReturn:
         if fmt == "json":
-            error: dict[str, Any] = {"kind": kind, "message": message}
-            if diagnostics is not None:
-                error["diagnostics"] = diagnostics
-            click.echo(dumps({"error": error}))
+            click.echo(dumps(envelope("query", code, diagnostics=diagnostics, error={"kind": kind, "message": message},
+                                      program=program, question=question, answer=None)))
         else:
             click.echo(f"error: {message}", err=True)
         raise SystemExit(code)
+
+    question = kind
 
     bound = None
     if contract_path is not None:
@@ -221,8 +229,7 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
                 bound = contract(contract_path, policies)
         except PolicyError as e:
             if fmt == "json":
-                fail("contract", f"{len(e.diagnostics)} error(s) in the contract", 1,
-                     json.loads(to_json(list(e.diagnostics))))
+                fail("contract", f"{len(e.diagnostics)} error(s) in the contract", 1, e.diagnostics)
             srcs = {contract_path: Path(contract_path).read_text(encoding="utf-8", errors="replace")} \
                 if Path(contract_path).is_file() else {}
             for d in e.diagnostics:
@@ -246,11 +253,9 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
             module = load(path)
     except PolicyError as e:
         sources = getattr(e, "sources", {})
-        seen = set()
-        unique = [d for d in e.diagnostics if not (d in seen or seen.add(d))]
+        unique = list(dict.fromkeys(e.diagnostics))  # each once, in order
         if fmt == "json":
-            fail("policy", f"{len(unique)} error(s) in the policy", 1,
-                 json.loads(to_json(unique)))
+            fail("policy", f"{len(unique)} error(s) in the policy", 1, unique)
         for d in unique:
             click.echo(render_text(d, sources), err=True)
         raise SystemExit(1) from None
@@ -259,6 +264,6 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     except PolicyQueryError as e:
         fail(getattr(e, "kind", "query"), cli_message(e), 2)
     if fmt == "json":
-        click.echo(dumps(data))
+        click.echo(dumps(envelope("query", 0, program=program, question=question, answer=data)))
     else:
         click.echo(text)

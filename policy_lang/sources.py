@@ -52,12 +52,20 @@ def read_source(path: Path, display: str) -> tuple[str | None, Diagnostic | None
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 return fail("is not a regular file (a pipe, socket or device); policies are read from files")
             data = fh.read(MAX_BYTES + 1)  # never more than the limit, whatever st_size said
-        if len(data) > MAX_BYTES:
-            return fail(f"file is too large (more than {MAX_BYTES} bytes)")
     except FileNotFoundError:
         return fail("no such file")
     except OSError as exc:
         return fail(f"cannot read file: {exc.strerror or exc}")
+    return decode_source(data, display)
+
+
+def decode_source(data: bytes, display: str) -> tuple[str | None, Diagnostic | None, bytes]:
+    """Policy bytes (a file's, or stdin's for `policyc check -`) as text, or one P0003 diagnostic."""
+    def fail(msg: str, span: Span | None = None) -> tuple[None, Diagnostic, bytes]:
+        return None, Diagnostic("P0003", msg, Label(span or _whole_file(display))), b""
+
+    if len(data) > MAX_BYTES:
+        return fail(f"file is too large (more than {MAX_BYTES} bytes)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -213,9 +221,11 @@ def read_inside(path: Path, root: Path, code: str = "P0003", limit: int = MAX_BY
 class Loader:
     """Loads a main file and its includes once each, in include order."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, stdin: tuple[Path, bytes] | None = None):
         top = _resolve(root)
         self.root = top if isinstance(top, Path) else root.absolute()
+        # `policyc check -`: the main file's bytes came from stdin, under the name it is shown by
+        self.stdin = stdin
         self.files: list[LoadedFile] = []
         self.sources: dict[str, str] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -224,7 +234,12 @@ class Loader:
     def load(self, path: Path, stack: tuple[Path, ...] = (), at: Span | None = None) -> list[object]:
         """Declarations of `path` with includes expanded in place."""
         display = display_path(path)
-        resolved = _resolve(path)
+        virtual = self.stdin is not None and not stack and path == self.stdin[0]
+        if virtual:  # not on disk (or not what is read): its directory is, for its includes
+            parent = _resolve(path.absolute().parent)
+            resolved = (parent if isinstance(parent, Path) else path.absolute().parent) / path.name
+        else:
+            resolved = _resolve(path)
         if isinstance(resolved, str):
             self.diagnostics.append(Diagnostic("P0003", resolved, Label(at or _whole_file(display),
                                                                       "cannot be read" if at else "")))
@@ -252,7 +267,8 @@ class Loader:
             return []
         if real in self._seen:
             return []  # already included once: declarations are not repeated
-        text, diag, data = read_source(real, display)
+        text, diag, data = decode_source(self.stdin[1], display) if virtual and self.stdin is not None \
+            else read_source(real, display)
         if diag is not None and text is not None:
             self.sources[display] = text  # shown under the diagnostic, control characters replaced
         if diag is not None:

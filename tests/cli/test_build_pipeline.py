@@ -150,7 +150,7 @@ def test_shared_file_errors_are_printed_once(policies: Path) -> None:
                       encoding="utf-8")
     res = invoke("check", str(policies), "--format", "json")
     assert res.exit_code == 1
-    codes = [d["code"] for d in json.loads(res.stdout)]
+    codes = [d["code"] for d in json.loads(res.stdout)["diagnostics"]]
     assert codes.count("P0702") == 1  # both programs include the file: one error
 
 

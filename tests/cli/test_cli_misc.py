@@ -127,7 +127,7 @@ def test_text_usage_errors_stay_text() -> None:
 def test_json_commands_still_work_under_the_group() -> None:
     res = invoke("check", JUNIPER, "--format", "json")
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout) == json.loads(res.stdout)  # valid JSON (the diagnostics list)
+    assert isinstance(json.loads(res.stdout)["diagnostics"], list)  # valid JSON: the envelope
     assert invoke("check", "--help", "--format", "json").exit_code == 0
 
 

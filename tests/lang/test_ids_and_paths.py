@@ -133,7 +133,7 @@ def test_program_ids_across_files_json(tmp_path: Path) -> None:
     root = _two_programs(tmp_path, "acme_support", "acme_support")
     res = run("check", "--format", "json", str(root))
     assert res.exit_code == 1
-    items = json.loads(res.output)
+    items = json.loads(res.output)["diagnostics"]
     assert [(Path(i["path"]).name, i["line"], i["column"], i["code"]) for i in items] == [("b.policy", 1, 9, "P0803")]
     assert Path(items[0]["labels"][0]["path"]).name == "a.policy"
 

@@ -71,7 +71,7 @@ def test_mutated_policy_never_crashes(tmp_path_factory, case: tuple[str, bytes])
     res = CliRunner().invoke(main, ["check", "--format", "json", "--root", str(root), str(target)])
     assert res.exit_code in (0, 1), res.output
     assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    assert len(json.loads(res.stdout)) == len(result.diagnostics)
+    assert len(json.loads(res.stdout)["diagnostics"]) == len(result.diagnostics)
     if result.ok:
         build_without_pdf(result.program, root)
 

@@ -43,7 +43,7 @@ def test_odd_inputs_get_located_diagnostics(tmp_path: Path, name: str) -> None:
     if res.exit_code == 1:
         assert f"{name}.policy:" in res.output and "error[P" in res.output
     js = run_check(path, "--format", "json")
-    data = json.loads(js.stdout)
+    data = json.loads(js.stdout)["diagnostics"]
     assert all({"path", "line", "column", "code", "message"} <= set(d) for d in data)
 
 
@@ -88,7 +88,7 @@ def test_several_errors_are_reported_in_one_run(tmp_path: Path) -> None:
                     'tiers { a "A" 5 .. 10 }\n'
                     'services { s "S" grants fax }\n', encoding="utf-8")
     res = run_check(path, "--format", "json")
-    codes = sorted(d["code"] for d in json.loads(res.stdout))
+    codes = sorted(d["code"] for d in json.loads(res.stdout)["diagnostics"])
     assert codes == ["P0201", "P0201", "P0402", "P0402"]
 
 
@@ -156,7 +156,7 @@ def test_deeply_nested_expressions_are_one_located_error(tmp_path: Path, depth: 
     path.write_text(MINIMAL + 'rule r "R" = ' + "max(" * depth + "1 day" + ", 2 days)" * depth + "\n",
                     encoding="utf-8")
     res = run_check(path, "--format", "json")
-    codes = [d["code"] for d in json.loads(res.stdout)]
+    codes = [d["code"] for d in json.loads(res.stdout)["diagnostics"]]
     if depth <= 32:
         assert "P0004" not in codes
     else:
@@ -184,14 +184,14 @@ def test_one_bad_cell_is_one_error(tmp_path: Path) -> None:
                     'services { rt "Время реакции" }\n'
                     'matrix m "M" {\n    service gold silver\n    rt      2x   4h\n}\n', encoding="utf-8")
     res = run_check(path, "--format", "json")
-    assert [(d["code"], d["line"], d["column"]) for d in json.loads(res.stdout)] == [("P0901", 9, 13)]
+    assert [(d["code"], d["line"], d["column"]) for d in json.loads(res.stdout)["diagnostics"]] == [("P0901", 9, 13)]
 
 
 def test_a_number_too_long_for_python_is_a_diagnostic(tmp_path: Path) -> None:
     path = tmp_path / "huge.policy"
     path.write_text(MINIMAL + 'period p "P" {\n    length ' + "9" * 5000 + " years\n}\n", encoding="utf-8")
     res = run_check(path, "--format", "json")
-    assert [(d["code"], d["line"]) for d in json.loads(res.stdout)] == [("P0302", 6)]
+    assert [(d["code"], d["line"]) for d in json.loads(res.stdout)["diagnostics"]] == [("P0302", 6)]
 
 
 def test_str_of_policy_error_names_the_diagnostics(tmp_path: Path) -> None:

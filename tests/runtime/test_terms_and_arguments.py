@@ -174,7 +174,7 @@ def test_vouchers_without_expiry(tmp_path) -> None:
     assert "без ограничения срока" in r.output
     r = CliRunner().invoke(query, [str(path), "vouchers", "--tier", "pack_3", "--start", "2026-03-01",
                                    "--format", "json"])
-    assert r.exit_code == 0 and json.loads(r.output)[0]["expires"] is None
+    assert r.exit_code == 0 and json.loads(r.output)["answer"][0]["expires"] is None
 
 
 # -- M17 / m3: only PolicyQueryError, and no silent answer to a bad value -----------------------
@@ -293,5 +293,5 @@ def test_cli_contract_same_instant_same_answer() -> None:
     a = CliRunner().invoke(query, [*common, "--at", "2026-11-30T22:00+00:00"])
     b = CliRunner().invoke(query, [*common, "--at", "2026-12-01T01:00+03:00"])
     assert a.exit_code == b.exit_code == 0, (a.output, b.output)
-    assert json.loads(a.stdout)["accepted"] and json.loads(b.stdout)["accepted"]
-    assert json.loads(a.stdout)["deadline"] == json.loads(b.stdout)["deadline"]
+    assert json.loads(a.stdout)["answer"]["accepted"] and json.loads(b.stdout)["answer"]["accepted"]
+    assert json.loads(a.stdout)["answer"]["deadline"] == json.loads(b.stdout)["answer"]["deadline"]

@@ -31,7 +31,7 @@ def test_response_json() -> None:
     r = run("landesk_support", "response", "--tier", "professional", "--priority", "P1",
             "--channel", "portal", "--at", "2026-03-10T10:00+03:00", "--format", "json")
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    data = json.loads(r.output)["answer"]
     assert data["accepted"] is True and data["priority"] == "P3"
     assert data["deadline"] == "2026-03-11T17:00:00+03:00"
     assert data["clauses"] == ["2.6 (2)", "2.8"]
@@ -42,7 +42,7 @@ def test_program_by_path_and_juniper_without_priority() -> None:
                                    "response", "--tier", "core", "--channel", "portal",
                                    "--at", "2026-03-14T23:30+03:00", "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["deadline"] == "2026-03-15T00:30:00+03:00"
+    assert json.loads(r.output)["answer"]["deadline"] == "2026-03-15T00:30:00+03:00"
 
 
 def test_entitlement_deadline_tier_vouchers_renewal() -> None:
@@ -53,7 +53,7 @@ def test_entitlement_deadline_tier_vouchers_renewal() -> None:
             "--start", "2026-04-28T15:00+03:00", "--condition", "own_address=true",
             "--format", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["deadline"] == "2026-05-29T23:59:59+03:00"
+    assert json.loads(r.output)["answer"]["deadline"] == "2026-05-29T23:59:59+03:00"
     r = run("landesk_tam", "deadline", "--obligation", "nonrenewal_notice", "--start",
             "2027-03-01")
     assert r.exit_code == 0 and "31\u00a0декабря 2026\u00a0г." in r.output
@@ -61,7 +61,7 @@ def test_entitlement_deadline_tier_vouchers_renewal() -> None:
     assert r.exit_code == 0 and "enterprise" in r.output
     r = run("landesk_support", "vouchers", "--tier", "enterprise", "--start", "2026-03-01",
             "--years", "2", "--format", "json")
-    assert r.exit_code == 0 and len(json.loads(r.output)) == 2
+    assert r.exit_code == 0 and len(json.loads(r.output)["answer"]) == 2
     r = run("landesk_tam", "renewal", "--start", "2026-03-01", "--notice-on", "2027-01-10")
     assert r.exit_code == 0 and "продлевается" in r.output
 
@@ -124,8 +124,8 @@ def test_json_policy_errors(tmp_path: Path) -> None:
                    encoding="utf-8")
     r = CliRunner().invoke(query, [str(bad), "tier", "--points", "1", "--format", "json"])
     assert r.exit_code == 1
-    error = json.loads(r.stdout)["error"]
-    assert error["kind"] == "policy" and error["diagnostics"][0]["code"].startswith("P0")
+    doc = json.loads(r.stdout)
+    assert doc["error"]["kind"] == "policy" and doc["diagnostics"][0]["code"].startswith("P0")
 
 
 @pytest.mark.parametrize(("start", "deadline", "provisional"), [
@@ -138,7 +138,7 @@ def test_deadline_marks_provisional_years(start, deadline, provisional) -> None:
     r = run("juniper_care_core", "deadline", "--obligation", "replacement_shipment", "--start", start,
             "--format", "json")
     assert r.exit_code == 0, r.output
-    data = json.loads(r.stdout)
+    data = json.loads(r.stdout)["answer"]
     assert (data["deadline"], data["provisional"]) == (deadline, provisional)
     text = run("juniper_care_core", "deadline", "--obligation", "replacement_shipment", "--start", start)
     assert ("Срок предварительный" in text.stdout) is provisional
@@ -150,10 +150,10 @@ def test_response_while_a_condition_holds() -> None:
            "--at", "2026-11-28T22:00-05:00", "--format", "json"]
     r = run(*ask, "--condition", "no_round_the_clock_resource=true")
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    data = json.loads(r.output)["answer"]
     assert (data["priority"], data["deadline"]) == ("P2", "2026-11-30T15:00:00-05:00")
     r = run(*ask)
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["priority"] == "P1"
+    assert json.loads(r.output)["answer"]["priority"] == "P1"
     r = run(*ask, "--condition", "no_resource=true")
     assert r.exit_code != 0 and "Traceback" not in r.output and "no_round_the_clock_resource" in r.output
