@@ -10,9 +10,10 @@ The output directory (`--out`) belongs to the build, and the build writes nothin
   and leaves them alone). `--prune` deletes only files our manifest lists. A subdirectory with a
   manifest of its own (`generated/examples/`) is another build's: its files are left alone and not
   counted as extra if that manifest is well formed and lists them (named like outputs); anything
-  else there is reported (that build's own `--check` says whether its files are right). A manifest that cannot be read, is too deep or has
-  the wrong shape is ignored with a note on stderr and treated as absent; files at the names this
-  build writes are then overwritten (they are the outputs), any other file makes the build refuse.
+  else there is reported (that build's own `--check` says whether its files are right). A manifest
+  that cannot be read, is too deep or has the wrong shape is ignored with a note on stderr and
+  treated as absent; files at the names this build writes are then overwritten (they are the
+  outputs), any other file makes the build refuse.
 - **All or nothing, in place.** `--out` itself is never replaced (a user may stand in it or have it
   mounted). Changed outputs are written as new files (O_EXCL, O_NOFOLLOW, mode 0644, fsync) into
   `OUT/.staging-<pid>/`; then a journal `OUT/.journal.json` naming them is put in place atomically;
@@ -26,12 +27,24 @@ The output directory (`--out`) belongs to the build, and the build writes nothin
   commit) from before it reads the directory to after it publishes; another build of the same
   `--out` waits up to 60 s, then stops with a usage error. `--check` waits for a running build the
   same way (shared lock) and writes nothing.
+- **Only what changed is rendered.** The manifest records, per program (an instance annex
+  `<program>--<contract>` counts as one), the hash of its own inputs (`program_hash`: the compiler's
+  code and templates, the program's file and its includes, its section of annex.toml as read, the
+  contract of an instance) and the outputs made from them, and the fonts the PDFs embed
+  (`pdf.fonts_in_use`: family, style, file, version and sha256 of each file fontconfig resolves for
+  the stylesheet's families). A build renders a program again only when its hash changed, one of its
+  wanted outputs is not listed as made from it, its file is not the recorded bytes, or (for its PDF)
+  the fonts here are not the recorded ones; the other programs' outputs stay as they are. DOCX and
+  PDF render in worker processes (one per CPU) that die with the build.
 - **Nothing trusted that can be edited.** `--check` renders every output and compares it with the
   disk byte for byte; the manifest only tells it which inputs the outputs were made from. A build
   that is a no-op renders nothing when the manifest is well formed, records these very inputs and
   the hash of every output file matches: the trade-off is that someone who edits an output *and*
   its hash in the manifest makes `build` say "nothing changed" (they could as well edit the
-  compiler); `--check`, which CI runs, is what decides whether the outputs are right.
+  compiler); `--check`, which CI runs, is what decides whether the outputs are right. When the
+  fonts fontconfig resolves here are not those the manifest records, `--check` reports PDFs that
+  differ as "fonts differ" (naming both sets) rather than stale; `--check --diff` prints a unified
+  diff of each stale Markdown annex and evaluator, and sizes and hashes of other kinds.
 """
 from __future__ import annotations
 
@@ -52,7 +65,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+import attrs
+from attrs import field, frozen
 
 from . import __version__, model
 
@@ -110,6 +124,7 @@ def _code_hash() -> str:
 
 
 def inputs_hash(programs: Iterable[model.Program], config_bytes: bytes, kinds: Iterable[str]) -> str:
+    """Every input of the build at once (recorded as the manifest's `inputs`)."""
     digest = hashlib.sha256(_code_hash().encode())
     for p in sorted(programs, key=lambda p: p.id):
         digest.update(f"{p.id}\0{p.sha256}\n".encode())
@@ -118,9 +133,21 @@ def inputs_hash(programs: Iterable[model.Program], config_bytes: bytes, kinds: I
     return digest.hexdigest()
 
 
+def program_hash(program: model.Program, config: object, contract: bytes | None = None) -> str:
+    """The inputs of one program's outputs: the compiler's code and templates, the program's file and
+    its includes (`Program.sha256` covers every file of its compilation, in include order), its own
+    section of annex.toml as read (the `[defaults]` merged with its `[programs.<id>]`: a change to
+    another program's section leaves it alone) and, for one customer's instance, the contract file."""
+    digest = hashlib.sha256(f"{_code_hash()}\0{program.output_id}\0{program.sha256}\0".encode())
+    digest.update(repr(config).encode("utf-8", errors="surrogatepass") + b"\0")
+    if contract is not None:
+        digest.update(hashlib.sha256(contract).digest())
+    return digest.hexdigest()
+
+
 # -- rendering -------------------------------------------------------------------------------
 
-_LOCK_FD: int | None = None  # the locked output directory, closed in PDF workers
+_LOCK_FD: int | None = None  # the locked output directory, closed in worker processes
 
 
 def _pdf_job(args: tuple[str, model.Program]) -> bytes:
@@ -129,8 +156,17 @@ def _pdf_job(args: tuple[str, model.Program]) -> bytes:
     return render_pdf(*args)
 
 
-def _pdf_worker_init(parent: int, lock_fd: int | None) -> None:
-    """A PDF worker dies with the build (probe M1): the kernel kills it when its parent dies
+def _docx_job(args: tuple[model.Program, object]) -> bytes:
+    from .backends.annex.docx import render_docx
+    from .backends.annex.render import environment
+    from .backends.annex.view import build_view
+
+    program, config = args
+    return render_docx(build_view(program, config), environment("xml"))  # type: ignore[arg-type]
+
+
+def _worker_init(parent: int, lock_fd: int | None) -> None:
+    """A render worker dies with the build (probe M1): the kernel kills it when its parent dies
     (PR_SET_PDEATHSIG); a parent already gone before that is seen by getppid. It holds neither the
     build's stdout/stderr (a pipe a caller waits on) nor the lock."""
     if sys.platform.startswith("linux"):
@@ -149,57 +185,96 @@ def _pdf_worker_init(parent: int, lock_fd: int | None) -> None:
             os.close(lock_fd)
 
 
+_pdf_worker_init = _worker_init  # the name the PDF-only pool had
+
+
+def _workers() -> int:
+    """Worker processes for DOCX and PDF: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
            progress: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
     """Every selected output of every program, by name relative to the output directory.
-    PdfError (backends.annex.pdf) when WeasyPrint fails."""
-    files: dict[str, bytes] = {}
-    pdf_jobs: list[tuple[str, tuple[str, model.Program]]] = []
-    for prog, config in programs:
-        progress(prog.output_id)
-        if "python" in kinds and prog.instance is None:  # an instance is bound at run time: no module of its own
-            from .backends.python.emit import emit_python
 
-            files[output_name(prog.id, "python")] = emit_python(prog).encode("utf-8")
-        if set(kinds) & {"md", "html", "docx", "pdf"}:
-            from .backends.annex.docx import render_docx
-            from .backends.annex.render import environment, render_html, render_markdown
-            from .backends.annex.view import build_view
+    DOCX and PDF (most of the time) render in worker processes forked once WeasyPrint is loaded,
+    PDFs submitted first as each program's HTML is ready, while this process writes the Python,
+    Markdown and HTML; a worker dies with the build. PdfError (backends.annex.pdf) when WeasyPrint
+    fails or a worker dies."""
+    from concurrent.futures import Future
 
-            view = build_view(prog, config)  # type: ignore[arg-type]
-            oid = prog.output_id
-            if "md" in kinds:
-                files[output_name(oid, "md")] = render_markdown(view).encode("utf-8")
-            html = render_html(view) if set(kinds) & {"html", "pdf"} else ""
-            if "html" in kinds:
-                files[output_name(oid, "html")] = html.encode("utf-8")
-            if "docx" in kinds:
-                files[output_name(oid, "docx")] = render_docx(view, environment("xml"))
-            if "pdf" in kinds:
-                pdf_jobs.append((output_name(oid, "pdf"), (html, prog)))
-    if pdf_jobs:
+    annex = bool(set(kinds) & {"md", "html", "docx", "pdf"})
+    heavy = len(programs) * (("docx" in kinds) + ("pdf" in kinds))
+    if "pdf" in kinds and programs:
         from .backends.annex.pdf import load
 
         load()  # once here, quietly and without a compiler; forked workers inherit it
-    if len(pdf_jobs) > 1 and (os.cpu_count() or 1) > 1:
+    pool: Any = None
+    if heavy > 1 and _workers() > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        from .backends.annex.pdf import PdfError
 
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        try:
-            with ProcessPoolExecutor(max_workers=min(len(pdf_jobs), os.cpu_count() or 1), mp_context=ctx,
-                                     initializer=_pdf_worker_init, initargs=(os.getpid(), _LOCK_FD)) as pool:
-                for (name, _), data in zip(pdf_jobs, pool.map(_pdf_job, [a for _, a in pdf_jobs])):
-                    files[name] = data
-        except BrokenProcessPool:
-            raise PdfError("a PDF worker process died (out of memory, or killed); nothing was written") from None
-    else:
-        for name, args in pdf_jobs:
-            files[name] = _pdf_job(args)
-    return files
+        pool = ProcessPoolExecutor(max_workers=min(heavy, _workers()), mp_context=ctx,
+                                   initializer=_worker_init, initargs=(os.getpid(), _LOCK_FD))
+    files: dict[str, bytes] = {}
+    pending: list[tuple[str, Future[bytes]]] = []
+    deferred: list[tuple[str, Callable[[Any], bytes], Any]] = []
+
+    def job(name: str, fn: Callable[[Any], bytes], args: Any) -> None:
+        if pool is None:
+            deferred.append((name, fn, args))
+        else:
+            pending.append((name, pool.submit(fn, args)))
+
+    try:
+        if "docx" in kinds:
+            from .backends.annex.render import environment
+
+            environment("xml")  # templates compiled once, before the workers fork
+        for prog, config in programs:
+            progress(prog.output_id)
+            if "python" in kinds and prog.instance is None:  # an instance is bound at run time
+                from .backends.python.emit import emit_python
+
+                files[output_name(prog.id, "python")] = emit_python(prog).encode("utf-8")
+            if not annex:
+                continue
+            from .backends.annex.render import render_html, render_markdown
+            from .backends.annex.view import build_view
+
+            oid = prog.output_id
+            view = build_view(prog, config)  # type: ignore[arg-type]
+            if set(kinds) & {"html", "pdf"}:
+                html = render_html(view)
+                if "pdf" in kinds:
+                    job(output_name(oid, "pdf"), _pdf_job, (html, prog))
+                if "html" in kinds:
+                    files[output_name(oid, "html")] = html.encode("utf-8")
+            if "docx" in kinds:
+                job(output_name(oid, "docx"), _docx_job, (prog, config))
+            if "md" in kinds:
+                files[output_name(oid, "md")] = render_markdown(view).encode("utf-8")
+        for name, fn, args in deferred:
+            files[name] = fn(args)
+        for name, future in pending:
+            files[name] = future.result()
+    except Exception as e:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(e, BrokenProcessPool):
+            from .backends.annex.pdf import PdfError
+
+            raise PdfError("a worker process rendering DOCX or PDF died (out of memory, or killed); "
+                           "nothing was written") from None
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return {n: files[n] for n in sorted(files)}
 
 
 # -- reading the output directory without following links --------------------------------------
@@ -256,6 +331,12 @@ def _digest(path: Path) -> str | None:
 class Manifest:
     inputs: str
     outputs: dict[str, str]
+    # output id -> (hash of that program's inputs, the outputs made from them); absent in older manifests
+    programs: dict[str, tuple[str, tuple[str, ...]]] = field(factory=dict)
+    fonts: tuple[dict[str, str], ...] | None = None  # what the PDFs embed (pdf.fonts_in_use); None: not recorded
+
+
+_FONT_KEYS = ("family", "style", "file", "version", "sha256")
 
 
 def _parse_manifest(raw: bytes, nested: bool = False) -> Manifest | str:
@@ -266,13 +347,30 @@ def _parse_manifest(raw: bytes, nested: bool = False) -> Manifest | str:
         return "nested too deeply"
     except (UnicodeDecodeError, ValueError):
         return "not valid JSON"
-    if not isinstance(data, dict) or not isinstance(data.get("inputs"), str) or not isinstance(data.get("outputs"), dict):
+    if not isinstance(data, dict) or not isinstance(data.get("inputs"), str) \
+            or not isinstance(data.get("outputs"), dict):
         return 'not of the shape {"inputs": "...", "outputs": {name: sha256}}'
     outputs = data["outputs"]
     for k, v in outputs.items():
         if not (isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v)) or not is_output_name(k):
             return f"the entry {json.dumps(k, ensure_ascii=True)[:80]} is not an output with its sha256"
-    return Manifest(data["inputs"], dict(outputs))
+    programs: dict[str, tuple[str, tuple[str, ...]]] = {}
+    raw_programs = data.get("programs", {})
+    if not isinstance(raw_programs, dict):
+        return '"programs" is not of the shape {id: {"inputs": sha256, "outputs": [name, ...]}}'
+    for k, v in raw_programs.items():
+        if not (isinstance(v, dict) and isinstance(v.get("inputs"), str) and re.fullmatch(r"[0-9a-f]{64}", v["inputs"])
+                and isinstance(v.get("outputs"), list) and all(isinstance(n, str) and is_output_name(n)
+                                                               for n in v["outputs"])):
+            return (f"the program entry {json.dumps(k, ensure_ascii=True)[:80]} is not "
+                    '{"inputs": sha256, "outputs": [name, ...]}')
+        programs[k] = (v["inputs"], tuple(v["outputs"]))
+    fonts = data.get("fonts")
+    if fonts is not None and not (isinstance(fonts, list) and all(
+            isinstance(f, dict) and all(isinstance(f.get(key), str) for key in _FONT_KEYS) for f in fonts)):
+        return f'"fonts" is not a list of {{{", ".join(_FONT_KEYS)}}}'
+    return Manifest(data["inputs"], dict(outputs), programs,
+                    None if fonts is None else tuple({key: f[key] for key in _FONT_KEYS} for f in fonts))
 
 
 def load_manifest(out: Path) -> tuple[Manifest | None, str | None]:
@@ -368,24 +466,65 @@ class Status:
     stale: tuple[str, ...]
     extra: tuple[str, ...]  # outputs of no program being built
     stray: tuple[str, ...]  # temporary files left by an interrupted writer
+    fonts: tuple[str, ...] = ()  # PDFs (or the manifest) that differ because the fonts here are not the recorded ones
+    fonts_note: str | None = None  # "fonts differ: recorded X, here Y"
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.stale or self.extra or self.stray)
+        return not (self.missing or self.stale or self.extra or self.stray or self.fonts)
 
 
-def status(out: Path, files: dict[str, bytes], kinds: tuple[str, ...], whole_tree: bool) -> Status:
+def status(out: Path, files: dict[str, bytes], kinds: tuple[str, ...], whole_tree: bool,
+           expected: Iterable[str] = ()) -> Status:
     """Compare the rendered `files` with `out`, byte for byte (never trusting the manifest); a
     symlink, FIFO or directory at an output path is stale. Extra files count only when the whole
-    tree is built (every program of a directory and every kind), since a partial build owns less."""
+    tree is built (every program of a directory and every kind), since a partial build owns less;
+    `expected` names the outputs of this build that were not rendered (up to date): not extra."""
     present = [e.name for e in _entries(out)]
     real_dirs = {d for d in OWNED_DIRS if _kind(_lstat(out / d)) == "directory"}
     kinds_at = {n: _kind(_lstat(out / n)) if n.split("/", 1)[0] in real_dirs else "missing" for n in files}
     missing = tuple(n for n in sorted(files) if kinds_at[n] == "missing")
     stale = tuple(n for n in sorted(files) if kinds_at[n] != "missing" and read_regular(out / n) != files[n])
     stray = tuple(n + ("/" if _is_infra(n) and "/" not in n and n != JOURNAL else "") for n in present if _is_stray(n))
-    extra = tuple(n for n in present if whole_tree and n not in files and not _is_stray(n))
+    ours = set(expected)
+    extra = tuple(n for n in present if whole_tree and n not in files and n not in ours and not _is_stray(n))
     return Status(missing, stale, extra, stray)
+
+
+def check_status(out: Path, files: dict[str, bytes], kinds: tuple[str, ...], whole_tree: bool, inputs: str,
+                 wanted: dict[str, tuple[str, list[str]]], fonts: list[dict[str, str]] | None) -> Status:
+    """What `build --check` reports: `status`, and the manifest stale when it is not ours, or (the
+    whole tree built) when every output is right but the next build would record other inputs; PDFs
+    that differ while the fonts here (`fonts`, None without PDF) are not the recorded ones are put
+    under `fonts` with a note naming both sets, not called stale."""
+    st = status(out, files, kinds, whole_tree)
+    manifest, note = load_manifest(out)
+    recorded = None if manifest is None or fonts is None else manifest.fonts
+    changed_fonts = recorded is not None and recorded != tuple(fonts or ())
+    by_fonts = tuple(n for n in st.stale if changed_fonts and n.endswith(".pdf"))
+    st = attrs.evolve(st, stale=tuple(n for n in st.stale if n not in by_fonts))
+    if note is not None:  # there, but not ours: never up to date
+        st = attrs.evolve(st, stale=(*st.stale, MANIFEST))
+    elif whole_tree and st.clean and not by_fonts:
+        # every output is right, but the manifest records other inputs (the compiler changed, not
+        # its outputs): the next build would rewrite it, so the committed tree is stale too
+        on_disk = read_regular(out / MANIFEST)
+        if manifest is None or on_disk != next_manifest(out, inputs, files, (), wanted, fonts):
+            if changed_fonts:
+                by_fonts = (MANIFEST,)  # the same PDF bytes, but the next build renders them again
+            else:
+                st = attrs.evolve(st, stale=(MANIFEST,))
+    if by_fonts:
+        rec, here = fonts_differ(recorded or (), fonts or ())
+        st = attrs.evolve(st, fonts=by_fonts,
+                          fonts_note=f"fonts differ: recorded {'; '.join(rec) or '(none)'}, "
+                                     f"here {'; '.join(here) or '(none)'}")
+    return st
+
+
+def diffs(out: Path, files: dict[str, bytes], st: Status) -> dict[str, str]:
+    """`--check --diff`: for each stale output (or one made with other fonts), what differs."""
+    return {n: diff(n, read_regular(out / n), files[n], out) for n in (*st.stale, *st.fonts) if n in files}
 
 
 def extra_files(out: Path, names: Iterable[str]) -> list[str]:
@@ -412,16 +551,85 @@ def up_to_date(out: Path, inputs: str, names: Iterable[str]) -> bool:
     return not any(_is_stray(e.name) for e in _entries(out))
 
 
-def next_manifest(out: Path, inputs: str, files: dict[str, bytes], remove: Iterable[str] = ()) -> bytes:
+def to_render(out: Path, wanted: dict[str, tuple[str, list[str]]],
+              fonts: list[dict[str, str]] | None = None) -> list[str]:
+    """Of the programs `wanted` (output id -> (its inputs' hash, the outputs this build wants of it)),
+    those to render: every one unless our manifest records these very inputs for it and lists each
+    wanted output as made from them, with a regular file of the recorded hash at its path (and, for a
+    PDF, the fonts recorded are the ones here). Enough to skip a program; never enough for `--check`."""
+    manifest, _ = load_manifest(out)
+    if manifest is None:
+        return list(wanted)
+    fonts_same = fonts is None or manifest.fonts == tuple(fonts)
+    stale = []
+    for oid, (digest, names) in wanted.items():
+        recorded = manifest.programs.get(oid)
+        if recorded is None or recorded[0] != digest or not set(names) <= set(recorded[1]) or any(
+                n not in manifest.outputs or _digest(out / n) != manifest.outputs[n]
+                or (n.endswith(".pdf") and not fonts_same) for n in names):
+            stale.append(oid)
+    return stale
+
+
+def strays(out: Path) -> bool:
+    return any(_is_stray(e.name) for e in _entries(out))
+
+
+def next_manifest(out: Path, inputs: str, files: dict[str, bytes], remove: Iterable[str] = (),
+                  programs: dict[str, tuple[str, list[str]]] | None = None,
+                  fonts: list[dict[str, str]] | None = None) -> bytes:
     """The manifest a build of `files` writes into `out`: the outputs it keeps from the current one
-    (regular files still there and not removed), updated with the new ones."""
+    (regular files still there and not removed), updated with the new ones; the inputs of each
+    program rendered (`programs`: output id -> (hash, its outputs in `files`)), the others' entries
+    kept (less outputs gone); the fonts the PDFs were made with when PDFs were rendered (`fonts`),
+    else the ones recorded."""
     gone = set(remove)
     manifest, _ = load_manifest(out)
     kept = {} if manifest is None else manifest.outputs
     outputs = {k: v for k, v in kept.items()
                if k not in gone and k not in files and _kind(_lstat(out / k)) == "file"}
     outputs.update({n: hashlib.sha256(d).hexdigest() for n, d in files.items() if n != MANIFEST})
-    return (json.dumps({"inputs": inputs, "outputs": dict(sorted(outputs.items()))}, indent=1) + "\n").encode()
+    record: dict[str, tuple[str, list[str]]] = {}
+    for oid, (digest, listed) in ({} if manifest is None else manifest.programs).items():
+        still = [n for n in listed if n in outputs and n not in files]
+        if still:
+            record[oid] = (digest, still)
+    for oid, (digest, names) in (programs or {}).items():
+        made = sorted(n for n in names if n in files)
+        before = record.get(oid)
+        if before is not None and before[0] == digest:  # the same inputs: outputs of another --only kept
+            made = sorted(set(made) | set(before[1]))
+        record[oid] = (digest, made)
+    data: dict[str, object] = {"inputs": inputs, "outputs": dict(sorted(outputs.items())),
+                               "programs": {k: {"inputs": d, "outputs": n} for k, (d, n) in sorted(record.items())}}
+    recorded_fonts = fonts if fonts is not None else (
+        None if manifest is None or manifest.fonts is None else list(manifest.fonts))
+    if recorded_fonts is not None:
+        data["fonts"] = recorded_fonts
+    return (json.dumps(data, indent=1) + "\n").encode()
+
+
+def fonts_differ(recorded: Iterable[dict[str, str]], here: Iterable[dict[str, str]]) -> tuple[list[str], list[str]]:
+    """The fonts only the manifest has and those only this machine has, described."""
+    from .backends.annex.pdf import describe_font
+
+    rec, now = [dict(f) for f in recorded], [dict(f) for f in here]
+    return [describe_font(f) for f in rec if f not in now], [describe_font(f) for f in now if f not in rec]
+
+
+def diff(name: str, old: bytes | None, new: bytes, out: Path) -> str:
+    """A unified diff of a text output (Markdown, the evaluator's Python) against what is on disk;
+    for other kinds one line saying they differ, with sizes and hashes."""
+    if name.endswith((".md", ".py")):
+        import difflib
+
+        before = [] if old is None else old.decode("utf-8", errors="replace").splitlines(keepends=True)
+        after = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+        lines = difflib.unified_diff(before, after, f"{out / name} (on disk)", f"{out / name} (fresh)")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    def size(data: bytes | None) -> str:
+        return "nothing" if data is None else f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:12]}"
+    return f"{out / name} differs: on disk {size(old)}; fresh {size(new)}\n"
 
 
 # -- may the build use this directory? ----------------------------------------------------------

@@ -113,8 +113,89 @@ def missing_fonts(families: Sequence[str]) -> list[str]:
     return missing
 
 
+_STYLES = (("", "Regular"), (":bold", "Bold"), (":italic", "Italic"), (":bold:italic", "Bold Italic"))
+
+
+def fonts_in_use(families: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """The font files the PDFs embed, as fontconfig resolves each family the annex CSS names in the
+    styles the stylesheet uses (regular, bold, italic, bold italic): for each, the family and style
+    fontconfig answers with, the file's name, its version (fontconfig's `fontversion`) and the
+    sha256 of the file. Sorted, each file once. Empty when fontconfig cannot load."""
+    try:
+        fc = ctypes.CDLL("libfontconfig.so.1")
+    except OSError:
+        return []
+    fc.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
+    fc.FcNameParse.restype = ctypes.c_void_p
+    fc.FcNameParse.argtypes = [ctypes.c_char_p]
+    fc.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    fc.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
+    fc.FcFontMatch.restype = ctypes.c_void_p
+    fc.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    fc.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                      ctypes.POINTER(ctypes.c_char_p)]
+    fc.FcPatternGetInteger.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.POINTER(ctypes.c_int)]
+    for name in ("FcPatternDestroy", "FcConfigDestroy"):
+        getattr(fc, name).argtypes = [ctypes.c_void_p]
+    config = fc.FcInitLoadConfigAndFonts()
+    if not config:
+        return []
+
+    def text(pattern: int, key: bytes) -> str:
+        value = ctypes.c_char_p()
+        if fc.FcPatternGetString(pattern, key, 0, ctypes.byref(value)) != 0 or value.value is None:
+            return ""
+        return value.value.decode("utf-8", errors="replace")
+
+    found: dict[str, dict[str, str]] = {}
+    try:
+        for family in css_fonts() if families is None else families:
+            for suffix, _ in _STYLES:
+                pattern = fc.FcNameParse((family.replace("-", "\\-") + suffix).encode())
+                fc.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+                fc.FcDefaultSubstitute(pattern)
+                result = ctypes.c_int()
+                match = fc.FcFontMatch(config, pattern, ctypes.byref(result))
+                fc.FcPatternDestroy(pattern)
+                if not match:
+                    continue
+                path = text(match, b"file")
+                version = ctypes.c_int()
+                has_version = fc.FcPatternGetInteger(match, b"fontversion", 0, ctypes.byref(version)) == 0
+                entry = {"family": text(match, b"family"), "style": text(match, b"style"),
+                         "file": os.path.basename(path),
+                         "version": str(version.value) if has_version else "", "sha256": _file_hash(path)}
+                fc.FcPatternDestroy(match)
+                if path and path not in found:
+                    found[path] = entry
+    finally:
+        fc.FcConfigDestroy(config)
+    return sorted(found.values(), key=lambda e: (e["family"], e["style"], e["file"]))
+
+
+def _file_hash(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def describe_font(entry: dict[str, str]) -> str:
+    """`Liberation Serif Bold (LiberationSerif-Bold.ttf, version 137625, sha256 1a2b3c4d5e6f)`."""
+    version = f", version {entry.get('version')}" if entry.get("version") else ""
+    return (f"{entry.get('family', '?')} {entry.get('style', '')}".rstrip()
+            + f" ({entry.get('file', '?')}{version}, sha256 {entry.get('sha256', '')[:12] or '?'})")
+
+
 def problems(libraries: Sequence[tuple[str, str]] = LIBRARIES) -> list[str]:
     """What keeps WeasyPrint from rendering the annexes here, one sentence each (empty: nothing)."""
+    from ...extras import missing_extra
+
+    extra = missing_extra("pdf")
+    if extra:
+        return [f"{extra}; or build without PDF: {FALLBACK}"]
     if not sys.platform.startswith("linux"):
         return []  # other systems name their libraries differently: loading WeasyPrint tells
     out = []
