@@ -862,8 +862,55 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
                           notes=(f"expected {exp}",) if exp else ())
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
+    glued = _glued_cell(text, path, tok.start_pos)
+    if glued is not None:
+        return glued
     span = Span.from_token(tok, path)
-    return Diagnostic("P0001", f"unexpected {_describe(tok)}", Label(span, f"expected {exp}" if exp else "not expected here"))
+    return Diagnostic("P0001", f"unexpected {_describe(tok)}",
+                      Label(span, f"expected {exp}" if exp else "not expected here"))
+
+
+#: A number glued to letters (`4hrs`): the lexer reads `4` and a name `hrs`, so the parser stumbles
+#: on the next token; the word itself is what is wrong.
+_GLUED = re.compile(r"(?<![\w.])(\d+(?:_\d+)*(?:\.\d+)?)([A-Za-z][A-Za-z0-9_]*)")
+_UNIT_GUESSES = {"h": ("hrs", "hr", "hour", "hours", "hs", "hh"), "min": ("mins", "mn", "m", "minute"),
+                 "d": ("dy", "dys", "day"), " weeks": ("w", "wk", "wks"),
+                 " months": ("mo", "mos", "mon", "mth", "mths"),
+                 " years": ("yr", "yrs"), " business days": ("bd", "bds", "wd", "bday", "bdays"),
+                 " business hours": ("bh", "bhr", "bhrs")}
+
+
+def _glued_cell(text: str, path: str, error_pos: int | None) -> Diagnostic | None:
+    """P0901 at a word such as `4hrs` on the line of the unexpected token or the line before it
+    (outside strings and comments), which no terminal reads as one word; else None."""
+    if error_pos is None:
+        return None
+    line_start = text.rfind("\n", 0, error_pos) + 1
+    start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if text[line_start:error_pos].strip() == "" else line_start
+    duration = next((t.pattern.value for t in parser().terminals if t.name == "DURATION"), None)
+    found = None
+    for m in _GLUED.finditer(text, start, error_pos):
+        before = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        if before.count('"') % 2 or "#" in before or (duration and re.fullmatch(duration, m.group())):
+            continue
+        found = m
+    if found is None:
+        return None
+    number, letters = found.group(1), found.group(2)
+    unit = next((u for u, words in _UNIT_GUESSES.items() if letters.lower() in words), None)
+    if unit is None:
+        import difflib  # only on this error path
+
+        close = difflib.get_close_matches(letters.lower(), ["h", "min", "minutes", "hours", "days", "weeks", "months",
+                                                            "years"], n=1, cutoff=0.5)
+        unit = (close[0] if close[0] in ("h", "min") else " " + close[0]) if close else None
+    line = text.count("\n", 0, found.start()) + 1
+    col = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    word = found.group()
+    suggestion = f"did you mean `{number}{unit}`?" if unit else "write a duration such as `4h` or `2 business days`"
+    return Diagnostic("P0901", f"`{word}` is not a duration: {suggestion}",
+                      Label(Span(path, line, col, line, col + len(word)), "not a duration, a number or a name"),
+                      help="a duration is a number and a unit: `4h`, `30min`, `2 business days`, `1 month`")
 
 
 def parse_text(text: str, path: str) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
