@@ -155,7 +155,7 @@ def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = Fa
         colour = _colour()
         for d in diags:
             text = diagnostics.render_text(d, sources)
-            click.echo(_paint(text) if colour else text, err=True)
+            click.echo(_paint(text) if colour else text, err=True, color=colour)  # click strips it off a tty
             click.echo("", err=True)
     if fmt not in _DOCUMENTS and diags and not _quiet():  # the count, on stderr, for people
         failing = sum(1 for _, c in results if any(d in errors for d in c.diagnostics))

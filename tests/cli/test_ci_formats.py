@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from policy_lang import diagnostics, report
 from policy_lang.cli import main
@@ -21,7 +21,7 @@ BAD = str(REPO / "tests" / "bad" / "P0001_cell_name.policy")
 COMMAND = re.compile(r"^::(error|warning)( [^:]*)?::(.*)$")
 
 
-def invoke(*args: str, env: dict[str, str] | None = None):  # noqa: ANN201
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
 
 
