@@ -12,7 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import attrs
 import click
 
-from . import diagnostics, report
+from . import diagnostics
 from .build import KINDS
 from .compiler import Compilation, calendar_request, compile_file, distinct_programs, program_files
 from .sources import printable_path
@@ -21,6 +21,16 @@ EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in policyc (never a traceback)
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+#: `--format` of check and build (query, explain and init: text and json); policy_lang.report writes
+#: the machine ones and is imported only when one is asked for
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def _rep() -> Any:
+    from . import report
+
+    return report
 
 
 def _targets(paths: tuple[str, ...]) -> list[Path]:
@@ -104,7 +114,7 @@ def _remember(key: str) -> Any:
     return callback
 
 
-def _format_option(choices: tuple[str, ...] = report.FORMATS) -> Callable[[_F], _F]:
+def _format_option(choices: tuple[str, ...] = FORMATS) -> Callable[[_F], _F]:
     helps = {"text": "text: diagnostics for people, on stderr", "json": "json: one document (README: the envelope)",
              "github": "github: GitHub workflow annotations", "sarif": "sarif: SARIF 2.1.0 for code scanning"}
     return click.option("--format", "fmt", type=click.Choice(choices), default="text", show_default=True,
@@ -147,7 +157,7 @@ def _report(results: list[tuple[Path, Compilation]], fmt: str, strict: bool = Fa
         pass
     elif fmt == "github":
         if diags:
-            click.echo(report.github(diags, strict))
+            click.echo(_rep().github(diags, strict))
     else:
         sources: dict[str, str] = dict(extra_sources or {})
         for _, c in results:
@@ -192,11 +202,11 @@ def _fail_document(fmt: str, command: str | None, code: int, kind: str, message:
     """A failed outcome as the document `fmt` asks for (json envelope, SARIF log, GitHub command)."""
     error = {"kind": kind, "message": message}
     if fmt == "json":
-        click.echo(diagnostics.dumps(report.envelope(command, code, diagnostics=diags, error=error, **fields)))
+        click.echo(diagnostics.dumps(_rep().envelope(command, code, diagnostics=diags, error=error, **fields)))
     elif fmt == "sarif":
-        click.echo(diagnostics.dumps(report.sarif(diags, code, error=error, version=_version())))
+        click.echo(diagnostics.dumps(_rep().sarif(diags, code, error=error, version=_version())))
     elif fmt == "github":
-        click.echo(report.github_error(message, f"policyc {command or ''} {kind} error".replace("  ", " ")))
+        click.echo(_rep().github_error(message, f"policyc {command or ''} {kind} error".replace("  ", " ")))
 
 
 def _version() -> str | None:
@@ -216,9 +226,9 @@ def _document(command: str, diags: Sequence[diagnostics.Diagnostic], fmt: str, s
         n = sum(1 for d in diags if d.severity == "error" or strict)
         error = {"kind": "policy", "message": f"{n} error{'s' if n != 1 else ''} in the policies"}
     if fmt == "json":
-        click.echo(diagnostics.dumps(report.envelope(command, code, diagnostics=diags, error=error, **fields)))
+        click.echo(diagnostics.dumps(_rep().envelope(command, code, diagnostics=diags, error=error, **fields)))
     elif fmt == "sarif":
-        click.echo(diagnostics.dumps(report.sarif(diags, code, strict=strict, error=error, version=_version())))
+        click.echo(diagnostics.dumps(_rep().sarif(diags, code, strict=strict, error=error, version=_version())))
 
 
 class _Policyc(click.Group):
@@ -684,7 +694,7 @@ def explain(code: str, fmt: str) -> None:
                     f"(codes: {', '.join(sorted(diagnostics.CODES))})")
     if fmt == "json":
         title, _ = diagnostics.CODES[key]
-        click.echo(diagnostics.dumps(report.envelope(
+        click.echo(diagnostics.dumps(_rep().envelope(
             "explain", EXIT_OK, code=key, title=title, severity="warning" if key.startswith("W") else "error",
             text=text)))
     else:
@@ -801,7 +811,7 @@ def init(name: str, directory: str, fmt: str) -> None:
         target.unlink(missing_ok=True)
         raise click.UsageError(f"cannot write {shown}: {e.strerror or e}") from None
     if fmt == "json":
-        click.echo(diagnostics.dumps(report.envelope("init", EXIT_OK, path=str(target))))
+        click.echo(diagnostics.dumps(_rep().envelope("init", EXIT_OK, path=str(target))))
     else:
         click.echo(f"wrote {shown}; next: policyc check {shown}")
 

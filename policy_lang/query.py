@@ -13,7 +13,6 @@ from typing import Any, NoReturn
 import click
 
 from .diagnostics import Diagnostic, PolicyError, dumps, render_text
-from .report import envelope
 from .runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
 from .runtime.ru_text import cite, date_ru, datetime_ru
 
@@ -207,6 +206,7 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     from .compiler import calendar_request
     from .loading import load  # the compiler is needed only once a question is asked
     from .production_calendar import requested
+    from .report import envelope  # not at `policyc check`'s start
 
     calendar = calendar_request(calendar_data, (policies,))  # --calendar-data, else policyc.toml's
 

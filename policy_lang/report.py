@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
-from urllib.parse import quote
 
 from . import diagnostics as _diagnostics
 from .diagnostics import CODES, Diagnostic
@@ -99,6 +98,8 @@ def _message_text(d: Diagnostic) -> str:
 def _uri(path: str) -> str:
     """A diagnostic's path as a SARIF artifact URI: relative paths stay relative (to the working
     directory, `%SRCROOT%`), absolute ones are file: URIs."""
+    from urllib.parse import quote  # only SARIF needs it: not imported at every `policyc check`
+
     if PurePosixPath(path).is_absolute():
         return "file://" + quote(posixpath.normpath(path))
     if PureWindowsPath(path).is_absolute() and PureWindowsPath(path).drive:  # pragma: no cover - Windows
