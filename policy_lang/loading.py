@@ -40,6 +40,6 @@ def load(path: str | Path, root: str | Path | None = None) -> types.ModuleType:
 def load_evaluator(path: str | Path, root: str | Path | None = None) -> EvaluatorModule:
     """`load()`, typed as the interface every generated module has (runtime.protocol.EvaluatorModule).
 
-    The cast is sound: the module runs the template that tests/packaging/test_typing.py checks
+    The cast is sound: the module runs the template that tests/install/test_typing.py checks
     against the protocol with mypy --strict."""
     return cast(EvaluatorModule, load(path, root))

@@ -3,7 +3,7 @@
 `policy_lang.load(path)` returns a module typed as this protocol, so a client's answers are typed
 (`load(p).response(...).deadline` is `datetime | None`, not Any). A module imported the usual way
 is checked against it structurally: `evaluator: EvaluatorModule = landesk_support` type-checks
-because every generated module defines these names with these types (tests/packaging/test_typing.py).
+because every generated module defines these names with these types (tests/install/test_typing.py).
 """
 
 from __future__ import annotations
