@@ -235,6 +235,7 @@ class Loader:
         """Declarations of `path` with includes expanded in place."""
         display = display_path(path)
         virtual = self.stdin is not None and not stack and path == self.stdin[0]
+        resolved: Path | str
         if virtual:  # not on disk (or not what is read): its directory is, for its includes
             parent = _resolve(path.absolute().parent)
             resolved = (parent if isinstance(parent, Path) else path.absolute().parent) / path.name
