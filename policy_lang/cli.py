@@ -459,8 +459,10 @@ def _check_only(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _stale_error(st: Any, cmd: str) -> dict[str, str]:
     """`build --check` found generated files to fix: the envelope's error says how many and the fix."""
-    n = sum(len(g) for g in (st.missing, st.stale, st.extra, st.stray))
-    return {"kind": "stale", "message": f"{n} generated file(s) missing, stale, extra or stray; fix: run `{cmd}`"}
+    n = sum(len(g) for g in (st.missing, st.stale, st.extra, st.stray, st.fonts))
+    fonts = f" ({st.fonts_note})" if st.fonts else ""
+    return {"kind": "stale",
+            "message": f"{n} generated file(s) missing, stale, extra or stray{fonts}; fix: run `{cmd}`"}
 
 
 def _fix_command(paths: tuple[str, ...], out: str, only: str | None) -> str:
@@ -502,6 +504,9 @@ def _build_inputs(paths: tuple[str, ...], root: str | None, cfg_path: Path | Non
               help="TOML with annex/contract numbers and signatories (default: <policies>/annex.toml).")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 naming missing, stale, extra and stray generated files.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="With --check: a unified diff of each stale Markdown annex and evaluator "
+                   "(other kinds: sizes and hashes).")
 @click.option("--only", callback=_check_only,
               help=f"Comma-separated output kinds to build or check: {', '.join(KINDS)} (default: all).")
 @click.option("--prune", is_flag=True, help="Also delete generated files no program produces any more "
@@ -514,7 +519,7 @@ def _build_inputs(paths: tuple[str, ...], root: str | None, cfg_path: Path | Non
 @_quiet_option
 @_calendar_data_option
 def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str | None, check_only: bool,
-          only: str | None, prune: bool, force: bool, strict: bool, fmt: str,
+          show_diff: bool, only: str | None, prune: bool, force: bool, strict: bool, fmt: str,
           calendar_data: str | None = None) -> None:
     """Compile policies into generated/python/<id>.py and generated/annex/<id>.{md,html,docx,pdf}."""
     from . import build as builder
@@ -525,6 +530,8 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
         kinds = builder.parse_kinds(only)
     except ValueError as e:
         _usage(fmt, f"--only: {e}")
+    if show_diff and not check_only:
+        _usage(fmt, "--diff goes with --check (a build writes the fresh outputs; --check --diff shows what differs)")
     out_dir = Path(out)
     problem = builder.out_problem(out_dir, [])
     if problem:
@@ -560,29 +567,46 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     progress = (lambda pid: click.echo(f"  rendering {pid} ...", err=True)) if (
         fmt == "text" and sys.stderr.isatty()) else (lambda pid: None)
     pairs = [(p, configs.get(p.id, AnnexConfig())) for p in programs] + instances
+    annexes = bool(set(kinds) & {"md", "html", "docx", "pdf"})
+    contract_of: list[bytes | None] = [None] * len(programs) + list(config_bytes_extra)
+    hashed = pairs
+    if not annexes and cfg_path is not None and cfg_path.is_file():  # `--only python`: the same hash as a full build
+        from .backends.annex.config import read_annex_config
+
+        all_configs = read_annex_config(cfg_path, [p.id for p in programs])[0]
+        hashed = [(p, all_configs.get(p.id, AnnexConfig())) for p in programs]
+    # per program (an instance counts as one): the hash of its own inputs and the outputs wanted of it
+    wanted = {prog.output_id: (builder.program_hash(prog, cfg, contract),
+                               [builder.output_name(prog.output_id, k) for k in kinds
+                                if not (k == "python" and prog.instance is not None)])
+              for (prog, cfg), contract in zip(hashed, contract_of)}
+    here_fonts = None
+    if "pdf" in kinds:
+        from .backends.annex.pdf import fonts_in_use
+
+        here_fonts = fonts_in_use()
 
     def check_outputs(files: dict[str, bytes]) -> None:
         """`build --check`: the fresh outputs against the disk, byte for byte; exits."""
-        st = builder.status(out_dir, files, kinds, whole)
-        if builder.load_manifest(out_dir)[1] is not None:  # there, but not ours: never up to date
-            st = attrs.evolve(st, stale=(*st.stale, builder.MANIFEST))
-        elif whole and st.clean:
-            # every output is right, but the manifest records other inputs (the compiler changed, not
-            # its outputs): the next build would rewrite it, so the committed tree is stale too
-            manifest, _ = builder.load_manifest(out_dir)
-            on_disk = builder.read_regular(out_dir / builder.MANIFEST)
-            if manifest is None or on_disk != builder.next_manifest(out_dir, inputs, files):
-                st = attrs.evolve(st, stale=(builder.MANIFEST,))
+        # byte for byte; the manifest stale if the next build would rewrite it; PDFs made with other fonts
+        st = builder.check_status(out_dir, files, kinds, whole, inputs, wanted, here_fonts)
+        diffs = builder.diffs(out_dir, files, st) if show_diff else {}
         ours = builder.owned(out_dir, st.extra)
         cmd = fix + (" --prune" if ours else "")
         if fmt in _DOCUMENTS:
             emit_json(ok=st.clean, error=None if st.clean else _stale_error(st, cmd),
                       missing=list(st.missing), stale=list(st.stale), extra=list(st.extra),
-                      stray=list(st.stray), fix=None if st.clean else cmd)
+                      stray=list(st.stray), fix=None if st.clean else cmd,
+                      fonts_differ=None if not st.fonts else {"files": list(st.fonts), "message": st.fonts_note},
+                      **({"diff": diffs} if show_diff else {}))
         elif st.clean:
             _say(f"up to date: {len(files)} generated files")
         else:
+            for text in diffs.values():  # each line escaped: a policy's text cannot drive the terminal
+                for line in text.splitlines():
+                    click.echo(diagnostics.safe(line))
             for label, group in (("missing", st.missing), ("stale", st.stale),
+                                 (f"{st.fonts_note} (these were made with the recorded fonts)", st.fonts),
                                  ("extra (no program makes them)", st.extra),
                                  ("stray (left by an interrupted build)", st.stray)):
                 if group:
@@ -594,14 +618,15 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                 click.echo("  (extra files no build wrote are never pruned: remove them by hand)", err=True)
         sys.exit(EXIT_OK if st.clean else EXIT_POLICY)
 
-    def render() -> dict[str, bytes]:
+    def render(todo: set[str] | None = None) -> dict[str, bytes]:
         try:
-            return builder.render(pairs, kinds, progress)
+            return builder.render([pair for pair in pairs if todo is None or pair[0].output_id in todo],
+                                  kinds, progress)
         except PdfError as e:
             _usage(fmt, str(e))
             raise  # unreachable: _usage exits
 
-    if "pdf" in kinds and (check_only or not builder.up_to_date(out_dir, inputs, names)):
+    if "pdf" in kinds and (check_only or builder.to_render(out_dir, wanted, here_fonts)):
         for message in pdf_problems():  # before the directory is made or locked
             _usage(fmt, message)
     try:
@@ -616,7 +641,8 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
             if found.blocked:
                 _usage(fmt, f"--out {out}: {', '.join(str(out_dir / n) for n in found.blocked)} "
                             f"{'is' if len(found.blocked) == 1 else 'are'} in the way of outputs (a directory, or "
-                            f"not a directory where the outputs' directory goes); move {'it' if len(found.blocked) == 1 else 'them'} away")
+                            f"not a directory where the outputs' directory goes); "
+                            f"move {'it' if len(found.blocked) == 1 else 'them'} away")
             if found.unowned and not force:
                 shown = ", ".join(str(out_dir / n) for n in found.unowned[:5])
                 more = f" and {len(found.unowned) - 5} more" if len(found.unowned) > 5 else ""
@@ -624,18 +650,24 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                             f"give an empty or new directory, or --force to build there and leave them alone")
             extras = builder.extra_files(out_dir, names) if whole else []
             prunable = builder.owned(out_dir, extras) if prune else set()
-            if not found.replace and not prunable and builder.up_to_date(out_dir, inputs, names):
+            todo = set(builder.to_render(out_dir, wanted, here_fonts))
+            todo |= {oid for oid, (_, outs) in wanted.items() if set(outs) & set(found.replace)}
+            # nothing to render, prune or note, and the manifest already records these very inputs
+            if not todo and not prunable and not builder.owned(out_dir, extras) and builder.read_regular(
+                    out_dir / builder.MANIFEST) == builder.next_manifest(out_dir, inputs, {}, (), {}, here_fonts):
                 if fmt in _DOCUMENTS:
-                    emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True)
+                    emit_json(ok=True, written=0, unchanged=len(names), up_to_date=True, rendered=[])
                 else:
                     _say(f"built {len(programs)} program(s): nothing changed ({len(names)} files up to date)")
                 return
-            files = render()
-            st = builder.status(out_dir, files, kinds, whole)
+            files = render(todo)
+            rendered = [oid for oid in wanted if oid in todo]
+            st = builder.status(out_dir, files, kinds, whole, [n for n in names if n not in files])
             prunable = builder.owned(out_dir, st.extra) if prune else set()
             remove = sorted(prunable)
             changed = {n: d for n, d in files.items() if n in st.missing or n in st.stale}
-            changed[builder.MANIFEST] = builder.next_manifest(out_dir, inputs, files, remove)
+            changed[builder.MANIFEST] = builder.next_manifest(
+                out_dir, inputs, files, remove, {oid: wanted[oid] for oid in rendered}, here_fonts)
             builder.publish(out_fd, changed, remove)
     except builder.OutError as e:
         _usage(fmt, str(e))
@@ -644,12 +676,14 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                     f"{': ' + str(e.filename) if e.filename else ''}); nothing was changed that a "
                     f"next build does not finish or undo")
     written = len(st.missing) + len(st.stale) + len(remove)
+    unchanged = len(names) - len(st.missing) - len(st.stale)
     kept_extra = [n for n in st.extra if n not in prunable]
     if fmt in _DOCUMENTS:
-        emit_json(ok=True, written=written, unchanged=len(files) - written + len(remove), extra=kept_extra)
+        emit_json(ok=True, written=written, unchanged=unchanged, extra=kept_extra, rendered=rendered)
     else:
-        _say(f"built {len(programs)} program(s): {written} file(s) written, "
-                   f"{len(files) - written + len(remove)} unchanged")
+        others = len(wanted) - len(rendered)  # annexes (and evaluators) whose inputs did not change
+        _say(f"built {len(programs)} program(s): {written} file(s) written, {unchanged} unchanged"
+             + (f" (rendered {', '.join(rendered) or 'nothing'}; {others} up to date)" if others else ""))
         ours = builder.owned(out_dir, kept_extra)
         if ours and not prune:
             _say(f"note: {len(ours)} generated file(s) no program makes any more; "
