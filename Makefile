@@ -4,23 +4,31 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: build test setup system-deps check gen check-generated bench clean
+.PHONY: build test setup system-deps test-deps check gen check-generated bench clean
 
 build: $(STAMP)
 	$(BIN)/policyc build policies
 	$(BIN)/policyc build policies/examples --out generated/examples
 
-test: $(STAMP)
+# LibreOffice (~200 MB) and poppler-utils only for the tests: `make build` never installs them
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest
 
 setup: $(STAMP)
+
+# the Debian packages a build needs (Pango, HarfBuzz, fonts), and those only the tests need
+system-deps:
+	bash .ci/system-deps build
+
+test-deps:
+	bash .ci/system-deps test
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): $(VENV)/bin/python pyproject.toml
-	bash .ci/system-deps
+	bash .ci/system-deps build
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -35,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_calendar.py
 	$(BIN)/python bench/bench_evaluator.py
+	$(BIN)/python bench/bench_build.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
