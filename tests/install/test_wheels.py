@@ -34,7 +34,8 @@ try:
     import policy_lang.compiler
 except ModuleNotFoundError:
     print("no compiler")
-print(sorted(m for m in sys.modules if m.split(".")[0] not in sys.stdlib_module_names and not m.startswith(("_", "__main__"))))
+print(sorted(m for m in sys.modules
+             if m.split(".")[0] not in sys.stdlib_module_names and not m.startswith(("_", "__main__"))))
 """
 
 
