@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from typing import Any
 
 from attrs import field
 
@@ -63,7 +64,7 @@ class Field:
     """A parsed field of a block before it is placed on its node (parse-internal)."""
 
     name: str
-    value: object
+    value: Any  # whatever the rule method built: a Text, a Name, a Duration, a tuple ...
     span: Span = _span
 
 

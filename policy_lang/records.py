@@ -6,7 +6,8 @@ nobody needs compiled per class: this one reads the same fields and prints the s
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -18,10 +19,15 @@ def _repr(self: Any) -> str:
     return f"{type(self).__qualname__}({fields})"
 
 
-def frozen(cls: T | None = None, **options: Any) -> T | Callable[[T], T]:
-    """`attrs.frozen` without a generated `__repr__` (the shared one above instead)."""
-    def wrap(c: T) -> T:
-        made = attrs.frozen(c, repr=False, **options)
-        made.__repr__ = _repr  # type: ignore[method-assign]
-        return made
-    return wrap if cls is None else wrap(cls)
+if TYPE_CHECKING:
+    # For the type checker these are attrs classes as `attrs.frozen` makes them (mypy's attrs plugin
+    # knows attrs' decorators by name: it then checks their `__init__`, fields and `attrs.evolve`)
+    from attrs import frozen as frozen
+else:
+    def frozen(cls: T | None = None, **options: Any) -> T | Callable[[T], T]:
+        """`attrs.frozen` without a generated `__repr__` (the shared one above instead)."""
+        def wrap(c: T) -> T:
+            made = attrs.frozen(c, repr=False, **options)
+            made.__repr__ = _repr
+            return made
+        return wrap if cls is None else wrap(cls)
