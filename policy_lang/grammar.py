@@ -22,15 +22,23 @@ import functools
 import hashlib
 import marshal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # both imported where used: a normal start needs neither Lark nor the tables' parser yet
+    from lark import Lark
+    from lark.lexer import TerminalDef
+
+    from .lalr import Parser
 
 _HERE = Path(__file__).resolve().parent
 ARTIFACT = _HERE / "data" / "policy_parser.marshal"
 RUNTIME = _HERE / "_lark_runtime.py"
 #: Bump when the artifact's layout changes: older artifacts are then never read.
 FORMAT = 4
-_OPTIONS = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True,
+                             "maybe_placeholders": False}
 #: Files of Lark whose `###{standalone` sections make up `_lark_runtime.py` (see lark/tools/standalone.py).
 _RUNTIME_SOURCES = ("exceptions.py", "utils.py", "tree.py", "visitors.py", "grammar.py", "lexer.py")
 
@@ -49,7 +57,7 @@ def grammar_sha256(text: str) -> str:
 
 
 @functools.cache
-def parser():
+def parser() -> Parser:
     """The parser (a `policy_lang.lalr.Parser`), from the shipped tables when they fit the grammar."""
     from .lalr import Parser
 
@@ -68,14 +76,14 @@ def _load_artifact(text: str) -> dict[str, Any] | None:
 
 
 # -- generation (needs Lark; never runs on a normal start) -----------------------------------------
-def build_parser(text: str):
+def build_parser(text: str) -> Lark:
     """Lark's own parser for the grammar (`lark.Lark`), built from scratch, no cache."""
     from lark import Lark
 
     return Lark(text, **_OPTIONS)
 
 
-def tables_from_lark(lark_parser, text: str) -> dict[str, Any]:
+def tables_from_lark(lark_parser: Lark, text: str) -> dict[str, Any]:
     """Everything `policy_lang.lalr.Parser` needs, as plain data, read off a `lark.Lark` parser."""
     import re
 
@@ -88,7 +96,7 @@ def tables_from_lark(lark_parser, text: str) -> dict[str, Any]:
     by_name = {t.name: t for t in terminals}
     ignore = [s(str(n)) for n in lark_parser.lexer_conf.ignore]
 
-    def lark_order(t):  # lark.lexer.BasicLexer sorts its terminals so
+    def lark_order(t: TerminalDef) -> tuple[int, int, int, str]:  # lark.lexer.BasicLexer sorts its terminals so
         return (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name)
 
     order = [s(str(t.name)) for t in sorted(terminals, key=lark_order)]
@@ -113,21 +121,23 @@ def tables_from_lark(lark_parser, text: str) -> dict[str, Any]:
             row[s(str(symbol))] = number[arg] if action is Shift else ~rule_ids[arg]
         states.append(row)
 
-    def lexer(accepts) -> tuple:
+    def lexer(accepts: Iterable[str]) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
         """lark.lexer.ContextualLexer/BasicLexer for one state: its terminals in order, keywords
         matched by a regexp terminal folded into it (`_create_unless`)."""
         terms = sorted((by_name[n] for n in set(accepts) | set(ignore) if n in by_name), key=lark_order)
-        kept, callbacks = _create_unless(terms, 0, re, False)
+        kept, callbacks = _create_unless(terms, 0, re, False)  # type: ignore[no-untyped-call]  # Lark's, unannotated
         keywords = {}
         for regexp_terminal, callback in sorted(callbacks.items()):
-            words = {}
+            words: dict[str, str] = {}
             for t in callback.scanner.terminals:
                 assert isinstance(t.pattern, PatternStr) and not t.pattern.flags, t  # else not a plain lookup
                 words.setdefault(s(t.pattern.value), s(str(t.name)))
             keywords[s(str(regexp_terminal))] = words
         return tuple(sorted(s(str(t.name)) for t in kept)), keywords
 
-    lexers, lexer_of_state, seen = [], [], {}
+    lexers: list[tuple[tuple[str, ...], dict[str, dict[str, str]]]] = []
+    lexer_of_state: list[int] = []
+    seen: dict[frozenset[Any], int] = {}
     for state in walk:
         key = frozenset(table.states[state])
         if key not in seen:
@@ -139,7 +149,8 @@ def tables_from_lark(lark_parser, text: str) -> dict[str, Any]:
     for rule in rules:  # lark.parse_tree_builder, without placeholders or ambiguity
         assert not rule.options.keep_all_tokens
         keep = [(i, not sym.is_term and sym.name.startswith("_"))
-                for i, sym in enumerate(rule.expansion) if not (sym.is_term and sym.filter_out)]
+                for i, sym in enumerate(rule.expansion)
+                if not (sym.is_term and sym.filter_out)]  # type: ignore[attr-defined]  # a Terminal: is_term
         plan = tuple(keep) if len(keep) < len(rule.expansion) or any(inline for _, inline in keep) else None
         name = rule.alias or rule.options.template_source or rule.origin.name
         out_rules.append((s(str(rule.origin.name)), len(rule.expansion), s(str(name)), plan,
@@ -155,8 +166,9 @@ def tables_from_lark(lark_parser, text: str) -> dict[str, Any]:
     skipped = [n for n in order if n in ignore]
     skip = None
     if skip_chars and set(skipped) <= set(newline_types):
-        skip = "(?:(?=[%s])(?:%s))*" % ("".join(re.escape(ch) for ch in skip_chars),
-                                         "|".join(patterns[n] for n in skipped))
+        chars = "".join(re.escape(ch) for ch in skip_chars)
+        alternatives = "|".join(patterns[n] for n in skipped)
+        skip = f"(?:(?=[{chars}])(?:{alternatives}))*"
     return {
         "grammar_sha256": grammar_sha256(text),
         "lark": lark.__version__,
@@ -191,7 +203,7 @@ def _char_classes(patterns: dict[str, str], order: list[str]) -> tuple[dict[str,
     index: dict[tuple[str, ...], int] = {}
     char_class = {}
     for char in explicit:
-        members = tuple(n for n in order if firsts[n] is None or char in firsts[n])
+        members = tuple(n for n in order if (f := firsts[n]) is None or char in f)
         if members not in index:
             index[members] = len(classes)
             classes.append(members)
@@ -207,7 +219,7 @@ def first_chars(regexp: str) -> frozenset[str] | None:
     from re import _constants as c
     from re import _parser as sre_parse
 
-    def seq(items) -> tuple[set[str] | None, bool]:
+    def seq(items: Any) -> tuple[set[str] | None, bool]:  # re._parser's SubPattern and items: untyped
         out: set[str] = set()
         for op, av in items:
             first, nullable = item(op, av)
@@ -218,7 +230,7 @@ def first_chars(regexp: str) -> frozenset[str] | None:
                 return out, False
         return out, True
 
-    def item(op, av) -> tuple[set[str] | None, bool]:
+    def item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
         if op is c.LITERAL:
             return {chr(av)}, False
         if op is c.IN:
@@ -269,14 +281,15 @@ def runtime_source() -> str:
 
     def section(name: str) -> str:
         with open(os.path.join(standalone._larkdir, name), encoding="utf-8") as f:
-            return standalone.extract_sections(f)["standalone"]
+            sections: dict[str, str] = standalone.extract_sections(f)  # type: ignore[no-untyped-call]
+            return sections["standalone"]
 
     parts = [f"# Lark {lark.__version__} runtime classes (Tree, Token, Transformer, errors), extracted by\n"
              "# `python -m policy_lang.grammar` with Lark's standalone tool. Generated: do not edit.\n",
              section("tools/standalone.py")]  # its licence header and the typing imports
     for name in _RUNTIME_SOURCES:
         code = section(name)
-        parts.append(standalone.strip_docstrings(partial(next, iter(code.splitlines(True)))))
+        parts.append(standalone.strip_docstrings(partial(next, iter(code.splitlines(True)))))  # type: ignore[no-untyped-call]
     return "\n".join(parts)
 
 

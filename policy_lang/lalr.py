@@ -21,14 +21,18 @@ can start like) is skipped in one match, counting lines as Lark does.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
-from ._lark_runtime import (Meta, PatternRE, PatternStr, TerminalDef, Token, Tree, UnexpectedCharacters,
-                            UnexpectedToken)
+from ._lark_runtime import Meta, PatternRE, PatternStr, TerminalDef, Token, Tree, UnexpectedCharacters, UnexpectedToken
 
 __all__ = ["Parser"]
 
-_new_token = Token._future_new  # Token(...) without the deprecated-keyword check
+# Token(...) without the deprecated-keyword check (Lark leaves it unannotated)
+_new_token: Callable[..., Token] = Token._future_new
+
+#: A terminal's matcher (a compiled pattern, or a plain prefix test) and the terminal's name
+_Matcher = tuple["re.Pattern[str] | _Literal", str]
 
 
 class _Literal:
@@ -62,10 +66,11 @@ class Parser:
         self._skip_chars = frozenset(tables["skip_chars"] if tables["skip"] else ())
         self._lexer_of_state = tables["lexer_of_state"]
         # lexer id -> (terminals it accepts, {regexp terminal: {keyword text: keyword terminal}})
-        self._lexers = [(frozenset(accepts), keywords) for accepts, keywords in (*tables["lexers"], tables["root_lexer"])]
+        self._lexers = [(frozenset(accepts), keywords)
+                        for accepts, keywords in (*tables["lexers"], tables["root_lexer"])]
         self._root = len(self._lexers) - 1
-        self._by_char: list[dict[str, tuple[tuple[re.Pattern | _Literal, str], ...]]] = [{} for _ in self._lexers]
-        self._compiled: dict[str, re.Pattern | _Literal] = {}
+        self._by_char: list[dict[str, tuple[_Matcher, ...]]] = [{} for _ in self._lexers]
+        self._compiled: dict[str, re.Pattern[str] | _Literal] = {}
         self._terminals: list[TerminalDef] | None = None
 
     @property
@@ -78,11 +83,11 @@ class Parser:
         return self._terminals
 
     # -- lexer -----------------------------------------------------------------------------------
-    def _matcher(self, lexer: int, char: str) -> tuple:
+    def _matcher(self, lexer: int, char: str) -> tuple[_Matcher, ...]:
         """The terminals that `lexer` accepts and that can start with `char`, in the lexer's order,
         as (compiled pattern, terminal) pairs: the first that matches is Lark's match."""
         accepts = self._lexers[lexer][0]
-        found = []
+        found: list[_Matcher] = []
         for t in self._classes[self._char_class.get(char, 0)]:
             if t in accepts:
                 rx = self._compiled.get(t)
@@ -90,19 +95,21 @@ class Parser:
                     literal = self._literals.get(t)
                     rx = self._compiled[t] = re.compile(self._patterns[t]) if literal is None else _Literal(literal)
                 found.append((rx, t))
-        found = self._by_char[lexer][char] = tuple(found)
-        return found
+        matchers = self._by_char[lexer][char] = tuple(found)
+        return matchers
 
-    def _lex_error(self, lexer: int, text: str, pos: int, line: int, line_start: int, last: Token | None):
+    def _lex_error(self, lexer: int, text: str, pos: int, line: int, line_start: int, last: Token | None
+                   ) -> NoReturn:
         """Lark's contextual lexer: the characters fit no terminal of this state. If they are a
         terminal of another state, report the token (UnexpectedToken), else the characters."""
         allowed = set(self._lexers[lexer][0]) - self._ignore
-        error = UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=allowed or {"<END-OF-FILE>"},
-                                     token_history=last and [last], state=None, terminals_by_name=None)
+        error = UnexpectedCharacters(  # type: ignore[no-untyped-call]  # Lark's constructor is unannotated
+            text, pos, line, pos - line_start + 1, allowed=allowed or {"<END-OF-FILE>"},
+            token_history=last and [last], state=None, terminals_by_name=None)
         root, n = self._root, len(text)
         while pos < n:
             char = text[pos]
-            for rx, type_ in self._by_char[root].get(char) or self._matcher(root, char):
+            for rx, type_ in self._by_char[root].get(char) or self._matcher(root, char):  # noqa: B007 - used after
                 m = rx.match(text, pos)
                 if m is not None:
                     break
@@ -120,25 +127,27 @@ class Parser:
             if keywords is not None:
                 type_ = keywords.get(value, type_)
             token = _new_token(type_, value, start, start_line, column, line, pos - line_start + 1, pos)
-            raise UnexpectedToken(token, error.allowed, state=None, token_history=[last], terminals_by_name=None)
+            raise UnexpectedToken(  # type: ignore[no-untyped-call]
+                token, error.allowed, state=None, token_history=[last], terminals_by_name=None)
         raise error
 
     # -- parser ----------------------------------------------------------------------------------
-    def parse(self, text: str) -> Tree:
+    def parse(self, text: str) -> Tree[Token]:
         states, rules, lexer_of_state, by_char, lexers = (
             self._states, self._rules, self._lexer_of_state, self._by_char, self._lexers)
         newline, ignore, build, new_token = self._newline, self._ignore, _build, _new_token
         skip, skip_chars = self._skip, self._skip_chars
         end_state = self._end
         state_stack = [self._start]
-        value_stack: list = []
+        value_stack: list[Any] = []  # Tokens and Trees
         pos, line, line_start, n = 0, 1, 0, len(text)
         last = None
         while True:
             if pos < n:  # next token, in the current state's lexer
                 char = text[pos]
                 if char in skip_chars:  # whitespace and comments: the same in every state
-                    end = skip.match(text, pos).end()
+                    # skip_chars is empty without a skip pattern, which matches at each of them
+                    end = skip.match(text, pos).end()  # type: ignore[union-attr]
                     if end > pos:
                         k = text.count("\n", pos, end)
                         if k:
@@ -150,7 +159,7 @@ class Parser:
                 found = by_char[lexer].get(char)
                 if found is None:
                     found = self._matcher(lexer, char)
-                for rx, type_ in found:
+                for rx, type_ in found:  # noqa: B007 - the terminal that matched, used after the loop
                     m = rx.match(text, pos)
                     if m is not None:
                         break
@@ -179,7 +188,8 @@ class Parser:
                 row = states[state_stack[-1]]
                 action = row.get(type_)
                 if action is None:
-                    raise UnexpectedToken(token, {s for s in row if s.isupper()}, state=None, interactive_parser=None)
+                    raise UnexpectedToken(  # type: ignore[no-untyped-call]
+                        token, {s for s in row if s.isupper()}, state=None, interactive_parser=None)
                 if action >= 0:
                     state_stack.append(action)
                     value_stack.append(token)
@@ -194,10 +204,11 @@ class Parser:
                 value_stack.append(build(children, name, plan, expand1))
                 state_stack.append(states[state_stack[-1]][origin])
                 if at_end and state_stack[-1] == end_state:
-                    return value_stack[-1]
+                    tree: Tree[Token] = value_stack[-1]
+                    return tree
 
 
-def _build(children: list, name: str, plan: tuple | None, expand1: bool) -> Any:
+def _build(children: list[Any], name: str, plan: tuple[tuple[int, bool], ...] | None, expand1: bool) -> Any:
     """Lark's tree builder for one rule: drop filtered tokens, inline `_rules` (and a single
     child of a `?rule`), then propagate positions (PropagatePositions) from the raw children."""
     if plan is None:
@@ -212,6 +223,8 @@ def _build(children: list, name: str, plan: tuple | None, expand1: bool) -> Any:
                     kept = children[i].children
             else:
                 kept.append(children[i])
+    meta: Any  # Lark's Meta, with the container_* positions PropagatePositions sets on it
+    cm: Any
     if expand1 and len(kept) == 1:
         tree = kept[0]
         if type(tree) is not Tree:
@@ -219,14 +232,14 @@ def _build(children: list, name: str, plan: tuple | None, expand1: bool) -> Any:
         meta = tree._meta
         fresh = not hasattr(meta, "line")
     else:
-        meta = Meta()
+        meta = Meta()  # type: ignore[no-untyped-call]
         tree = Tree(name, kept, meta)
         fresh = True
     for c in children:
         if type(c) is Token:
             first = (c.line, c.column, c.start_pos)
             break
-        if type(c) is Tree and not c._meta.empty:
+        if type(c) is Tree and not c._meta.empty:  # type: ignore[union-attr]  # our Trees all have a Meta
             cm = c._meta
             first = (cm.container_line, cm.container_column, cm.container_start_pos)
             break
@@ -236,7 +249,7 @@ def _build(children: list, name: str, plan: tuple | None, expand1: bool) -> Any:
         if type(c) is Token:
             last = (c.end_line, c.end_column, c.end_pos)
             break
-        if type(c) is Tree and not c._meta.empty:
+        if type(c) is Tree and not c._meta.empty:  # type: ignore[union-attr]  # our Trees all have a Meta
             cm = c._meta
             last = (cm.container_end_line, cm.container_end_column, cm.container_end_pos)
             break

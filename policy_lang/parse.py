@@ -3,16 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from decimal import Decimal
 import re
 import textwrap
-
-from ._lark_runtime import Token, Transformer, Tree  # Lark's classes, without importing lark (see grammar.py)
-from ._lark_runtime import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from . import ast
+from ._lark_runtime import (  # Lark's classes, without importing lark (see grammar.py)
+    Meta,
+    Token,
+    Transformer,
+    Tree,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 from .diagnostics import Diagnostic, Label, Span
 from .grammar import parser
+
+_T = TypeVar("_T")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -34,6 +44,7 @@ _COMPOUND_SPLIT = re.compile(r"(?<=[A-Za-z])(?=[0-9])")
 #: The longest number a policy may write (digits). Every limit of the checker is far below it,
 #: and Python refuses to convert numbers of more than 4300 digits at all.
 MAX_DIGITS = 15
+_TOO_LARGE: int = 10 ** MAX_DIGITS  # what an over-long number stands for after its P0302
 #: The longest run of digits in a clause reference or footnote mark: `§ 2.6 (4)`, `(12)`.
 MAX_REF_DIGITS = 6
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -89,7 +100,7 @@ def duration_parts(text: str) -> list[tuple[str, str]]:
 _COMPOUND_MINUTES = {"hour": 60, "minute": 1, "business_hour": 60, "business_minute": 1}
 
 
-class ToAst(Transformer):
+class ToAst(Transformer[Token, ast.PolicyFile]):
     """Parse tree -> `ast` nodes. Field duplicates become diagnostics, not exceptions.
 
     Each rule's method takes `(meta, children)`. Dispatch is direct: Lark's `v_args(meta=True)`
@@ -101,19 +112,20 @@ class ToAst(Transformer):
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
-    def _call_userfunc(self, tree, new_children=None):  # noqa: ANN001, ANN202 - Lark's hook
+    def _call_userfunc(self, tree: Tree[Token], new_children: list[Any] | None = None) -> Any:  # Lark's hook
         children = new_children if new_children is not None else tree.children
         return getattr(self, tree.data)(tree.meta, children)
 
-    def transform(self, tree: Tree) -> object:
+    def transform(self, tree: Tree[Token]) -> ast.PolicyFile:
         """Lark's Transformer.transform without its per-node generators and token visits (tokens
         pass through unchanged here, as Lark's default does): the same calls, bottom-up."""
-        def go(t: Tree) -> object:
+        def go(t: Tree[Token]) -> Any:
             return getattr(self, t.data)(t.meta, [go(c) if type(c) is Tree else c for c in t.children])
-        return go(tree)
+        result: ast.PolicyFile = go(tree)
+        return result
 
     # -- helpers -------------------------------------------------------------
-    def sp(self, meta) -> Span:
+    def sp(self, meta: Meta) -> Span:
         return Span.from_meta(meta, self.path)
 
     def tsp(self, tok: Token) -> Span:
@@ -122,8 +134,9 @@ class ToAst(Transformer):
     def name(self, tok: Token) -> ast.Name:
         return ast.Name(str(tok), self.tsp(tok))
 
-    def fields(self, children, kind: str) -> dict[str, object]:
-        out: dict[str, object] = {}
+    def fields(self, children: list[Any], kind: str) -> dict[str, Any]:
+        """The fields among `children` by name; their values are whatever the rule methods built."""
+        out: dict[str, Any] = {}
         for ch in children:
             if isinstance(ch, ast.Field):
                 if ch.name in ("open", "not_deducted"):
@@ -135,29 +148,30 @@ class ToAst(Transformer):
                     continue
                 if ch.name == "hours":
                     out.setdefault("hours", [])
-                    out["hours"].append(ch.value)  # type: ignore[union-attr]
+                    out["hours"].append(ch.value)
                 else:
                     out[ch.name] = ch.value
         return out
 
     @staticmethod
-    def pick(children, cls):
+    def pick(children: list[Any], cls: type[_T]) -> _T | None:
         for ch in children:
             if isinstance(ch, cls):
                 return ch
         return None
 
     @staticmethod
-    def marks_of(children) -> tuple[str, ...]:
+    def marks_of(children: list[Any]) -> tuple[str, ...]:
         for ch in children:
             if isinstance(ch, tuple) and ch and ch[0] == "__marks__":
-                return ch[1]
+                marks: tuple[str, ...] = ch[1]
+                return marks
         return ()
 
-    def head(self, children) -> tuple[ast.Name, ast.Text]:
+    def head(self, children: list[Any]) -> tuple[ast.Name, ast.Text]:
         return self.name(children[0]), children[1]
 
-    def field(self, name: str, meta, value) -> ast.Field:
+    def field(self, name: str, meta: Meta, value: object) -> ast.Field:
         return ast.Field(name, value, self.sp(meta))
 
     def number(self, digits: str, tok: Token) -> int:
@@ -167,7 +181,7 @@ class ToAst(Transformer):
             self.diagnostics.append(Diagnostic(
                 "P0302", f"a number of {len(digits)} digits is larger than any contract needs",
                 Label(self.tsp(tok), "too large"), help="write the real amount"))
-            return 10 ** MAX_DIGITS
+            return _TOO_LARGE
         return int(digits)
 
     def one_line(self, tok: Token) -> ast.Text:
@@ -198,58 +212,58 @@ class ToAst(Transformer):
                 Label(span, "too long"), help="cite the clause as the contract numbers it, e.g. `§ 2.6 (4)`"))
 
     # -- shared pieces -------------------------------------------------------
-    def start(self, meta, children):
+    def start(self, meta: Meta, children: list[Any]) -> ast.PolicyFile:
         return ast.PolicyFile(self.path, tuple(children), self.sp(meta))
 
-    def ref(self, meta, children):
+    def ref(self, meta: Meta, children: list[Any]) -> ast.Ref:
         tok = children[0]
         value = self.one_line(tok).value if tok.type == "STRING" else " ".join(str(tok).split())
         self.ref_digits(value, self.tsp(tok))
         return ast.Ref(value, self.tsp(tok))
 
-    def text(self, meta, children):
+    def text(self, meta: Meta, children: list[Any]) -> ast.Text:
         parts = [unescape(str(t)) if t.type == "STRING" else long_string(str(t)) for t in children]
         return ast.Text("".join(parts), self.sp(meta))
 
-    def title(self, meta, children):
+    def title(self, meta: Meta, children: list[Any]) -> ast.Text:
         return self.one_line(children[0])
 
-    def names(self, meta, children):
+    def names(self, meta: Meta, children: list[Any]) -> tuple[ast.Name, ...]:
         return tuple(self.name(t) for t in children)
 
-    def pid(self, meta, children):
+    def pid(self, meta: Meta, children: list[Any]) -> ast.Name:
         """A priority id: `P1`, `critical`, or quoted, `"1"`."""
         tok = children[0]
         if tok.type == "STRING":
             return ast.Name(self.one_line(tok).value, self.tsp(tok))
         return self.name(tok)
 
-    def pnames(self, meta, children):
+    def pnames(self, meta: Meta, children: list[Any]) -> tuple[ast.Name, ...]:
         return tuple(children)
 
-    def marks(self, meta, children):
+    def marks(self, meta: Meta, children: list[Any]) -> tuple[str, tuple[str, ...]]:
         return ("__marks__", tuple(self.mark(t) for t in children))
 
     def mark(self, tok: Token) -> str:
         self.ref_digits(str(tok), self.tsp(tok))
         return str(tok)
 
-    def include(self, meta, children):
+    def include(self, meta: Meta, children: list[Any]) -> ast.Include:
         return ast.Include(self.one_line(children[0]), self.sp(meta))
 
     # -- program -------------------------------------------------------------
-    def program(self, meta, children):
+    def program(self, meta: Meta, children: list[Any]) -> ast.ProgramDecl:
         f = self.fields(children[1:], "program")
         return ast.ProgramDecl(self.name(children[0]), f.get("title"), f.get("vendor"),
                                f.get("edition"), f.get("source"), self.sp(meta))
 
-    def program_title(self, meta, ch):
+    def program_title(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("title", meta, self.single(ch[0]))
 
-    def vendor(self, meta, ch):
+    def vendor(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("vendor", meta, self.single(ch[0]))
 
-    def edition(self, meta, ch):
+    def edition(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("edition", meta, self.single(ch[0]))
 
     def single(self, text: ast.Text) -> ast.Text:
@@ -258,41 +272,41 @@ class ToAst(Transformer):
             self._line_break(text.span)
         return text
 
-    def source(self, meta, ch):
+    def source(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("source", meta, ch[0])
 
-    def parties(self, meta, children):
+    def parties(self, meta: Meta, children: list[Any]) -> ast.PartiesDecl:
         return ast.PartiesDecl(self.pick(children, ast.Ref),
                                tuple(c for c in children if isinstance(c, ast.Party)), self.sp(meta))
 
-    def party(self, meta, ch):
+    def party(self, meta: Meta, ch: list[Any]) -> ast.Party:
         return ast.Party(self.name(ch[0]), self.one_line(ch[1]), ch[2], self.sp(meta))
 
     # -- calendars -----------------------------------------------------------
-    def holidays(self, meta, children):
+    def holidays(self, meta: Meta, children: list[Any]) -> ast.HolidaysDecl:
         ident, title = self.head(children)
         f = self.fields(children[2:], "holidays")
         return ast.HolidaysDecl(ident, title, self.pick(children, ast.Ref), f.get("official"),
                                 tuple(f.get("dates", ())), tuple(f.get("working", ())),
                                 tuple(f.get("shortened", ())), f.get("source"), self.sp(meta))
 
-    def official(self, meta, ch):
+    def official(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("official", meta, ast.Official(
             self.name(ch[0]), self.number(str(ch[1]), ch[1]), self.number(str(ch[2]), ch[2]), self.sp(meta)))
 
-    def dates(self, meta, ch):
+    def dates(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("dates", meta, ch[0])
 
-    def working(self, meta, ch):
+    def working(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("working", meta, ch[0])
 
-    def shortened(self, meta, ch):
+    def shortened(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("shortened", meta, ch[0])
 
-    def date_list(self, meta, ch):
+    def date_list(self, meta: Meta, ch: list[Any]) -> tuple[ast.DateItem, ...]:
         return tuple(ch)
 
-    def date_item(self, meta, ch):
+    def date_item(self, meta: Meta, ch: list[Any]) -> ast.DateItem:
         dates = [t for t in ch if t.type == "DATE"]
         label = next((self.one_line(t).value for t in ch if t.type == "STRING"), None)
         first = self.date(dates[0])
@@ -306,27 +320,27 @@ class ToAst(Transformer):
             self.diagnostics.append(Diagnostic("P0701", f"`{tok}` is not a date", Label(self.tsp(tok), "no such day")))
             return None
 
-    def calendar(self, meta, children):
+    def calendar(self, meta: Meta, children: list[Any]) -> ast.CalendarDecl:
         ident, title = self.head(children)
         f = self.fields(children[2:], "calendar")
         return ast.CalendarDecl(ident, title, self.pick(children, ast.Ref), f.get("zone"),
                                 bool(f.get("always", False)), tuple(f.get("hours", ())),
                                 tuple(f.get("except", ())), f.get("shorten"), f.get("note"), self.sp(meta))
 
-    def zone(self, meta, ch):
+    def zone(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("zone", meta, self.one_line(ch[0]))
 
-    def always(self, meta, ch):
+    def always(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("always", meta, True)
 
-    def hours(self, meta, ch):
+    def hours(self, meta: Meta, ch: list[Any]) -> ast.Field:
         days = [t for t in ch if isinstance(t, Token) and t.type == "WEEKDAY"]
         windows = tuple(w for w in ch if isinstance(w, ast.Window))
         first = WEEKDAYS.index(str(days[0]))
         last = WEEKDAYS.index(str(days[-1]))
         return self.field("hours", meta, ast.Hours(first, last, windows, self.sp(meta)))
 
-    def window(self, meta, ch):
+    def window(self, meta: Meta, ch: list[Any]) -> ast.Window:
         return ast.Window(self.minutes(ch[0]), self.minutes(ch[1]), self.sp(meta))
 
     def minutes(self, tok: Token) -> int:
@@ -337,13 +351,13 @@ class ToAst(Transformer):
             return 0
         return h * 60 + m
 
-    def except_(self, meta, ch):
+    def except_(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("except", meta, ch[0])
 
-    def shorten(self, meta, ch):
+    def shorten(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("shorten", meta, self.duration(ch[0]))
 
-    def note(self, meta, ch):
+    def note(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("note", meta, ch[0])
 
     def duration(self, tok: Token) -> ast.Duration:
@@ -353,7 +367,7 @@ class ToAst(Transformer):
             return ast.Duration(parts[0][0], parts[0][1], span)
         business = any(u.startswith("business_") for _, u in parts)
         if all(u in _COMPOUND_MINUTES for _, u in parts) and all(isinstance(a, int) for a, _ in parts):
-            minutes = sum(a * _COMPOUND_MINUTES[u] for a, u in parts)  # type: ignore[operator]
+            minutes = sum(a * _COMPOUND_MINUTES[u] for a, u in parts)
             hours, rest = divmod(minutes, 60)
             if rest:
                 amount, unit = minutes, "business_minute" if business else "minute"
@@ -377,7 +391,7 @@ class ToAst(Transformer):
         return n
 
     # -- channels ------------------------------------------------------------
-    def channel(self, meta, children):
+    def channel(self, meta: Meta, children: list[Any]) -> ast.ChannelDecl:
         ident, title = self.head(children)
         f = self.fields(children[2:], "channel")
         return ast.ChannelDecl(ident, title, self.pick(children, ast.Ref), f.get("contact"),
@@ -385,32 +399,32 @@ class ToAst(Transformer):
                                self.sp(meta), tuple(c.value for c in children if isinstance(c, ast.Field)
                                                     and c.name == "open"))
 
-    def contact(self, meta, ch):
+    def contact(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("contact", meta, ch[0])
 
-    def available(self, meta, ch):
+    def available(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("available", meta, self.name(ch[0]))
 
-    def open_with(self, meta, ch):
+    def open_with(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("open", meta, ast.OpenWith(self.name(ch[0]), self.name(ch[1]),
                                                      ch[2] if len(ch) > 2 else (), self.sp(meta)))
 
-    def language(self, meta, ch):
+    def language(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("language", meta, ch[0])
 
-    def confirm(self, meta, ch):
+    def confirm(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("confirm", meta, ast.Confirm(self.name(ch[0]), ch[1], self.sp(meta)))
 
-    def procedure(self, meta, children):
+    def procedure(self, meta: Meta, children: list[Any]) -> ast.ProcedureDecl:
         ident, title = self.head(children)
         steps = tuple(c.value for c in children[2:] if isinstance(c, ast.Field))
         return ast.ProcedureDecl(ident, title, self.pick(children, ast.Ref), steps, self.sp(meta))
 
-    def step(self, meta, ch):
+    def step(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("step", meta, ch[0])
 
     # -- tiers, services, matrices --------------------------------------------
-    def tiers(self, meta, children):
+    def tiers(self, meta: Meta, children: list[Any]) -> ast.TiersDecl:
         metric = self.pick(children, tuple)
         m_name = m_title = None
         if metric and metric[0] == "__metric__":
@@ -418,10 +432,10 @@ class ToAst(Transformer):
         return ast.TiersDecl(m_name, m_title, self.pick(children, ast.Ref),
                              tuple(c for c in children if isinstance(c, ast.TierDecl)), self.sp(meta))
 
-    def metric(self, meta, ch):
+    def metric(self, meta: Meta, ch: list[Any]) -> tuple[str, ast.Name, ast.Text]:
         return ("__metric__", self.name(ch[0]), self.one_line(ch[1]))
 
-    def tier(self, meta, ch):
+    def tier(self, meta: Meta, ch: list[Any]) -> ast.TierDecl:
         basis = ch[2]
         if basis == "purchased":
             low, high, purchased, pspan = None, None, True, None
@@ -431,71 +445,72 @@ class ToAst(Transformer):
         return ast.TierDecl(self.name(ch[0]), self.one_line(ch[1]),
                             low, high, purchased, self.marks_of(ch), self.sp(meta), pspan)
 
-    def points(self, meta, ch):
+    def points(self, meta: Meta, ch: list[Any]) -> tuple[int, int | None, Span]:
         nums = [self.number(str(t), t) for t in ch]
         return (nums[0], nums[1] if len(nums) > 1 else None, self.sp(meta))
 
-    def purchased(self, meta, ch):
+    def purchased(self, meta: Meta, ch: list[Any]) -> str:
         return "purchased"
 
-    def services(self, meta, children):
+    def services(self, meta: Meta, children: list[Any]) -> ast.ServicesDecl:
         return ast.ServicesDecl(self.pick(children, ast.Ref),
                                 tuple(c for c in children if isinstance(c, ast.ServiceDecl)), self.sp(meta))
 
-    def service(self, meta, ch):
+    def service(self, meta: Meta, ch: list[Any]) -> ast.ServiceDecl:
         grants = next((c for c in ch if isinstance(c, ast.Name)), None)
         return ast.ServiceDecl(self.name(ch[0]), self.one_line(ch[1]),
                                self.marks_of(ch), grants, self.sp(meta))
 
-    def grants(self, meta, ch):
+    def grants(self, meta: Meta, ch: list[Any]) -> ast.Name:
         return self.name(ch[0])
 
     def header(self, tok: Token) -> tuple[ast.Name, tuple[ast.Name, ...]]:
         names: list[ast.Name] = []
+        assert tok.line is not None and tok.column is not None  # a lexed token has its position
         for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", str(tok)):
             col = tok.column + m.start()
             names.append(ast.Name(m.group(), Span(self.path, tok.line, col, tok.line, col + len(m.group()))))
         return names[0], tuple(names[1:])
 
-    def matrix(self, meta, children):
+    def matrix(self, meta: Meta, children: list[Any]) -> ast.MatrixDecl:
         ident, title = self.head(children)
         htok = next(c for c in children if isinstance(c, Token) and c.type == "HEADER")
         corner, columns = self.header(htok)
         return ast.MatrixDecl(ident, title, self.pick(children, ast.Ref), self.marks_of(children), corner,
                               columns, tuple(c for c in children if isinstance(c, ast.Row)), self.sp(meta))
 
-    def row(self, meta, ch):
+    def row(self, meta: Meta, ch: list[Any]) -> ast.Row:
         return ast.Row(self.name(ch[0]), tuple(ch[1:]), self.sp(meta))
 
-    def cell_yes(self, meta, ch):
+    def cell_yes(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("yes", span=self.sp(meta))
 
-    def cell_no(self, meta, ch):
+    def cell_no(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("no", span=self.sp(meta))
 
-    def cell_none(self, meta, ch):
+    def cell_none(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("none", span=self.sp(meta))
 
-    def cell_unlimited(self, meta, ch):
+    def cell_unlimited(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("unlimited", span=self.sp(meta))
 
-    def cell_count(self, meta, ch):
+    def cell_count(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("count", count=self.number(str(ch[0]), ch[0]), span=self.tsp(ch[0]))
 
-    def cell_only(self, meta, ch):
+    def cell_only(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("only", names=ch[0], span=self.sp(meta))
 
-    def cell_duration(self, meta, ch):
+    def cell_duration(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         d = self.duration(ch[0])
         return ast.Cell("duration", duration=d, span=d.span)
 
-    def cell_ratio(self, meta, ch):
+    def cell_ratio(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("ratio", text=str(ch[0]), span=self.tsp(ch[0]))
 
-    def cell_text(self, meta, ch):
+    def cell_text(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("text", text=unescape(str(ch[0])), span=self.tsp(ch[0]))
 
-    def cell_price(self, meta, ch):
+    def cell_price(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         tok = ch[0]
         m = re.fullmatch(r"([0-9_]+(?:\.[0-9]+)?)[ \t]*([A-Z]+)", str(tok))
         assert m is not None
@@ -505,10 +520,10 @@ class ToAst(Transformer):
         price = ast.Price(amount, m.group(2), per, self.sp(meta))
         return ast.Cell("price", price=price, span=self.sp(meta))
 
-    def cell_on_request(self, meta, ch):
+    def cell_on_request(self, meta: Meta, ch: list[Any]) -> ast.Cell:
         return ast.Cell("on_request", span=self.sp(meta))
 
-    def _target(self, meta, children, ident: ast.Name, is_response: bool) -> ast.TargetDecl:
+    def _target(self, meta: Meta, children: list[Any], ident: ast.Name, is_response: bool) -> ast.TargetDecl:
         title = next((c for c in children if isinstance(c, ast.Text)), None)
         toks = [c for c in children if isinstance(c, Token)]
         names = [c for c in toks if c.type == "NAME"]
@@ -528,22 +543,22 @@ class ToAst(Transformer):
             f.get("from"), tuple(f.get("via", ())), f.get("text"), f.get("note"), corner, columns,
             tuple(c for c in children if isinstance(c, ast.TargetRow)), from_service, is_response, self.sp(meta))
 
-    def response_table(self, meta, children):
+    def response_table(self, meta: Meta, children: list[Any]) -> ast.TargetDecl:
         return self._target(meta, children, ast.Name("response", self.sp(meta)), True)
 
-    def response_row(self, meta, children):
+    def response_row(self, meta: Meta, children: list[Any]) -> ast.TargetDecl:
         return self._target(meta, children, ast.Name("response", self.sp(meta)), True)
 
-    def target(self, meta, children):
+    def target(self, meta: Meta, children: list[Any]) -> ast.TargetDecl:
         return self._target(meta, children[1:], self.name(children[0]), False)
 
-    def on_for(self, meta, ch):
+    def on_for(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("on_for", meta, ast.OnFor(self.name(ch[0]), ch[1], self.sp(meta)))
 
-    def efforts_for(self, meta, ch):
+    def efforts_for(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("efforts", meta, ast.EffortsFor(ch[0] if ch else (), self.sp(meta)))
 
-    def percentile(self, meta, ch):
+    def percentile(self, meta: Meta, ch: list[Any]) -> ast.Field:
         tok = ch[0]
         raw = str(tok).rstrip("%").strip()
         whole, _, frac = raw.partition(".")
@@ -551,140 +566,140 @@ class ToAst(Transformer):
         return self.field("percentile", meta, ast.PercentileDecl(value, self.name(ch[1]),
                                                                  ch[2] if len(ch) > 2 else (), self.sp(meta)))
 
-    def counted_from(self, meta, ch):
+    def counted_from(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("from", meta, self.name(ch[0]))
 
-    def via(self, meta, ch):
+    def via(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("via", meta, ch[0])
 
-    def via_names(self, meta, ch):
+    def via_names(self, meta: Meta, ch: list[Any]) -> tuple[ast.Name, ...]:
         head = ch[0] if isinstance(ch[0], tuple) else (self.name(ch[0]),)
         return head + tuple(self.name(t) for t in ch[1:] if isinstance(t, Token))
 
-    def trow(self, meta, ch):
+    def trow(self, meta: Meta, ch: list[Any]) -> ast.TargetRow:
         return ast.TargetRow(ch[0], tuple(ch[1:]), self.sp(meta))
 
-    def tcell(self, meta, ch):
+    def tcell(self, meta: Meta, ch: list[Any]) -> ast.TargetCell:
         term = ch[0]
         cal = next((self.name(c) for c in ch[1:] if isinstance(c, Token) and c.type == "NAME"), None)
         efforts = any(isinstance(c, Token) and c.type == "EFFORTS" for c in ch[1:])
         return ast.TargetCell(term, cal, efforts, self.sp(meta))
 
-    def term_duration(self, meta, ch):
+    def term_duration(self, meta: Meta, ch: list[Any]) -> ast.TermDuration:
         d = self.duration(ch[0])
         return ast.TermDuration(d, d.span)
 
-    def term_bad(self, meta, ch):
+    def term_bad(self, meta: Meta, ch: list[Any]) -> ast.TermBad:
         return ast.TermBad(self.sp(meta))
 
-    def term_none(self, meta, ch):
+    def term_none(self, meta: Meta, ch: list[Any]) -> ast.TermNone:
         return ast.TermNone(self.sp(meta))
 
-    def term_next_business_day(self, meta, ch):
+    def term_next_business_day(self, meta: Meta, ch: list[Any]) -> ast.TermNextDay:
         return ast.TermNextDay(True, self.minutes(ch[0]) if ch else None, self.sp(meta))
 
-    def term_next_calendar_day(self, meta, ch):
+    def term_next_calendar_day(self, meta: Meta, ch: list[Any]) -> ast.TermNextDay:
         return ast.TermNextDay(False, self.minutes(ch[0]) if ch else None, self.sp(meta))
 
-    def requests(self, meta, children):
+    def requests(self, meta: Meta, children: list[Any]) -> ast.RequestsDecl:
         return ast.RequestsDecl(self.pick(children, ast.Ref),
                                 tuple(c for c in children if isinstance(c, ast.RequestDecl)), self.sp(meta))
 
-    def request(self, meta, ch):
+    def request(self, meta: Meta, ch: list[Any]) -> ast.RequestDecl:
         return ast.RequestDecl(self.name(ch[0]), self.one_line(ch[1]), ch[2], self.sp(meta))
 
     # -- priorities ----------------------------------------------------------
-    def priorities(self, meta, children):
+    def priorities(self, meta: Meta, children: list[Any]) -> ast.PrioritiesDecl:
         titled = [c for c in children if isinstance(c, ast.Text)]
         return ast.PrioritiesDecl(self.pick(children, ast.Ref),
                                   tuple(c for c in children if isinstance(c, ast.PriorityDecl)), self.sp(meta),
                                   titled[0] if titled else None)
 
-    def priority(self, meta, ch):
+    def priority(self, meta: Meta, ch: list[Any]) -> ast.PriorityDecl:
         f = self.fields(ch[2:], "priority")
         return ast.PriorityDecl(ch[0], self.one_line(ch[1]),
                                 f.get("definition"), tuple(f.get("report_via", ())), self.sp(meta),
                                 f.get("short"), f.get("label"))
 
-    def short(self, meta, ch):
+    def short(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("short", meta, self.one_line(ch[0]))
 
-    def label(self, meta, ch):
+    def label(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("label", meta, self.one_line(ch[0]))
 
-    def definition_text(self, meta, ch):
+    def definition_text(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("definition", meta, ch[0])
 
-    def report_via(self, meta, ch):
+    def report_via(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("report_via", meta, ch[0])
 
-    def reclassify(self, meta, ch):
+    def reclassify(self, meta: Meta, ch: list[Any]) -> ast.ReclassifyDecl:
         f = self.fields(ch[1:], "reclassify")
         return ast.ReclassifyDecl(self.name(ch[0]), self.pick(ch, ast.Ref), tuple(f.get("unless_via", ())),
                                   f.get("becomes"), f.get("may_lower"), f.get("text"), self.sp(meta),
                                   f.get("when"))
 
-    def unless_via(self, meta, ch):
+    def unless_via(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("unless_via", meta, ch[0])
 
-    def becomes(self, meta, ch):
+    def becomes(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("becomes", meta, ch[0])
 
-    def may_lower(self, meta, ch):
+    def may_lower(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("may_lower", meta, ch[0])
 
-    def text_field(self, meta, ch):
+    def text_field(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("text", meta, ch[0])
 
     # -- events, obligations, periods ----------------------------------------
-    def event(self, meta, ch):
+    def event(self, meta: Meta, ch: list[Any]) -> ast.EventDecl:
         return ast.EventDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
 
-    def condition(self, meta, ch):
+    def condition(self, meta: Meta, ch: list[Any]) -> ast.ConditionDecl:
         return ast.ConditionDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
 
-    def obligation(self, meta, ch):
+    def obligation(self, meta: Meta, ch: list[Any]) -> ast.ObligationDecl:
         ident, title = self.head(ch)
         f = self.fields(ch[2:], "obligation")
         return ast.ObligationDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("by"),
                                   f.get("from"), f.get("within"), f.get("before"), f.get("when"),
                                   f.get("note"), f.get("text"), self.sp(meta))
 
-    def by_party(self, meta, ch):
+    def by_party(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("by", meta, self.name(ch[0]))
 
-    def from_event(self, meta, ch):
+    def from_event(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("from", meta, self.name(ch[0]))
 
-    def within(self, meta, ch):
+    def within(self, meta: Meta, ch: list[Any]) -> ast.Field:
         cal = self.name(ch[1]) if len(ch) > 1 else None
         return self.field("within", meta, ast.Within(self.duration(ch[0]), cal, self.sp(meta)))
 
-    def before(self, meta, ch):
+    def before(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("before", meta, ast.Before(self.duration(ch[0]), self.name(ch[1]), self.sp(meta)))
 
-    def when(self, meta, ch):
+    def when(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("when", meta, self.name(ch[0]))
 
-    def period(self, meta, ch):
+    def period(self, meta: Meta, ch: list[Any]) -> ast.PeriodDecl:
         ident, title = self.head(ch)
         f = self.fields(ch[2:], "period")
         return ast.PeriodDecl(ident, title, self.pick(ch, ast.Ref), f.get("starts"), f.get("length"),
                               f.get("renews"), tuple(f.get("options", ())), f.get("text"), self.sp(meta))
 
-    def starts(self, meta, ch):
+    def starts(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("starts", meta, self.name(ch[0]))
 
-    def length(self, meta, ch):
+    def length(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("length", meta, self.duration(ch[0]))
 
-    def renews(self, meta, ch):
+    def renews(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("renews", meta, self.duration(ch[0]))
 
-    def options(self, meta, ch):
+    def options(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("options", meta, tuple(self.duration(t) for t in ch))
 
-    def vouchers(self, meta, ch):
+    def vouchers(self, meta: Meta, ch: list[Any]) -> ast.VouchersDecl:
         ident, title = self.head(ch)
         f = self.fields(ch[2:], "vouchers")
         exp = f.get("expires")
@@ -693,29 +708,29 @@ class ToAst(Transformer):
                                 exp if isinstance(exp, ast.Name) else None, f.get("reissued"), f.get("text"),
                                 self.sp(meta))
 
-    def count_from(self, meta, ch):
+    def count_from(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("count_from", meta, self.name(ch[0]))
 
-    def valid_from(self, meta, ch):
+    def valid_from(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("valid_from", meta, self.name(ch[0]))
 
-    def expires(self, meta, ch):
+    def expires(self, meta: Meta, ch: list[Any]) -> ast.Field:
         tok = ch[0]
         return self.field("expires", meta, self.duration(tok) if tok.type == "DURATION" else self.name(tok))
 
-    def reissued(self, meta, ch):
+    def reissued(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("reissued", meta, self.duration(ch[0]))
 
     # -- lists and texts -----------------------------------------------------
-    def exclusions(self, meta, ch):
+    def exclusions(self, meta: Meta, ch: list[Any]) -> ast.ExclusionsDecl:
         ident, title = self.head(ch)
         return ast.ExclusionsDecl(ident, title, self.pick(ch, ast.Ref),
                                   tuple(c for c in ch if isinstance(c, ast.Exclusion)), self.sp(meta))
 
-    def exclusion(self, meta, ch):
+    def exclusion(self, meta: Meta, ch: list[Any]) -> ast.Exclusion:
         return ast.Exclusion(self.mark(ch[0]), ch[1], self.sp(meta))
 
-    def clause(self, meta, ch):
+    def clause(self, meta: Meta, ch: list[Any]) -> ast.ClauseDecl:
         ident, title = self.head(ch)
         items = tuple(c.value for c in ch if isinstance(c, ast.Field) and c.name == "item")
         f = self.fields([c for c in ch[2:] if not (isinstance(c, ast.Field) and c.name == "item")], "clause")
@@ -723,101 +738,101 @@ class ToAst(Transformer):
         return ast.ClauseDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("text"), items,
                               applies[0], applies[1], self.sp(meta))
 
-    def item(self, meta, ch):
+    def item(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("item", meta, ch[0])
 
-    def applies(self, meta, ch):
+    def applies(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("applies", meta, (ch[0], ch[1] if len(ch) > 1 else ()))
 
-    def footnote(self, meta, ch):
+    def footnote(self, meta: Meta, ch: list[Any]) -> ast.FootnoteDecl:
         return ast.FootnoteDecl(self.mark(ch[0]), self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
 
-    def definition(self, meta, ch):
+    def definition(self, meta: Meta, ch: list[Any]) -> ast.DefinitionDecl:
         ident, title = self.head(ch)
         return ast.DefinitionDecl(ident, title, self.pick(ch, ast.Ref), ch[-1], self.sp(meta))
 
     # -- hardware, rules -----------------------------------------------------
-    def warranty(self, meta, ch):
+    def warranty(self, meta: Meta, ch: list[Any]) -> ast.WarrantyDecl:
         ident, title = self.head(ch)
         f = self.fields(ch[2:], "warranty")
         return ast.WarrantyDecl(ident, title, self.pick(ch, ast.Ref), f.get("length"), f.get("from"),
                                 f.get("text"), self.sp(meta))
 
-    def rma(self, meta, ch):
+    def rma(self, meta: Meta, ch: list[Any]) -> ast.RmaDecl:
         ident, title = self.head(ch)
         f = self.fields(ch[2:], "rma")
         return ast.RmaDecl(ident, title, self.pick(ch, ast.Ref), f.get("during"), f.get("or_with"),
                            f.get("text"), self.sp(meta))
 
-    def during(self, meta, ch):
+    def during(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("during", meta, self.name(ch[0]))
 
-    def or_with(self, meta, ch):
+    def or_with(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("or_with", meta, self.name(ch[0]))
 
-    def rule(self, meta, ch):
+    def rule(self, meta: Meta, ch: list[Any]) -> ast.RuleDecl:
         ident, title = self.head(ch)
         expr = next(c for c in ch[2:] if isinstance(c, (ast.MaxOf, ast.MinOf, ast.Remaining, ast.Duration)))
         text = ch[-1] if isinstance(ch[-1], ast.Text) and ch[-1] is not title else None
         return ast.RuleDecl(ident, title, self.pick(ch, ast.Ref), expr, text, self.sp(meta))
 
-    def max_of(self, meta, ch):
+    def max_of(self, meta: Meta, ch: list[Any]) -> ast.MaxOf:
         return ast.MaxOf(tuple(ch), self.sp(meta))
 
-    def min_of(self, meta, ch):
+    def min_of(self, meta: Meta, ch: list[Any]) -> ast.MinOf:
         return ast.MinOf(tuple(ch), self.sp(meta))
 
-    def remaining(self, meta, ch):
+    def remaining(self, meta: Meta, ch: list[Any]) -> ast.Remaining:
         return ast.Remaining(self.name(ch[0]), self.sp(meta))
 
-    def duration_literal(self, meta, ch):
+    def duration_literal(self, meta: Meta, ch: list[Any]) -> ast.Duration:
         return self.duration(ch[0])
 
-    def incidents(self, meta, ch):
+    def incidents(self, meta: Meta, ch: list[Any]) -> ast.IncidentsDecl:
         f = self.fields(ch[1:], "incidents")
         exempt = tuple(c.value for c in ch[1:] if isinstance(c, ast.Field) and c.name == "not_deducted")
         return ast.IncidentsDecl(tuple(ch[0]), self.pick(ch, ast.Ref), self.marks_of(ch), exempt,
                                  f.get("text"), self.sp(meta))
 
-    def not_deducted(self, meta, ch):
+    def not_deducted(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("not_deducted", meta, (self.name(ch[0]), self.one_line(ch[1])))
 
-    def reinstatement(self, meta, ch):
+    def reinstatement(self, meta: Meta, ch: list[Any]) -> ast.ReinstatementDecl:
         f = self.fields(ch, "reinstatement")
         return ast.ReinstatementDecl(self.pick(ch, ast.Ref), f.get("pays"), f.get("text"), self.sp(meta))
 
-    def pays(self, meta, ch):
+    def pays(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("pays", meta, self.duration(ch[0]))
 
-    def terms(self, meta, ch):
+    def terms(self, meta: Meta, ch: list[Any]) -> ast.TermsDecl:
         return ast.TermsDecl(tuple(c for c in ch if isinstance(c, ast.TermEntry)), self.sp(meta))
 
-    def term_entry(self, meta, ch):
+    def term_entry(self, meta: Meta, ch: list[Any]) -> ast.TermEntry:
         texts = [self.one_line(t) for t in ch]
         return ast.TermEntry(texts[0], tuple(texts[1:]), self.sp(meta))
 
-    def agreed(self, meta, ch):
+    def agreed(self, meta: Meta, ch: list[Any]) -> ast.AgreedDecl:
         f = self.fields(ch[1:], "agreed")
         return ast.AgreedDecl(self.name(ch[0]), self.pick(ch, ast.Ref), f.get("text"), self.sp(meta))
 
-    def performance(self, meta, ch):
+    def performance(self, meta: Meta, ch: list[Any]) -> ast.PerformanceDecl:
         f = self.fields(ch, "performance")
         return ast.PerformanceDecl(self.pick(ch, ast.Ref), f.get("provider"), f.get("through"), f.get("precedence"),
                                    f.get("vendor_terms"), self.sp(meta))
 
-    def provider(self, meta, ch):
+    def provider(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("provider", meta, self.name(ch[0]))
 
-    def through(self, meta, ch):
+    def through(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("through", meta, self.name(ch[0]))
 
-    def precedence(self, meta, ch):
+    def precedence(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("precedence", meta, self.name(ch[0]))
 
-    def vendor_terms(self, meta, ch):
+    def vendor_terms(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("vendor_terms", meta, ch[0])
 
-    def coverage(self, meta, ch):
+    def coverage(self, meta: Meta, ch: list[Any]) -> ast.CoverageDecl:
         f = self.fields(ch[1:], "coverage")
         return ast.CoverageDecl(self.name(ch[0]), self.pick(ch, ast.Ref), f.get("text"), self.sp(meta))
 
@@ -850,7 +865,8 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
     exp = ", ".join(expected[:12]) + (", ..." if len(expected) > 12 else "")
     if isinstance(exc, UnexpectedCharacters):
         line, col = exc.line, exc.column
-        ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream
+        ch = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
         what = "unterminated string" if ch == '"' else f"unexpected character `{ch}`"
         return Diagnostic("P0002", what, Label(Span(path, line, col, line, col + 1), "here"),
                           notes=(f"expected {exp}",) if exp else ())
@@ -858,7 +874,8 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
         lines = text.split("\n")
         line = len(lines)
         col = len(lines[-1]) + 1
-        return Diagnostic("P0001", "unexpected end of file", Label(Span(path, line, col, line, col + 1), "file ends here"),
+        return Diagnostic("P0001", "unexpected end of file",
+                          Label(Span(path, line, col, line, col + 1), "file ends here"),
                           notes=(f"expected {exp}",) if exp else ())
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
