@@ -7,6 +7,8 @@ The Python evaluator and the annex only render `Program.decisions`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from . import model
@@ -55,7 +57,7 @@ class _Context:
         self.order = [x.id for x in p.priorities]
         self.events = {e.id: e.title for e in p.events}
         self.conditions = {c.id: c.title for c in p.conditions}
-        self.granting = {}
+        self.granting: dict[str, model.Service] = {}
         for s in p.services:
             if s.grants_channel and s.grants_channel not in self.granting:
                 self.granting[s.grants_channel] = s
@@ -155,7 +157,7 @@ class _Context:
             vendor = next((x.label for x in p.parties if x.id == "manufacturer"), "исполнитель")
             lower = (f"; {vendor} вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
                      if r.may_lower_to else "")
-            args = dict(reported=self.label(effective), becomes=self.label(r.becomes), lower=lower)
+            args = {"reported": self.label(effective), "becomes": self.label(r.becomes), "lower": lower}
             if r.when is None:
                 reasons.append(reason("reclassified", r.clause, via=via, **args))
             elif r.unless_via:
@@ -212,8 +214,9 @@ class _Context:
         closed: tuple[model.Reason, ...] = ()
         open_on = ch.calendar
         for cal_id, service, prios in ch.open_with:  # a tier with that service reaches it on another calendar
-            c = self.cells.get((tier, service))
-            if c is not None and c.granted and (not isinstance(c, model.OnlyCell) or effective in (c.priorities or ())) \
+            via_cell = self.cells.get((tier, service))
+            if via_cell is not None and via_cell.granted \
+                    and (not isinstance(via_cell, model.OnlyCell) or effective in (via_cell.priorities or ())) \
                     and (not prios or effective in prios):
                 open_on = cal_id
                 break
@@ -237,7 +240,8 @@ class _Context:
                               tuple(applied), tuple(clauses), tuple(reasons), closed)
 
     def alternatives(self, tier: str, ch: model.Channel, priority: str | None, what: str,
-                     add_clause, tier_t: str, always_open: bool = False) -> model.Reason:
+                     add_clause: Callable[[str | None], None], tier_t: str, always_open: bool = False
+                     ) -> model.Reason:
         """Where else the request may go (for a closed channel: those open around the clock)."""
         others = [c for c in self.p.channels if c.id != ch.id and self.accepts(tier, c.id, priority)
                   and (not always_open or c.calendar is None

@@ -202,7 +202,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
             error("the term ends before it starts", "end")
         elif (end - start).days > 3660:
             error("a term longer than 10 years", "end")
-        elif not (2000 <= start.year and end.year <= 2100):
+        elif not (start.year >= 2000 and end.year <= 2100):
             error("term dates outside 2000..2100", "start")
         elif prog is not None:
             _check_horizon(prog, start, end, error, "end" if "end" in data else "years")
@@ -313,8 +313,8 @@ def _voucher_facts(p: model.Program, c: ContractFile) -> tuple[model.VoucherGran
         valid = c.start
         for k in range(years if every else 1):
             if k and every:  # the next issue: the day after the previous term, as voucher_grants() counts
-                valid = _term_end(valid, every.amount, every.unit)
-            expires = _term_end(valid, life.amount, life.unit) if life else shift(c.end, 1, "day")
+                valid = _term_end(valid, every.whole, every.unit)
+            expires = _term_end(valid, life.whole, life.unit) if life else shift(c.end, 1, "day")
             out.append(model.VoucherGrantFact(v.title, count, valid, min(expires, shift(c.end, 1, "day")), v.clause))
     return tuple(out)
 
@@ -354,7 +354,7 @@ def instantiate(p: model.Program, c: ContractFile) -> model.Program:
     for period in p.periods:
         ob = p.index.notices.get(period.id)
         if ob is not None and ob.before is not None:
-            notice = shift(shift(c.end, 1, "day"), -ob.before.amount, ob.before.unit)
+            notice = shift(shift(c.end, 1, "day"), -ob.before.whole, ob.before.unit)
             renewal_clause = ob.clause
             break
     instance = model.Instance(

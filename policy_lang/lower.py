@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from typing import Any
 
-from . import ast, model
+from . import ast, model, production_calendar
+from .diagnostics import Span
 from .runtime import ru_text as ru
 from .typography import typeset
-from . import production_calendar
 
 
 def default_horizon() -> tuple[int, int]:
@@ -179,11 +180,14 @@ def calendar(c: ast.CalendarDecl, sets: dict[str, model.HolidaySet]) -> model.Ca
     working = sorted({d for s in used for d in s.working_weekends})
     shorten = 0
     if c.shorten is not None:
-        shorten = c.shorten.amount * (60 if c.shorten.unit == "hour" else 1)
+        amount = c.shorten.amount
+        assert isinstance(amount, int)  # the checker refuses a fraction or a compound here (P0305)
+        shorten = amount * (60 if c.shorten.unit == "hour" else 1)
     shortened = sorted({d for s in used for d in s.shortened}) if shorten else []
     first = last = provisional_from = None
     if not c.always:
-        years = [(s.first_year, s.last_year) for s in used if s.first_year is not None]
+        # an official set has both years, a set of explicit dates neither
+        years = [(s.first_year, s.last_year) for s in used if s.first_year is not None and s.last_year is not None]
         default = default_horizon()
         lo = max([y[0] for y in years], default=default[0])
         hi = min([y[1] for y in years], default=default[1])
@@ -229,7 +233,7 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
         m = next(m for m in matrices for row in m.rows if row.label.value == svc)
         row = next(row for row in m.rows if row.label.value == svc)
         columns = tuple(c.value for c in m.columns)
-        labelled: list[tuple[str | None, str, object, ast.Span | None, ast.Name | None, bool]] = [
+        labelled: list[tuple[str | None, str, object, Span, ast.Name | None, bool]] = [
             (None, tier, c.duration, c.span, None, False) for tier, c in zip(columns, row.cells)]
         rows: tuple[str | None, ...] = (None,)
     else:
@@ -244,7 +248,8 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
         cal = cals.get(cal_id) if cal_id else None
         v = value if not isinstance(value, ast.Duration) else ast.TermDuration(value, value.span)
         tm = term(v, cal)
-        strong = "efforts" if (efforts or efforts_all or keys[0] in efforts_for or tier in efforts_for) else "guaranteed"
+        best = efforts or efforts_all or keys[0] in efforts_for or tier in efforts_for
+        strong = "efforts" if best else "guaranteed"
         pc = pct_for.get(keys[0]) or pct_for.get(tier) or pct_all
         pct = None if pc is None or tm.reading == "not_regulated" else model.Percentile(
             pc.percent, pc.per.value, ru.percentile_ru(pc.percent, pc.per.value))
@@ -357,7 +362,8 @@ class Lowering:
                                    tuple((e.mark, e.text.value) for e in x.items), x.span)
 
     def clause(self, c: ast.ClauseDecl) -> model.Clause:
-        return model.Clause(c.id.value, c.title.value, _ref(c.ref), c.marks, _t(c.text), tuple(t.value for t in c.items),
+        return model.Clause(c.id.value, c.title.value, _ref(c.ref), c.marks, _t(c.text),
+                            tuple(t.value for t in c.items),
                             tuple(n.value for n in c.applies_tiers), tuple(n.value for n in c.applies_priorities),
                             c.span)
 
@@ -389,7 +395,7 @@ class Lowering:
         return duration(e)
 
     def incidents(self, i: ast.IncidentsDecl) -> model.IncidentAccounting:
-        exemptions = tuple(model.IncidentExemption(kind.value, _t(when)) for kind, when in i.not_deducted)
+        exemptions = tuple(model.IncidentExemption(kind.value, when.value) for kind, when in i.not_deducted)
         return model.IncidentAccounting(tuple(dict.fromkeys(t.value for t in i.tiers)), _ref(i.ref), i.marks,
                                         exemptions, _t(i.text), i.span)
 
@@ -474,10 +480,10 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
                 add("defined_terms", *(model.DefinedTerm(e.term.value, tuple(a.value for a in e.avoid))
                                        for e in item.entries))
 
-    def many(field: str) -> tuple:
+    def many(field: str) -> tuple[Any, ...]:
         return tuple(out.get(field, ()))
 
-    def one(field: str) -> object:
+    def one(field: str) -> Any:
         return next(iter(out.get(field, ())), None)
 
     outline = []
@@ -501,18 +507,18 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         priorities=many("priorities"), requests=many("requests"),
         priorities_clause=_ref(priorities_decl.ref) if priorities_decl else None,
         priority_scale=_t(priorities_decl.title) if priorities_decl else None,
-        reclassification=one("reclassification"),  # type: ignore[arg-type]
+        reclassification=one("reclassification"),
         events=many("events"), conditions=many("conditions"), obligations=many("obligations"),
         periods=many("periods"), vouchers=many("vouchers"), exclusions=many("exclusions"),
         clauses=many("clauses"), footnotes=tuple(sorted(many("footnotes"), key=_footnote_key)),
         definitions=many("definitions"), warranties=many("warranties"), rmas=many("rmas"), rules=many("rules"),
-        incident_accounting=one("incident_accounting"), reinstatement=one("reinstatement"),  # type: ignore[arg-type]
+        incident_accounting=one("incident_accounting"), reinstatement=one("reinstatement"),
         coverage=many("coverage"), outline=tuple(outline), span=prog.span,
         agreements=many("agreements"), defined_terms=many("defined_terms"),
-        performance=_performance(one("performance"), many("parties")))  # type: ignore[arg-type]
+        performance=_performance(one("performance"), many("parties")))
 
 
-def _performance(d: ast.PerformanceDecl | None, parties: tuple) -> model.Performance:
+def _performance(d: ast.PerformanceDecl | None, parties: tuple[model.Party, ...]) -> model.Performance:
     """The policy's `performance` block, or the default: the executor owes the services and
     performs them through the manufacturer, when the policy names both; the annex prevails."""
     ids = {p.id for p in parties}

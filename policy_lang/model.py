@@ -30,6 +30,12 @@ class Duration:
     text: str  # "20 рабочих дней" (nominative, with a no-break space)
     span: Span = _span
 
+    @property
+    def whole(self) -> int:
+        """`amount` where only a whole amount can stand: anywhere but a target (the checker's P0305)."""
+        assert isinstance(self.amount, int), self
+        return self.amount
+
 
 @frozen
 class Price:

@@ -22,7 +22,7 @@ def qty(d: model.Duration, case: str = "nom") -> str:
 
 def legal(d: model.Duration, case: str = "nom") -> str:
     """'шестьдесят (60) дней': the legal double form."""
-    return ru_text.legal_quantity(d.amount, _UNIT.get(d.unit, d.unit), case)
+    return ru_text.legal_quantity(d.whole, _UNIT.get(d.unit, d.unit), case)  # notices, renewals: whole
 
 
 def hhmm(minutes: int) -> str:
