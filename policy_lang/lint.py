@@ -10,6 +10,7 @@ path, as `sources.Loader` gives them, and returns warnings sorted by path, line 
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 
@@ -17,7 +18,7 @@ from . import ast
 from .diagnostics import Diagnostic, Label, Span
 from .typography import fix_lookalikes, is_cyrillic, is_latin, mixed_script_words
 
-__all__ = ["lint", "stem", "inflects", "text_nodes"]
+__all__ = ["inflects", "lint", "stem", "text_nodes"]
 
 _WORD = re.compile(r"[^\W_]+")
 #: Endings (up to three letters) that a Russian noun or adjective adds to its stem.
@@ -160,9 +161,15 @@ class _Locator:
 
 # --------------------------------------------------------------------------- the checks
 
-def _terms(items: list[object]) -> list[tuple[str, str, tuple[tuple[str, ...], ...], Span | None]]:
+#: (term, an avoided word as written, the stems of each of its words, the term's span)
+_Term = tuple[str, str, tuple[tuple[str, ...], ...], Span | None]
+#: (term, the term normalised, the stems of each word of one of its avoided words, the term's span)
+_Entry = tuple[str, str, tuple[tuple[str, ...], ...], Span | None]
+
+
+def _terms(items: list[object]) -> list[_Term]:
     """(term, avoided word as written, stems of each of its words, the term's span)."""
-    out = []
+    out: list[_Term] = []
     for item in items:
         if isinstance(item, ast.TermsDecl):
             for e in item.entries:
@@ -173,11 +180,11 @@ def _terms(items: list[object]) -> list[tuple[str, str, tuple[tuple[str, ...], .
     return out
 
 
-def _by_first_letters(terms) -> dict[str, list[tuple[str, str, tuple[tuple[str, ...], ...], Span | None]]]:
+def _by_first_letters(terms: list[_Term]) -> dict[str, list[_Entry]]:
     """The avoided words by the first letters of their first word's stems, in `terms` order: a word
     of a text is tried only against the terms whose first stem it can inflect (a stem shorter than
     `_MIN_STEM` must equal the word, so its key is the stem itself)."""
-    index: dict[str, list] = {}
+    index: dict[str, list[_Entry]] = {}
     for term, _avoid, stems, term_span in terms:
         entry = (term, _norm(term), stems, term_span)
         for key in dict.fromkeys(st[:_MIN_STEM] for st in stems[0]):
@@ -185,8 +192,8 @@ def _by_first_letters(terms) -> dict[str, list[tuple[str, str, tuple[tuple[str, 
     return index
 
 
-def _synonyms(value: str, span: Span, index, loc: _Locator) -> list[Diagnostic]:
-    out = []
+def _synonyms(value: str, span: Span, index: dict[str, list[_Entry]], loc: _Locator) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     words = list(_WORD.finditer(value))
     seen: dict[str, int] = {}
     for i, m in enumerate(words):
@@ -203,7 +210,7 @@ def _synonyms(value: str, span: Span, index, loc: _Locator) -> list[Diagnostic]:
             group = words[i:i + len(stems)]
             if not all(inflects(g.group(), s) for g, s in zip(group, stems)):
                 continue
-            if any(not value[a.end():b.start()].isspace() for a, b in zip(group, group[1:])):
+            if any(not value[a.end():b.start()].isspace() for a, b in itertools.pairwise(group)):
                 continue  # the words of a phrase stand next to each other
             end = group[-1].end()
             after = value[end] if end < len(value) else ""
@@ -222,7 +229,7 @@ def _synonyms(value: str, span: Span, index, loc: _Locator) -> list[Diagnostic]:
 
 
 def _mixed(value: str, span: Span, loc: _Locator) -> list[Diagnostic]:
-    out = []
+    out: list[Diagnostic] = []
     seen: dict[str, int] = {}
     flagged = {s for s, _e, _w in mixed_script_words(value)}
     if not flagged:

@@ -23,8 +23,15 @@ import re
 
 NBSP = "\u00a0"
 
-__all__ = ["NBSP", "typeset", "protected_spans", "mixed_script_words", "fix_lookalikes",
-           "is_cyrillic", "is_latin"]
+__all__ = [
+    "NBSP",
+    "fix_lookalikes",
+    "is_cyrillic",
+    "is_latin",
+    "mixed_script_words",
+    "protected_spans",
+    "typeset",
+]
 
 # --------------------------------------------------------------------------- protected text
 

@@ -58,7 +58,9 @@ def annex_config_from_mapping(data: dict[str, object], program_id: str) -> Annex
         if unknown:
             raise ValueError(f"unknown annex config key(s): {', '.join(unknown)}")
         merged.update(table)
-    return AnnexConfig(**{f.name: _value(f.name, merged.get(f.name)) for f in fields(AnnexConfig)})
+    # each field's value is of its declared type: _value() reads `contract_date` as a date, the rest as text
+    values: dict[str, Any] = {f.name: _value(f.name, merged.get(f.name)) for f in fields(AnnexConfig)}
+    return AnnexConfig(**values)
 
 
 def load_annex_config(path: Path | None, program_id: str) -> AnnexConfig:

@@ -22,7 +22,8 @@ _REFERENCED_ONLY = ("events", "conditions", "services")
 #: order of blocks inside a section (stable by source order within a rank)
 _RANK = {
     "clauses": 0, "coverage": 0, "reinstatement": 0, "periods": 1, "exclusions": 1, "tiers": 2,
-    "matrices": 3, "targets": 4, "decisions": 4, "priorities": 5, "requests": 5, "reclassification": 6, "definitions": 7,
+    "matrices": 3, "targets": 4, "decisions": 4, "priorities": 5, "requests": 5, "reclassification": 6,
+    "definitions": 7,
     "channels": 8, "procedures": 8, "obligations": 9, "vouchers": 9, "incident_accounting": 9,
     "warranties": 9, "rules": 9, "rmas": 9, "agreements": 10, "performance": 0, "footnotes": 20,
 }
@@ -245,7 +246,7 @@ def _target_view(prog: model.Program, t: model.Target) -> TargetView:
 def decision_tables(prog: model.Program) -> tuple[DecisionTable, ...]:
     """One table per tier: for each channel and reported priority, the decision as a short cell."""
     out = []
-    priorities = [p.id for p in prog.priorities] or [None]
+    priorities: list[str | None] = [p.id for p in prog.priorities] or [None]
     labels = {p.id: p.short for p in prog.priorities}
     by_key = {(d.tier, d.channel, d.reported): d for d in prog.decisions if d.request is None}
     for tier in prog.tiers:
@@ -338,7 +339,7 @@ def _title(blocks: list[Block]) -> tuple[str | None, str]:
     for b in blocks:
         if b.kind in _HEADING_KINDS and b.cite is None:
             item = b.item
-            return (item.title if not isinstance(item, Table) else item.title), b.kind  # type: ignore[attr-defined]
+            return item.title, b.kind  # type: ignore[attr-defined]
     targets = [b for b in blocks if b.kind == "targets"]
     if len(targets) == 1 and targets[0].cite is None:  # a section that states one target is named by it
         return targets[0].item.target.title, "targets"  # type: ignore[attr-defined]
@@ -398,12 +399,10 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
              if not _is_numbered(k) and k not in ("preamble", "notes")]
     front = [k for k in named if first_seen[k] < last_numbered_at]
     back = [k for k in named if k not in front]
-    dotted = any("." in k for k in numbered)
 
     order = (["preamble"] if "preamble" in groups else []) + front + numbered
     order += (["notes"] if "notes" in groups else []) + back
     sections: list[Section] = []
-    previous_top: str | None = None
     for key in order:
         blocks = [b for _, b in sorted(groups[key], key=lambda ib: (_RANK.get(ib[1].kind, 50), ib[0]))]
         title, title_kind = _title(source_order[key])
@@ -412,11 +411,8 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
         elif not _is_numbered(key):
             title, title_kind = key, "named"
         number = key if _is_numbered(key) else None
-        top = number.split(".")[0] if number else None
         # no forced page breaks: a break before each top-level section left pages two-thirds blank
         page_break = False
-        if number is not None:
-            previous_top = top
         sections.append(Section(key, number, title, title_kind, 1 + (number.count(".") if number else 0),
                                 page_break, tuple(blocks)))
     return tuple(sections)

@@ -25,16 +25,18 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import docx
+from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, Twips
+from docx.shared import Cm, Length, Pt, Twips
 
 from policy_lang.backends.annex.docx import fixed_zip
 
@@ -52,7 +54,10 @@ TABLE_STYLES = ("Annex Grid", "Annex Plain")
 STYLES = PARAGRAPH_STYLES + TABLE_STYLES
 
 
-def _explicit_fonts(rpr) -> None:
+# The XML elements below are lxml elements of python-docx's oxml classes, reached by find() and
+# attribute chains its annotations do not follow: typed Any.
+
+def _explicit_fonts(rpr: Any) -> None:
     """Replace theme fonts (Calibri/Cambria in the default template) by the house font, for all scripts."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -64,7 +69,7 @@ def _explicit_fonts(rpr) -> None:
         fonts.set(qn(a), FONT)
 
 
-def _black(style) -> None:
+def _black(style: Any) -> None:
     rpr = style.element.get_or_add_rPr()
     for tag in ("w:color", "w:spacing", "w:kern"):
         for el in rpr.findall(qn(tag)):
@@ -72,8 +77,10 @@ def _black(style) -> None:
     style.font.color.rgb = None
 
 
-def _para(doc, name, *, base="Normal", size=None, bold=None, italic=None, align=None, before=None,
-          after=None, keep_next=None, left=None, line=None):
+def _para(doc: Document, name: str, *, base: str = "Normal", size: float | None = None, bold: bool | None = None,
+          italic: bool | None = None, align: WD_ALIGN_PARAGRAPH | None = None, before: float | None = None,
+          after: float | None = None, keep_next: bool | None = None, left: Length | None = None,
+          line: float | Length | None = None) -> Any:
     styles = doc.styles
     try:
         st = styles[name]
@@ -106,7 +113,7 @@ def _para(doc, name, *, base="Normal", size=None, bold=None, italic=None, align=
     return st
 
 
-def _borders(tbl_pr, val: str) -> None:
+def _borders(tbl_pr: Any, val: str) -> None:
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         b = OxmlElement(f"w:{side}")
@@ -119,7 +126,7 @@ def _borders(tbl_pr, val: str) -> None:
     tbl_pr.append(borders)
 
 
-def _cell_margins(tbl_pr, top, left, bottom, right) -> None:
+def _cell_margins(tbl_pr: Any, top: int, left: int, bottom: int, right: int) -> None:
     mar = OxmlElement("w:tblCellMar")
     for side, w in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
         m = OxmlElement(f"w:{side}")
@@ -129,7 +136,7 @@ def _cell_margins(tbl_pr, top, left, bottom, right) -> None:
     tbl_pr.append(mar)
 
 
-def _table_style(doc, name: str, *, borders: bool, header_fill: str | None):
+def _table_style(doc: Document, name: str, *, borders: bool, header_fill: str | None) -> Any:
     st = doc.styles.add_style(name, WD_STYLE_TYPE.TABLE)
     st.base_style = doc.styles["Normal Table"]
     el = st.element
@@ -154,7 +161,7 @@ def _table_style(doc, name: str, *, borders: bool, header_fill: str | None):
     return st
 
 
-def _list_definition(doc, style_name: str, bullet: bool) -> None:
+def _list_definition(doc: Document, style_name: str, bullet: bool) -> None:
     """The list style's numbering: a plain bullet (no Symbol font) or "1.", indented 1 cm."""
     style = doc.styles[style_name].element
     num_id = style.pPr.numPr.numId.val
@@ -265,7 +272,7 @@ def build() -> bytes:
     cp.title, cp.subject, cp.comments = "", "Приложение к Договору", "policy_lang annex house style"
     cp.language = "ru-RU"
     cp.revision = 1
-    cp.created = cp.modified = datetime(1980, 1, 1, tzinfo=timezone.utc)
+    cp.created = cp.modified = datetime(1980, 1, 1, tzinfo=UTC)
 
     for name in STYLES:  # every style the writer uses exists
         doc.styles[name]
