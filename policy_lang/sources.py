@@ -263,8 +263,8 @@ class Loader:
         if real in stack:
             chain = " -> ".join(display_path(p) for p in (*stack, real))
             assert at is not None
-            self.diagnostics.append(Diagnostic("P0602", "include cycle", Label(at, "includes a file that includes this one"),
-                                               notes=(chain,)))
+            self.diagnostics.append(Diagnostic("P0602", "include cycle",
+                                               Label(at, "includes a file that includes this one"), notes=(chain,)))
             return []
         if real in self._seen:
             return []  # already included once: declarations are not repeated
