@@ -200,26 +200,27 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
            progress: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
     """Every selected output of every program, by name relative to the output directory.
 
-    DOCX and PDF (most of the time) render in worker processes forked once WeasyPrint is loaded,
-    PDFs submitted first as each program's HTML is ready, while this process writes the Python,
-    Markdown and HTML; a worker dies with the build. PdfError (backends.annex.pdf) when WeasyPrint
-    fails or a worker dies."""
+    DOCX and PDF (most of the time) render in worker processes forked before anything is rendered
+    (each loads WeasyPrint when it first needs it), each PDF submitted as soon as its HTML is ready,
+    while this process then writes the Python and Markdown; a worker dies with the build.
+    PdfError (backends.annex.pdf) when WeasyPrint fails or a worker dies."""
     from concurrent.futures import Future
 
     annex = bool(set(kinds) & {"md", "html", "docx", "pdf"})
     heavy = len(programs) * (("docx" in kinds) + ("pdf" in kinds))
-    if "pdf" in kinds and programs:
-        from .backends.annex.pdf import load
-
-        load()  # once here, quietly and without a compiler; forked workers inherit it
+    workers = min(heavy, _workers())
     pool: Any = None
-    if heavy > 1 and _workers() > 1:
+    if heavy > 1 and workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        pool = ProcessPoolExecutor(max_workers=min(heavy, _workers()), mp_context=ctx,
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                    initializer=_worker_init, initargs=(os.getpid(), _LOCK_FD))
+    elif "pdf" in kinds and programs:
+        from .backends.annex.pdf import load
+
+        load()  # here, quietly and without a compiler (workers load it themselves, while this renders HTML)
     files: dict[str, bytes] = {}
     pending: list[tuple[str, Future[bytes]]] = []
     deferred: list[tuple[str, Callable[[Any], bytes], Any]] = []
@@ -231,23 +232,23 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
             pending.append((name, pool.submit(fn, args)))
 
     try:
-        if "docx" in kinds:
+        if "docx" in kinds and pool is not None and len(programs) > workers:
             from .backends.annex.render import environment
 
-            environment("xml")  # templates compiled once, before the workers fork
+            environment("xml")  # templates compiled once, before the workers fork, when each does several
+        views: list[Any] = []
+        # first what the workers need (HTML for the PDFs, DOCX), so they start at once; then the rest here
         for prog, config in programs:
             progress(prog.output_id)
-            if "python" in kinds and prog.instance is None:  # an instance is bound at run time
-                from .backends.python.emit import emit_python
-
-                files[output_name(prog.id, "python")] = emit_python(prog).encode("utf-8")
             if not annex:
+                views.append(None)
                 continue
-            from .backends.annex.render import render_html, render_markdown
+            from .backends.annex.render import render_html
             from .backends.annex.view import build_view
 
             oid = prog.output_id
             view = build_view(prog, config)  # type: ignore[arg-type]
+            views.append(view)
             if set(kinds) & {"html", "pdf"}:
                 html = render_html(view)
                 if "pdf" in kinds:
@@ -256,8 +257,15 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
                     files[output_name(oid, "html")] = html.encode("utf-8")
             if "docx" in kinds:
                 job(output_name(oid, "docx"), _docx_job, (prog, config))
-            if "md" in kinds:
-                files[output_name(oid, "md")] = render_markdown(view).encode("utf-8")
+        for (prog, _), view in zip(programs, views):
+            if "python" in kinds and prog.instance is None:  # an instance is bound at run time
+                from .backends.python.emit import emit_python
+
+                files[output_name(prog.id, "python")] = emit_python(prog).encode("utf-8")
+            if "md" in kinds and view is not None:
+                from .backends.annex.render import render_markdown
+
+                files[output_name(prog.output_id, "md")] = render_markdown(view).encode("utf-8")
         for name, fn, args in deferred:
             files[name] = fn(args)
         for name, future in pending:
