@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,9 +62,10 @@ def main() -> None:
         for _ in range(2 * runs):
             results["no-op"].append(run(build, root))
         check = [run(["build", "--check", "policies", "--out", "gen"], root) for _ in range(max(1, runs // 2))]
-    bars = {"full": ("<= 2.5 s", lambda m, full: m <= 2.5),
-            "one program edited": ("<= 1/4 of full", lambda m, full: m <= full / 4),
-            "no-op": ("<= 0.300 s", lambda m, full: m <= 0.300)}
+    bars: dict[str, tuple[str, Callable[[float, float], bool]]] = {
+        "full": ("<= 2.5 s", lambda m, full: m <= 2.5),
+        "one program edited": ("<= 1/4 of full", lambda m, full: m <= full / 4),
+        "no-op": ("<= 0.300 s", lambda m, full: m <= 0.300)}
     full = statistics.median(w for w, _ in results["full"])
     print(f"policyc build policies/ (6 programs + 2 contract instances, 38 files), {os.cpu_count()} CPU(s), "
           f"{runs} runs ({2 * runs} for the no-op)")
