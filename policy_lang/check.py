@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import keyword
 import sys
 import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import ast
 from .diagnostics import Diagnostic, Label, Span
+
+if TYPE_CHECKING:
+    from . import production_calendar as pc
 
 #: Declaration kinds that own a name, and how a message calls them.
 KIND_WORDS = {
@@ -305,7 +310,8 @@ class Checker:
     def matrix_row(self, service: str) -> ast.Row | None:
         """The (first) matrix row of `service`, or None."""
         for m in self.sym.by_kind["matrix"].values():
-            for row in m.rows:  # type: ignore[attr-defined]
+            assert isinstance(m, ast.MatrixDecl)
+            for row in m.rows:
                 if row.label.value == service:
                     return row
         return None
@@ -319,7 +325,7 @@ class Checker:
                 continue
             for cls, word in SINGLETONS.items():
                 if isinstance(item, cls):
-                    span = item.span
+                    span: Span = item.span  # type: ignore[attr-defined]
                     if word in seen_single:
                         self.error("P0202", f"a program has one `{word}` block", span, "second block",
                                    secondary=[Label(seen_single[word], "first block")],
@@ -338,8 +344,8 @@ class Checker:
                 for s in item.services:
                     self.declare("service", s.id, s)
             elif isinstance(item, ast.PrioritiesDecl):
-                for p in item.priorities:
-                    self.declare("priority", p.id, p)
+                for prio in item.priorities:
+                    self.declare("priority", prio.id, prio)
             elif isinstance(item, ast.RequestsDecl):
                 for r in item.requests:
                     self.declare("request", r.id, r)
@@ -507,7 +513,7 @@ class Checker:
                        help="the generated evaluator holds one answer for each tier, channel and priority: "
                             "split unrelated offerings into programs")
             return
-        for k, (name, node) in enumerate(by["target"].items(), start=1):
+        for k, name in enumerate(by["target"], start=1):
             if answers * k > MAX_TARGET_CELLS:
                 self.error("P0303", f"{k} targets for {answers:_} answers ({what}) make {answers * k:_} "
                            f"target cells, more than any contract needs (the limit is {MAX_TARGET_CELLS:_})",
@@ -608,7 +614,7 @@ class Checker:
             self.missing(h, "dates", "holiday set", "dates 2026-12-25")
         self._shortened_days(h, official_years)
 
-    def _official_years(self, o: ast.Official) -> list[object] | None:
+    def _official_years(self, o: ast.Official) -> list[pc.YearCalendar] | None:
         """Check `official RU years A .. B`; the years' calendars when they are valid."""
         from . import production_calendar as pc
 
@@ -649,13 +655,13 @@ class Checker:
                        f"{MAX_RANGE_DAYS} days", item.span, "too long",
                        help="list each period of days off separately")
 
-    def _shortened_days(self, h: ast.HolidaysDecl, official: list[object] | None) -> None:
+    def _shortened_days(self, h: ast.HolidaysDecl, official: list[pc.YearCalendar] | None) -> None:
         """A shortened (pre-holiday) day must be a working day of this set (Labour Code art. 95)."""
         off: set[dt.date] = set()
         on: set[dt.date] = set()
         for y in official or ():
-            off |= y.non_working  # type: ignore[attr-defined]
-            on |= y.working_weekends  # type: ignore[attr-defined]
+            off |= y.non_working
+            on |= y.working_weekends
         for it in h.dates:
             if it.first and it.first <= (it.last or it.first) and ((it.last or it.first) - it.first).days < MAX_RANGE_DAYS:
                 off |= {it.first + dt.timedelta(days=k) for k in range(((it.last or it.first) - it.first).days + 1)}
@@ -710,7 +716,7 @@ class Checker:
                            help="a working day has a few windows (e.g. `09:00-13:00, 14:00-18:00`); "
                                 "merge windows that follow one another")
                 break
-            for prev, cur in zip(windows, windows[1:]):
+            for prev, cur in itertools.pairwise(windows):
                 if cur.start < prev.end:
                     self.error("P0701", f"working windows overlap on {_WEEKDAYS[day]}", cur.span,
                                "overlaps another window of the same day", secondary=[Label(prev.span, "this one")],
@@ -764,12 +770,13 @@ class Checker:
         if ranged[0].low != 0:
             self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].range_span,  # type: ignore[operator]
                        "the lowest range starts here", help="the lowest range should start at 0")
-        for prev, cur in zip(ranged, ranged[1:]):
-            if prev.high is None or cur.low <= prev.high:  # type: ignore[operator]
+        for prev, cur in itertools.pairwise(ranged):
+            low, high = (cur.low if cur.low is not None else 0), prev.high
+            if high is None or low <= high:
                 self.error("P0401", f"points of `{cur.id.value}` overlap `{prev.id.value}`", cur.range_span,
                            "overlapping range", secondary=[Label(prev.range_span, "overlaps this range")])
-            elif cur.low > prev.high + 1:  # type: ignore[operator]
-                self.error("P0402", f"no tier for points {prev.high + 1} .. {cur.low - 1}", cur.range_span,
+            elif low > high + 1:
+                self.error("P0402", f"no tier for points {high + 1} .. {low - 1}", cur.range_span,
                            "gap before this range", secondary=[Label(prev.range_span, "previous range ends here")])
         last = ranged[-1]
         if last.high is not None:
@@ -801,7 +808,7 @@ class Checker:
     def _row_shape(self, row: ast.Row, width: int) -> None:
         if len(row.cells) < width:
             end = row.span
-            self.error("P0501", f"row `{row.label.value}` has {len(row.cells)} of {width} cells", 
+            self.error("P0501", f"row `{row.label.value}` has {len(row.cells)} of {width} cells",
                        Span(end.path, end.end_line, end.end_column, end.end_line, end.end_column + 1),
                        f"missing {width - len(row.cells)} cell(s) here")
         for extra in row.cells[width:]:
