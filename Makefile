@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: build test setup system-deps test-deps check gen check-generated bench clean
+.PHONY: build test setup system-deps test-deps check gen check-generated bench lower-bounds clean
 
 build: $(STAMP)
 	$(BIN)/policyc build policies
@@ -27,9 +27,10 @@ $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): $(VENV)/bin/python pyproject.toml
+# the runtime is its own distribution (runtime/pyproject.toml); exact versions from constraints/pins.txt
+$(STAMP): $(VENV)/bin/python pyproject.toml runtime/pyproject.toml constraints/pins.txt
 	bash .ci/system-deps build
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints/pins.txt -e ./runtime -e '.[dev]'
 	touch $(STAMP)
 
 check: $(STAMP)
@@ -44,6 +45,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py
 	$(BIN)/python bench/bench_evaluator.py
 	$(BIN)/python bench/bench_build.py
+
+# the dependency ranges' lower bounds (constraints/lower.txt) in a fresh venv: CI runs it after `make test`
+lower-bounds: test-deps
+	bash tests/install/lower_bounds.sh
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -16,7 +16,7 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -36,8 +36,8 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from .filters import well_formed
 from ...typography import bind_short_words
+from .filters import well_formed
 from .view import AnnexView
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -86,10 +86,10 @@ def _fixed_date(edition: str | None) -> datetime:
             and len(parts[0]) == 4 and all(len(p) == 2 for p in parts[1:])):
         try:
             return datetime(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1,
-                            tzinfo=timezone.utc)
+                            tzinfo=UTC)
         except ValueError:
             pass
-    return datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def fixed_zip(data: bytes) -> bytes:

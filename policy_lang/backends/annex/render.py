@@ -15,7 +15,7 @@ from .config import AnnexConfig, load_annex_config
 from .filters import FILTERS, TEXT, well_formed
 from .view import AnnexView, build_view
 
-__all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_markdown", "render_html"]
+__all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_html", "render_markdown"]
 
 
 def _capfirst(text: Any) -> str:
