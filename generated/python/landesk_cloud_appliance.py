@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'landesk_cloud_appliance', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,34 +63,34 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('appliance',)
+TIERS: tuple[str, ...] = ('appliance',)
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'hardware_warranty': 'Гарантия на дефекты аппаратной части',
     'software_warranty': 'Гарантия на дефекты ПО',
     'extended_maintenance': 'Дополнительное обслуживание аппаратного обеспечения',
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'phone': 'поддержка по телефону',
     'portal': 'онлайн портал самообслуживания LANDESK',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ()
+PRIORITIES: tuple[str, ...] = ()
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
     'maintenance_contract': 'у ЗАКАЗЧИКА есть действующий контракт на техобслуживание устройства',
 }
 
@@ -821,12 +829,12 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('appliance', 'hardware_warranty', 'Гарантия на дефекты аппаратной части', True, None, None, '4.1', '1 год', None),
     ('appliance', 'software_warranty', 'Гарантия на дефекты ПО', True, None, None, '4.1', '90 дней', None),
     ('appliance', 'extended_maintenance', 'Дополнительное обслуживание аппаратного обеспечения', True, None, None, '4.1', 'приобретается дополнительно', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -842,7 +850,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
 }
 
 _DECISIONS = _rt.prepare({
@@ -872,7 +880,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Канал «поддержка по телефону» доступен при любом уровне поддержки.',
                 'Канал «поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку можно подать через канал «онлайн портал самообслуживания LANDESK».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -930,7 +937,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
 }
 
 
@@ -950,21 +957,22 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
 
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
 }
 
 
@@ -990,7 +998,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -998,7 +1006,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
 }
 
 
@@ -1029,12 +1037,12 @@ WARRANTY_SOFTWARE = WarrantyTerm(
     length=(90, 'day'),
     start_event='delivery',
 )
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
     'hardware': WARRANTY_HARDWARE,
     'software': WARRANTY_SOFTWARE,
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
     'hardware_rma': RmaRule(
         id='hardware_rma',
         title='RMA аппаратного обеспечения',
@@ -1054,7 +1062,7 @@ RMAS = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
     'returned_part_warranty': ('max', ('duration', 90, 'day'), ('remaining', 'hardware')),
 }
 

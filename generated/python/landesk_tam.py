@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'landesk_tam', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('express', 'advantage', 'premier', 'enterprise', 'dedicated')
+TIERS: tuple[str, ...] = ('express', 'advantage', 'premier', 'enterprise', 'dedicated')
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'vouchers': 'Ваучеры',
     'client_ratio': 'Соотношение ТАМ и обслуживаемых организаций',
     'response_time': 'Время отклика',
@@ -74,25 +82,25 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'phone': 'телефон назначенного ТАМ',
     'phone_24x7': 'телефон поддержки 24х7 (в нерабочие часы ТАМ)',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ()
+PRIORITIES: tuple[str, ...] = ()
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Время отклика',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -830,7 +838,7 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('express', 'vouchers', 'Ваучеры', False, 0, None, '3 (1)', '0', None),
     ('advantage', 'vouchers', 'Ваучеры', False, 0, None, '3 (1)', '0', None),
     ('premier', 'vouchers', 'Ваучеры', True, 2, None, '3 (1)', '2', None),
@@ -892,7 +900,7 @@ _CELLS = (
     ('enterprise', 'after_hours', 'Телефон поддержки 24х7 в нерабочие часы ТАМ', True, None, None, '3 (3)', 'Да', None),
     ('dedicated', 'after_hours', 'Телефон поддержки 24х7 в нерабочие часы ТАМ', True, None, None, '3 (3)', 'Да', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -908,7 +916,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
 }
 
 _DECISIONS = _rt.prepare({
@@ -939,9 +947,7 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('3 (3)',),
             reasons=(
-                'Уровень поддержки «TAM Express» даёт право на услугу «Время отклика»: «2\xa0часа» (п.\xa03 (3)).',
                 'Канал «телефон назначенного ТАМ» принимает заявки только в часы по календарю «часы работы ТАМ» (п.\xa03 (3)); заявка, поданная вне этого времени, не принимается.',
-                'Заявку уровень поддержки «TAM Express» не позволяет подать ни по одному каналу.',
                 'Срок реакции не устанавливается: заявка не принимается.',
             ),
             request=None,
@@ -999,9 +1005,7 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('3 (3)',),
             reasons=(
-                'Уровень поддержки «Advantage» даёт право на услугу «Время отклика»: «2\xa0часа» (п.\xa03 (3)).',
                 'Канал «телефон назначенного ТАМ» принимает заявки только в часы по календарю «часы работы ТАМ» (п.\xa03 (3)); заявка, поданная вне этого времени, не принимается.',
-                'Заявку уровень поддержки «Advantage» не позволяет подать ни по одному каналу.',
                 'Срок реакции не устанавливается: заявка не принимается.',
             ),
             request=None,
@@ -1059,7 +1063,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('3 (3)',),
             reasons=(
-                'Уровень поддержки «Premier» даёт право на услугу «Время отклика»: «1\xa0час» (п.\xa03 (3)).',
                 'Канал «телефон назначенного ТАМ» принимает заявки только в часы по календарю «часы работы ТАМ» (п.\xa03 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку можно подать через канал «телефон поддержки 24х7 (в нерабочие часы ТАМ)» (п.\xa03 (3)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1120,7 +1123,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('3 (3)',),
             reasons=(
-                'Уровень поддержки «Enterprise» даёт право на услугу «Время отклика»: «1\xa0час» (п.\xa03 (3)).',
                 'Канал «телефон назначенного ТАМ» принимает заявки только в часы по календарю «часы работы ТАМ» (п.\xa03 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку можно подать через канал «телефон поддержки 24х7 (в нерабочие часы ТАМ)» (п.\xa03 (3)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1181,7 +1183,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('3 (3)',),
             reasons=(
-                'Уровень поддержки «Dedicated» даёт право на услугу «Время отклика»: «30\xa0минут» (п.\xa03 (3)).',
                 'Канал «телефон назначенного ТАМ» принимает заявки только в часы по календарю «часы работы ТАМ» (п.\xa03 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку можно подать через канал «телефон поддержки 24х7 (в нерабочие часы ТАМ)» (п.\xa03 (3)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1244,7 +1245,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'express', None): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '2\xa0рабочих часа, коммерчески оправданные усилия', None),
     ('response', 'advantage', None): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '2\xa0рабочих часа, коммерчески оправданные усилия', None),
     ('response', 'premier', None): TargetRule('response', 'Время отклика', 'working_time', 3600, None, None, None, CAL_TAM_HOURS, 'часы работы ТАМ', 'efforts', None, '3 (3)', '1\xa0рабочий час, коммерчески оправданные усилия', None),
@@ -1269,7 +1270,7 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
     'nonrenewal_notice': Obligation(
         id='nonrenewal_notice',
         title='Уведомление об отсутствии автообновления',
@@ -1294,9 +1295,10 @@ OBLIGATIONS = {
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
@@ -1310,7 +1312,7 @@ PERIOD_TAM_TERM = PeriodTerm(
     notice=(60, 'day'),
     notice_clause='3.1',
 )
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
     'tam_term': PERIOD_TAM_TERM,
 }
 
@@ -1340,7 +1342,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -1357,7 +1359,7 @@ VOUCHERS_TAM_TRAINING = VoucherRule(
     expires_with=PERIOD_TAM_TERM,
     reissued_every=None,
 )
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
     'tam_training': VOUCHERS_TAM_TRAINING,
 }
 VOUCHERS = VOUCHERS_TAM_TRAINING
@@ -1379,14 +1381,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 

@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'shavlik_support', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('production', 'basic')
+TIERS: tuple[str, ...] = ('production', 'basic')
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'service_period': 'Период оказания услуг',
     'updates': 'Обновления и апгрейды',
     'online_incident': 'Заявление об инциденте в режиме онлайн',
@@ -69,25 +77,25 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'phone': 'стандартная поддержка по телефону',
     'portal': 'онлайн портал самообслуживания Shavlik',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ('P1', 'P2', 'P3', 'P4')
+PRIORITIES: tuple[str, ...] = ('P1', 'P2', 'P3', 'P4')
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Время отклика',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -825,7 +833,7 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('production', 'service_period', 'Период оказания услуг', True, None, None, '2.6', '1, 2 или 3 года', None),
     ('basic', 'service_period', 'Период оказания услуг', True, None, None, '2.6', '1, 2 или 3 года', None),
     ('production', 'updates', 'Обновления и апгрейды', True, None, None, '2.6 (1)', 'Да', None),
@@ -841,7 +849,7 @@ _CELLS = (
     ('production', 'support_requests', 'Количество запросов поддержки', True, None, None, '2.6', 'Неограниченное', None),
     ('basic', 'support_requests', 'Количество запросов поддержки', True, None, None, '2.6', 'Неограниченное', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -857,7 +865,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
     'P1': 'P1',
     'P2': 'P2',
     'P3': 'P3',
@@ -914,7 +922,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('2.6 (3)', '2.8'),
             reasons=(
-                'Уровень поддержки «Поддержка Production» даёт право на услугу «Стандартная поддержка по телефону»: «Да» (п.\xa02.6 (3)).',
                 'Канал «стандартная поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (п.\xa02.6 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P2 можно подать через канал «онлайн портал самообслуживания Shavlik» (п.\xa02.6 (2)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -953,7 +960,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('2.6 (3)', '2.8'),
             reasons=(
-                'Уровень поддержки «Поддержка Production» даёт право на услугу «Стандартная поддержка по телефону»: «Да» (п.\xa02.6 (3)).',
                 'Канал «стандартная поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (п.\xa02.6 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P3 можно подать через канал «онлайн портал самообслуживания Shavlik» (п.\xa02.6 (2)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -992,7 +998,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('2.6 (3)', '2.8'),
             reasons=(
-                'Уровень поддержки «Поддержка Production» даёт право на услугу «Стандартная поддержка по телефону»: «Да» (п.\xa02.6 (3)).',
                 'Канал «стандартная поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (п.\xa02.6 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P4 можно подать через канал «онлайн портал самообслуживания Shavlik» (п.\xa02.6 (2)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1292,7 +1297,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'production', 'P1'): TargetRule('response', 'Время отклика', 'working_time', 3600, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '1\xa0рабочий час', None),
     ('response', 'basic', 'P1'): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '2\xa0рабочих часа', None),
     ('response', 'production', 'P2'): TargetRule('response', 'Время отклика', 'working_time', 14400, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '4\xa0рабочих часа', None),
@@ -1318,16 +1323,17 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
@@ -1350,7 +1356,7 @@ PERIOD_SHAVLIK_TERM = PeriodTerm(
     notice=None,
     notice_clause=None,
 )
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
     'support_term': PERIOD_SUPPORT_TERM,
     'shavlik_term': PERIOD_SHAVLIK_TERM,
 }
@@ -1382,7 +1388,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -1390,7 +1396,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
 }
 
 
@@ -1407,14 +1413,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 

@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'wavelink_support', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('standard',)
+TIERS: tuple[str, ...] = ('standard',)
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'updates': 'Обновления и версии ПО (Updates and Revisions)',
     'release_notices': 'Уведомления о версиях ПО',
     'unlimited_incidents': 'Неограниченное количество инцидентов технической поддержки',
@@ -67,25 +75,25 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'phone': 'поддержка по телефону',
     'portal': 'онлайн портал самообслуживания Wavelink',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ('P1', 'P2', 'P3', 'P4')
+PRIORITIES: tuple[str, ...] = ('P1', 'P2', 'P3', 'P4')
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Время отклика',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -823,14 +831,14 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('standard', 'updates', 'Обновления и версии ПО (Updates and Revisions)', True, None, None, '2.6 (1)', 'Да', None),
     ('standard', 'release_notices', 'Уведомления о версиях ПО', True, None, None, '2.6', 'Да', None),
     ('standard', 'unlimited_incidents', 'Неограниченное количество инцидентов технической поддержки', True, None, None, '2.6', 'Да', None),
     ('standard', 'online_incident', 'Заявление об инциденте в режиме онлайн', True, None, None, '2.6 (2)', 'Да', None),
     ('standard', 'standard_phone', 'Стандартная поддержка по телефону', True, None, ('P1',), '2.6 (3)', 'Только уровень критичности 1', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -846,7 +854,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
     'P1': 'P1',
     'P2': 'P2',
     'P3': 'P3',
@@ -881,7 +889,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=('2.6 (3)', '2.8'),
             reasons=(
-                'Уровень поддержки «Программа поддержки Wavelink» даёт право на услугу «Стандартная поддержка по телефону»: «Только уровень критичности 1» (п.\xa02.6 (3)).',
                 'Канал «поддержка по телефону» принимает заявки только в часы по календарю «рабочие часы службы технической поддержки» (п.\xa02.6 (3)); заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P1 можно подать через канал «онлайн портал самообслуживания Wavelink» (п.\xa02.6 (2)).',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1073,7 +1080,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'standard', 'P1'): TargetRule('response', 'Время отклика', 'working_time', 7200, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '2\xa0рабочих часа', None),
     ('response', 'standard', 'P2'): TargetRule('response', 'Время отклика', 'working_time', 28800, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '8\xa0рабочих часов', None),
     ('response', 'standard', 'P3'): TargetRule('response', 'Время отклика', 'working_time', 57600, None, None, None, CAL_SUPPORT_HOURS, 'рабочие часы службы технической поддержки', 'guaranteed', None, '2.8', '16\xa0рабочих часов', None),
@@ -1096,16 +1103,17 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
@@ -1119,7 +1127,7 @@ PERIOD_SUPPORT_TERM = PeriodTerm(
     notice=None,
     notice_clause=None,
 )
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
     'support_term': PERIOD_SUPPORT_TERM,
 }
 
@@ -1150,7 +1158,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -1158,7 +1166,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
 }
 
 
@@ -1175,14 +1183,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 

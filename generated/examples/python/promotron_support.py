@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'promotron_support', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('basic', 'standard', 'premium', 'prepaid', 'onboarding', 'bug_fixing')
+TIERS: tuple[str, ...] = ('basic', 'standard', 'premium', 'prepaid', 'onboarding', 'bug_fixing')
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'monthly_hours': 'Лимит часов в месяц (Hour limit)',
     'onboarding_hours': 'Лимит часов Onboarding Assistance (Hour limit)',
     'who_decides': 'Кто определяет режим поддержки',
@@ -66,24 +74,24 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'helpdesk': 'Helpdesk Portal PromoTron',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ()
+PRIORITIES: tuple[str, ...] = ()
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Время реакции PromoTron (Reaction Time)',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -228,7 +236,7 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Pragu
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('basic', 'monthly_hours', 'Лимит часов в месяц (Hour limit)', True, 1, None, 'Support Pricing', '1', None),
     ('standard', 'monthly_hours', 'Лимит часов в месяц (Hour limit)', False, None, None, 'Support Pricing', 'Нет', None),
     ('premium', 'monthly_hours', 'Лимит часов в месяц (Hour limit)', False, None, None, 'Support Pricing', 'Нет', None),
@@ -254,7 +262,7 @@ _CELLS = (
     ('onboarding', 'fee', 'Стоимость (Fee)', False, None, None, 'Support Pricing', '199\xa0евро за\xa0час', Price(Decimal('199.0'), 'EUR', 'hour', '199\xa0евро за\xa0час')),
     ('bug_fixing', 'fee', 'Стоимость (Fee)', True, None, None, 'Support Pricing', 'бесплатно', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -270,7 +278,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
 }
 
 _DECISIONS = _rt.prepare({
@@ -435,7 +443,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'basic', None): TargetRule('response', 'Время реакции PromoTron (Reaction Time)', 'calendar_days', None, 1, 'week', None, CAL_PRAGUE_WORKDAYS, 'рабочие дни (пн–пт, Прага)', 'guaranteed', None, 'Support Pricing', '1\xa0неделя', None),
     ('response', 'standard', None): TargetRule('response', 'Время реакции PromoTron (Reaction Time)', 'business_days', None, 3, 'business_day', None, CAL_PRAGUE_WORKDAYS, 'рабочие дни (пн–пт, Прага)', 'guaranteed', None, 'Support Pricing', '3\xa0рабочих дня', None),
     ('response', 'premium', None): TargetRule('response', 'Время реакции PromoTron (Reaction Time)', 'clock', 86400, None, None, None, CAL_AROUND_THE_CLOCK, 'круглосуточно', 'guaranteed', None, 'Support Pricing', '24\xa0часа (круглосуточно)', None),
@@ -461,21 +469,22 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
 
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
 }
 
 
@@ -501,7 +510,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -527,7 +536,7 @@ VOUCHERS_ONBOARDING_HOURS = VoucherRule(
     expires_with=None,
     reissued_every=None,
 )
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
     'monthly_hours': VOUCHERS_MONTHLY_HOURS,
     'onboarding_hours': VOUCHERS_ONBOARDING_HOURS,
 }
@@ -550,14 +559,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 

@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'teamlead_atlassian_support', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('sla0_free', 'sla1_lite', 'sla2_standard', 'sla3_premium')
+TIERS: tuple[str, ...] = ('sla0_free', 'sla1_lite', 'sla2_standard', 'sla3_premium')
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'desk': 'Сервис поддержки',
     'teamviewer': 'TeamViewer',
     'phone_support': 'Телефон',
@@ -69,26 +77,26 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'service_desk': 'сервис поддержки (сайт поддержки)',
     'phone': 'телефон',
     'messenger': 'мессенджер',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ('P0', 'P1', 'P2')
+PRIORITIES: tuple[str, ...] = ('P0', 'P1', 'P2')
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Время реакции',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -691,7 +699,7 @@ CAL_AROUND_THE_CLOCK = BusinessCalendar.always('around_the_clock', 'Europe/Mosco
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('sla0_free', 'desk', 'Сервис поддержки', True, None, None, '', 'Да', None),
     ('sla1_lite', 'desk', 'Сервис поддержки', True, None, None, '', 'Да', None),
     ('sla2_standard', 'desk', 'Сервис поддержки', True, None, None, '', 'Да', None),
@@ -721,7 +729,7 @@ _CELLS = (
     ('sla2_standard', 'hour_rate', 'Стоимость часа', False, None, None, '', '2000\xa0рублей за\xa0час', Price(Decimal('2000.0'), 'RUB', 'hour', '2000\xa0рублей за\xa0час')),
     ('sla3_premium', 'hour_rate', 'Стоимость часа', False, None, None, '', '2500\xa0рублей за\xa0час', Price(Decimal('2500.0'), 'RUB', 'hour', '2500\xa0рублей за\xa0час')),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -737,7 +745,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
     'P0': 'P0',
     'P1': 'P1',
     'P2': 'P2',
@@ -1221,7 +1229,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 2 - TM - Standart» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P0 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1260,7 +1267,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 2 - TM - Standart» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P1 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1299,7 +1305,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 2 - TM - Standart» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P2 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1467,7 +1472,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P0 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1506,7 +1510,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P1 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1545,7 +1548,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Телефон»: «Да».',
                 'Канал «телефон» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P2 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1584,7 +1586,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Мессенджер»: «Да».',
                 'Канал «мессенджер» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P0 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1623,7 +1624,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Мессенджер»: «Да».',
                 'Канал «мессенджер» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P1 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1662,7 +1662,6 @@ _DECISIONS = _rt.prepare({
             calendar_title=None,
             clauses=(),
             reasons=(
-                'Уровень поддержки «SLA 3 - TM - Premium» даёт право на услугу «Мессенджер»: «Да».',
                 'Канал «мессенджер» принимает заявки только в часы по календарю «рабочее время TeamLead»; заявка, поданная вне этого времени, не принимается.',
                 'Заявку уровня P2 можно подать через канал «сервис поддержки (сайт поддержки)».',
                 'Срок реакции не устанавливается: заявка не принимается.',
@@ -1703,7 +1702,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'sla0_free', 'P0'): TargetRule('response', 'Время реакции', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'sla1_lite', 'P0'): TargetRule('response', 'Время реакции', 'working_time', 14400, None, None, None, CAL_TEAMLEAD_HOURS, 'рабочее время TeamLead', 'guaranteed', None, None, '4\xa0рабочих часа', None),
     ('response', 'sla2_standard', 'P0'): TargetRule('response', 'Время реакции', 'working_time', 7200, None, None, None, CAL_TEAMLEAD_HOURS, 'рабочее время TeamLead', 'guaranteed', None, None, '2\xa0рабочих часа', None),
@@ -1735,21 +1734,22 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
 
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
 }
 
 
@@ -1775,7 +1775,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -1783,7 +1783,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
 }
 
 
@@ -1800,14 +1800,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 

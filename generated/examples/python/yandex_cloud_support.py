@@ -10,14 +10,21 @@ vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, inciden
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from policy_lang.runtime import require_api
 
-from policy_lang.runtime import evaluator as _rt
-from policy_lang.runtime.calendar import BusinessCalendar
-from policy_lang.runtime.errors import PolicyQueryError, require_choice
-from policy_lang.runtime.evaluator import (
+#: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
+RUNTIME_API = 1
+require_api(RUNTIME_API, 'yandex_cloud_support', '0.1.0')
+
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from decimal import Decimal  # noqa: E402
+from typing import Any  # noqa: E402
+
+from policy_lang.runtime import evaluator as _rt  # noqa: E402
+from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa: E402
+from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
     Entitlement,
@@ -38,8 +45,9 @@ from policy_lang.runtime.evaluator import (
 )
 
 __all__ = [
-    "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
-    "CONDITIONS", "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
+    "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
+    "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
     "target_deadline",
     "deadline", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
@@ -55,10 +63,10 @@ PROGRAM = ProgramInfo(
 )
 
 #: Tier ids, in the policy's order.
-TIERS = ('base', 'business', 'premium')
+TIERS: tuple[str, ...] = ('base', 'business', 'premium')
 
 #: Service id -> Russian title.
-SERVICES = {
+SERVICES: dict[str, str] = {
     'support_fee': 'Стоимость (фиксированная часть за отчётный месяц, с НДС)',
     'critical_recovery': 'Помощь в восстановлении работоспособности сервисов в случае критических обращений',
     'priority_raise': 'Возможность повышения приоритета обращения по запросу',
@@ -66,30 +74,30 @@ SERVICES = {
 }
 
 #: Channel id -> Russian title.
-CHANNELS = {
+CHANNELS: dict[str, str] = {
     'support_center': 'центр поддержки (форма обращения)',
     'chat': 'чат в интерфейсе / Telegram',
     'email': 'электронная почта',
 }
 
 #: Priority ids, most severe first; empty when the program defines none.
-PRIORITIES = ('critical', 'important', 'medium')
+PRIORITIES: tuple[str, ...] = ('critical', 'important', 'medium')
 
 #: Request type id -> (Russian title, the priority it is handled as).
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, str]] = {
     'question': ('Вопрос', 'medium'),
     'quota': ('Квоты', 'medium'),
     'proposal': ('Предложение', 'medium'),
 }
 
 #: Target id -> its Russian name (every answer's .targets carries the applicable ones).
-TARGETS = {
+TARGETS: dict[str, str] = {
     'response': 'Ожидаемое время ответа',
     'chat_response': 'Время ответа в чате в интерфейсе / Telegram',
 }
 
 #: Condition id -> Russian title (keyword arguments of deadline() and rma_eligibility()).
-CONDITIONS = {
+CONDITIONS: dict[str, str] = {
 }
 
 
@@ -236,7 +244,7 @@ CAL_RU_BUSINESS_DAYS = BusinessCalendar(
 # -- entitlements: one row per matrix cell
 
 #: (tier, service, service title, granted, count, priorities, clause, cell text, price)
-_CELLS = (
+_CELLS: tuple[tuple[Any, ...], ...] = (
     ('base', 'support_fee', 'Стоимость (фиксированная часть за отчётный месяц, с НДС)', True, None, None, '', 'бесплатно', None),
     ('business', 'support_fee', 'Стоимость (фиксированная часть за отчётный месяц, с НДС)', False, None, None, '', '6000\xa0рублей за\xa0месяц', Price(Decimal('6000.0'), 'RUB', 'month', '6000\xa0рублей за\xa0месяц')),
     ('premium', 'support_fee', 'Стоимость (фиксированная часть за отчётный месяц, с НДС)', False, None, None, '', 'по запросу', None),
@@ -250,7 +258,7 @@ _CELLS = (
     ('business', 'rca', 'Подготовка RCA по обращениям с приоритетом «критичный»', True, None, None, '', 'Да', None),
     ('premium', 'rca', 'Подготовка RCA по обращениям с приоритетом «критичный»', True, None, None, '', 'Да', None),
 )
-_ENTITLEMENTS = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
+_ENTITLEMENTS: dict[tuple[str, str], Entitlement] = {(row[0], row[1]): Entitlement(*row) for row in _CELLS}
 
 
 def entitlement(*, tier: str, service: str) -> Entitlement:
@@ -266,7 +274,7 @@ def entitlement(*, tier: str, service: str) -> Entitlement:
 # -- responses: (tier, channel, reported priority, request type) -> the contract's decision
 
 #: Priority id -> how the contract names it in sentences and tables.
-PRIORITY_LABELS = {
+PRIORITY_LABELS: dict[str, str] = {
     'critical': 'Критичный',
     'important': 'Важный',
     'medium': 'Средний',
@@ -1553,7 +1561,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
-_TARGET_CELLS = {
+_TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
     ('response', 'base', 'critical'): TargetRule('response', 'Ожидаемое время ответа', 'clock', 86400, None, None, None, CAL_AROUND_THE_CLOCK, '24 часа в сутки, 7 дней в неделю', 'efforts', None, None, '24\xa0часа, коммерчески оправданные усилия', None),
     ('response', 'business', 'critical'): TargetRule('response', 'Ожидаемое время ответа', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24 часа в сутки, 7 дней в неделю', 'efforts', None, None, '30\xa0минут, коммерчески оправданные усилия', None),
     ('response', 'premium', 'critical'): TargetRule('response', 'Ожидаемое время ответа', 'clock', 900, None, None, None, CAL_AROUND_THE_CLOCK, '24 часа в сутки, 7 дней в неделю', 'efforts', None, None, '15\xa0минут, коммерчески оправданные усилия', None),
@@ -1594,21 +1602,22 @@ def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> t
 
 # -- obligations
 
-OBLIGATIONS = {
+OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
 def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
     """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
-    if ob is None:
-        require_choice("obligation", obligation, tuple(OBLIGATIONS))
-    return _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
+    return answer
 
 
 # -- periods, renewal, reinstatement
 
-PERIODS = {
+PERIODS: dict[str, PeriodTerm] = {
 }
 
 
@@ -1634,7 +1643,7 @@ def reinstatement(*, lapsed_on: date, reactivated_on: date) -> Reinstatement:
 # -- points, vouchers, incidents
 
 #: (tier, lowest points, highest points or None)
-_POINT_BANDS = ()
+_POINT_BANDS: tuple[tuple[str, int, int | None], ...] = ()
 
 
 def tier_for_points(points: int) -> str:
@@ -1642,7 +1651,7 @@ def tier_for_points(points: int) -> str:
     raise _rt.lacks(PROGRAM.id, "point-based tiers")
 
 
-VOUCHER_RULES = {
+VOUCHER_RULES: dict[str, VoucherRule] = {
 }
 
 
@@ -1659,14 +1668,14 @@ def incident_balance(*, purchased: int, incidents: Iterable[str]) -> IncidentBal
 
 # -- warranties, RMA, rules
 
-WARRANTIES = {
+WARRANTIES: dict[str, WarrantyTerm] = {
 }
 
-RMAS = {
+RMAS: dict[str, RmaRule] = {
 }
 
 #: Rule id -> expression tree: ("max"|"min", *args), ("duration", n, unit), ("remaining", warranty)
-RULES = {
+RULES: dict[str, tuple[Any, ...]] = {
 }
 
 
