@@ -1,8 +1,13 @@
 """Render a checked program into its Russian contract annex: Markdown, HTML, DOCX and PDF."""
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import marshal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -40,9 +45,57 @@ def _finalize(kind: str) -> Callable[[Any], Any]:
     return finalize
 
 
-def _environment(kind: str) -> jinja2.Environment:
+#: The annex templates compiled ahead (`python -m policy_lang.backends.annex.render` writes it): each
+#: template's code object as Jinja compiles it, with the sha256 of the template's text and of the
+#: Python Jinja generates from it. Compiling the templates costs ~0.15 s per environment and process;
+#: loading these ~1 ms. Used only for a template whose text is the recorded one, under the Jinja and
+#: Python bytecode versions it was made with; anything else is compiled from the text as before.
+COMPILED = Path(__file__).resolve().parents[2] / "templates" / "annex" / "compiled.marshal"
+#: The templates shipped compiled: every one the annex environments load.
+SHIPPED = ("_blocks.j2", "md/_fmt.md.j2", "md/annex.md.j2", "html/_fmt.html.j2", "html/annex.html.j2",
+           "html/annex.css", "docx/_fmt.xml.j2", "docx/annex.xml.j2")
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _load_compiled(path: Path = COMPILED) -> dict[str, tuple[str, str, CodeType]]:
+    """name -> (template sha256, generated Python sha256, code) when the artifact fits this Jinja and
+    this Python; empty otherwise (never trusted beyond that: each template's text is checked on use)."""
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("jinja2") != jinja2.__version__ \
+            or data.get("magic") != importlib.util.MAGIC_NUMBER or not isinstance(data.get("templates"), dict):
+        return {}
+    return {k: v for k, v in data["templates"].items()
+            if isinstance(k, str) and isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], CodeType)}
+
+
+class _Precompiled(jinja2.PackageLoader):
+    """The package's templates, taken from `COMPILED` when a template's text is the one it was
+    compiled from (the same code Jinja would make of it), else compiled as usual."""
+
+    def __init__(self, compiled: dict[str, tuple[str, str, CodeType]]) -> None:
+        super().__init__("policy_lang", "templates/annex")
+        self.compiled = compiled
+
+    def load(self, environment: jinja2.Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        shipped = self.compiled.get(name)
+        if shipped is None:
+            return super().load(environment, name, globals)
+        source, _, uptodate = self.get_source(environment, name)
+        if _sha(source) != shipped[0]:
+            return super().load(environment, name, globals)  # edited since: compiled from its text
+        return environment.template_class.from_code(environment, shipped[2], globals or {}, uptodate)
+
+
+def _environment(kind: str, compiled: bool = True) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("policy_lang", "templates/annex"),
+        loader=_Precompiled(_load_compiled() if compiled else {}),
         autoescape=True,  # macros return Markup, so `finalize` can tell them from text
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -69,6 +122,28 @@ def environment(kind: str) -> jinja2.Environment:
     return _ENVS[kind]
 
 
+def compiled_bytes() -> bytes:
+    """The `COMPILED` artifact for the current templates, Jinja and Python. The three environments
+    generate the same Python from each template (their options are the same; `finalize` and the
+    filters are looked up at render time), which tests/backends/annex/test_compiled_templates.py checks."""
+    env = _environment("md", compiled=False)
+    templates: dict[str, tuple[str, str, CodeType]] = {}
+    assert env.loader is not None
+    for name in SHIPPED:
+        source, _, _ = env.loader.get_source(env, name)
+        python = env.compile(source, name, name, raw=True)
+        templates[name] = (_sha(source), _sha(python), compile(python, name, "exec"))
+    return marshal.dumps({"jinja2": jinja2.__version__, "magic": importlib.util.MAGIC_NUMBER,
+                          "templates": templates}, 4)
+
+
+def regenerate(path: Path = COMPILED) -> Path:
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_bytes(compiled_bytes())
+    tmp.replace(path)
+    return path
+
+
 def render_markdown(view: AnnexView) -> str:
     text = bind_short_words(well_formed(environment("md").get_template("md/annex.md.j2").render(v=view)))
     text = re.sub(r"[ \t]+\n", "\n", text)
@@ -93,3 +168,7 @@ def render_annex(program: model.Program, config: AnnexConfig) -> dict[str, bytes
         f"{program.id}.docx": render_docx(view, environment("xml")),
         f"{program.id}.pdf": render_pdf(html, program),
     }
+
+
+if __name__ == "__main__":  # python -m policy_lang.backends.annex.render
+    print(f"wrote {regenerate()}")
