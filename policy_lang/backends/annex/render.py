@@ -1,6 +1,7 @@
 """Render a checked program into its Russian contract annex: Markdown, HTML, DOCX and PDF."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import marshal
@@ -74,6 +75,11 @@ def _load_compiled(path: Path = COMPILED) -> dict[str, tuple[str, str, CodeType]
             if isinstance(k, str) and isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], CodeType)}
 
 
+@functools.cache
+def _shipped() -> dict[str, tuple[str, str, CodeType]]:
+    return _load_compiled()
+
+
 class _Precompiled(jinja2.PackageLoader):
     """The package's templates, taken from `COMPILED` when a template's text is the one it was
     compiled from (the same code Jinja would make of it), else compiled as usual."""
@@ -95,7 +101,7 @@ class _Precompiled(jinja2.PackageLoader):
 
 def _environment(kind: str, compiled: bool = True) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=_Precompiled(_load_compiled() if compiled else {}),
+        loader=_Precompiled(_shipped() if compiled else {}),
         autoescape=True,  # macros return Markup, so `finalize` can tell them from text
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -142,6 +148,15 @@ def regenerate(path: Path = COMPILED) -> Path:
     tmp.write_bytes(compiled_bytes())
     tmp.replace(path)
     return path
+
+
+def preload(kind: str) -> None:
+    """Load the templates of a kind's environment now (in a process about to fork its workers)."""
+    env = environment(kind)
+    folder = {"md": "md/", "html": "html/", "xml": "docx/"}[kind]
+    for name in SHIPPED:
+        if name.startswith(folder) or "/" not in name:
+            env.get_template(name)
 
 
 def render_markdown(view: AnnexView) -> str:
