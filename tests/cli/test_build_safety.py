@@ -341,15 +341,19 @@ def test_killed_builds_never_leave_a_mix_that_passes_check(project: Path, tmp_pa
     out = tmp_path / "gen"
     policies = project / "policies"
     cmd = [*PY, "build", str(policies), "--out", str(out), *FAST]
+    start = time.monotonic()
     assert subprocess.run(cmd, capture_output=True, timeout=300, check=False).returncode == 0
+    took = time.monotonic() - start  # the kills are spread over a build's own length, however fast the machine
     edition = policies / "landesk_tam.policy"
     rng = random.Random(16)
     outcomes = set()
-    for i in range(8):
+    # from early (start-up, compiling) to late (publishing) and past the end: the first kill, at a tenth
+    # of a full build, always lands mid-build
+    for i, share in enumerate((0.1, 0.9, 0.5, 1.2, 0.3, 0.7, 0.2, 1.0)):
         text = edition.read_text(encoding="utf-8")
         edition.write_text(text.replace('edition "', f'edition "r{i}-', 1), encoding="utf-8")
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 1.2))
+        time.sleep(share * took * rng.uniform(0.8, 1.2))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         res = invoke("build", "--check", str(policies), "--out", str(out), *FAST, "--format", "json")
