@@ -293,6 +293,7 @@ class TermBad:
     """A matrix-style value (`yes`, `3`) where a target needs a duration: reported by the checker."""
 
     span: Span = _span
+    text: str | None = None  # the word as written (`3`), when it is one token
 
 
 @frozen

@@ -951,11 +951,30 @@ class Checker:
                 elif isinstance(cell.term, ast.TermBad):
                     self._target_term(cell, None, "", t.is_response)
 
+    def _glued_to(self, prev: ast.TargetRow, row: ast.TargetRow) -> bool:
+        """`P1  4hrs  2h`: the lexer reads `4` as the last cell of one row and `hrs` as the label of
+        the next. A label that touches a bare number is that word, not a row: P0901 at it."""
+        last = prev.cells[-1] if prev.cells else None
+        if last is None or not isinstance(last.term, ast.TermBad) or last.term.text is None \
+                or not last.term.text[:1].isdigit():
+            return False
+        s, lab = last.term.span, row.label.span
+        if (s.end_line, s.end_column) != (lab.line, lab.column):
+            return False
+        from .diagnostics import glued_duration
+
+        self.diags.append(glued_duration(last.term.text, row.label.value,
+                                         Span(s.path, s.line, s.column, lab.end_line, lab.end_column)))
+        return True
+
     def _target_rows(self, t: ast.TargetDecl) -> bool:
         """Rows name priorities or request types (or `any`); duplicates and strays are errors."""
         seen: dict[str, Span] = {}
         ok = True
-        for row in t.rows:
+        for prev, row in zip((None, *t.rows), t.rows):
+            if prev is not None and self._glued_to(prev, row):
+                ok = False
+                continue
             v = row.label.value
             if v in seen:
                 self.error("P0505", f"row `{v}` appears twice", row.label.span, "repeated row",

@@ -322,3 +322,28 @@ EXAMPLES: dict[str, tuple[str, str]] = {
               'put the 2028 decree in calendar/ru_2028.toml ([[year]] year = 2028 ...) and run '
               '`policyc check --calendar-data calendar/ru_2028.toml`, or set calendar-data in policyc.toml'),
 }
+
+
+#: Words a contract manager glues to a number (`4hrs`), and the unit they mean.
+_UNIT_GUESSES = {"h": ("hrs", "hr", "hour", "hours", "hs", "hh"), "min": ("mins", "mn", "m", "minute"),
+                 "d": ("dy", "dys", "day"), " weeks": ("w", "wk", "wks"),
+                 " months": ("mo", "mos", "mon", "mth", "mths"),
+                 " years": ("yr", "yrs"), " business days": ("bd", "bds", "wd", "bday", "bdays"),
+                 " business hours": ("bh", "bhr", "bhrs")}
+
+
+def glued_duration(number: str, letters: str, span: Span) -> Diagnostic:
+    """P0901 at a word such as `4hrs`: the lexer reads `4` and a name `hrs`, so the parser (or the
+    checker, when `hrs` passes for the next row's label) stumbles after it; the word is what is wrong."""
+    unit = next((u for u, words in _UNIT_GUESSES.items() if letters.lower() in words), None)
+    if unit is None:
+        import difflib  # only on this error path
+
+        close = difflib.get_close_matches(letters.lower(), ["h", "min", "minutes", "hours", "days", "weeks", "months",
+                                                            "years"], n=1, cutoff=0.5)
+        unit = (close[0] if close[0] in ("h", "min") else " " + close[0]) if close else None
+    word = number + letters
+    suggestion = f"did you mean `{number}{unit}`?" if unit else "write a duration such as `4h` or `2 business days`"
+    return Diagnostic("P0901", f"`{word}` is not a duration: {suggestion}",
+                      Label(span, "not a duration, a number or a name"),
+                      help="a duration is a number and a unit: `4h`, `30min`, `2 business days`, `1 month`")

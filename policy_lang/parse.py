@@ -19,7 +19,7 @@ from ._lark_runtime import (  # Lark's classes, without importing lark (see gram
     UnexpectedInput,
     UnexpectedToken,
 )
-from .diagnostics import Diagnostic, Label, Span
+from .diagnostics import Diagnostic, Label, Span, glued_duration
 from .grammar import parser
 
 _T = TypeVar("_T")
@@ -590,7 +590,8 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
         return ast.TermDuration(d, d.span)
 
     def term_bad(self, meta: Meta, ch: list[Any]) -> ast.TermBad:
-        return ast.TermBad(self.sp(meta))
+        word = ch[0] if ch and isinstance(ch[0], Token) else None
+        return ast.TermBad(self.sp(meta), str(word) if word is not None else None)
 
     def term_none(self, meta: Meta, ch: list[Any]) -> ast.TermNone:
         return ast.TermNone(self.sp(meta))
@@ -890,11 +891,6 @@ def syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
 #: A number glued to letters (`4hrs`): the lexer reads `4` and a name `hrs`, so the parser stumbles
 #: on the next token; the word itself is what is wrong.
 _GLUED = re.compile(r"(?<![\w.])(\d+(?:_\d+)*(?:\.\d+)?)([A-Za-z][A-Za-z0-9_]*)")
-_UNIT_GUESSES = {"h": ("hrs", "hr", "hour", "hours", "hs", "hh"), "min": ("mins", "mn", "m", "minute"),
-                 "d": ("dy", "dys", "day"), " weeks": ("w", "wk", "wks"),
-                 " months": ("mo", "mos", "mon", "mth", "mths"),
-                 " years": ("yr", "yrs"), " business days": ("bd", "bds", "wd", "bday", "bdays"),
-                 " business hours": ("bh", "bhr", "bhrs")}
 
 
 def _glued_cell(text: str, path: str, error_pos: int | None) -> Diagnostic | None:
@@ -913,21 +909,9 @@ def _glued_cell(text: str, path: str, error_pos: int | None) -> Diagnostic | Non
         found = m
     if found is None:
         return None
-    number, letters = found.group(1), found.group(2)
-    unit = next((u for u, words in _UNIT_GUESSES.items() if letters.lower() in words), None)
-    if unit is None:
-        import difflib  # only on this error path
-
-        close = difflib.get_close_matches(letters.lower(), ["h", "min", "minutes", "hours", "days", "weeks", "months",
-                                                            "years"], n=1, cutoff=0.5)
-        unit = (close[0] if close[0] in ("h", "min") else " " + close[0]) if close else None
     line = text.count("\n", 0, found.start()) + 1
     col = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-    word = found.group()
-    suggestion = f"did you mean `{number}{unit}`?" if unit else "write a duration such as `4h` or `2 business days`"
-    return Diagnostic("P0901", f"`{word}` is not a duration: {suggestion}",
-                      Label(Span(path, line, col, line, col + len(word)), "not a duration, a number or a name"),
-                      help="a duration is a number and a unit: `4h`, `30min`, `2 business days`, `1 month`")
+    return glued_duration(found.group(1), found.group(2), Span(path, line, col, line, col + len(found.group())))
 
 
 def parse_text(text: str, path: str) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
