@@ -69,8 +69,8 @@ import attrs
 from attrs import field, frozen
 
 from . import __version__, model
+from .output import KINDS
 
-KINDS = ("python", "md", "html", "docx", "pdf")
 MANIFEST = ".manifest.json"
 JOURNAL = ".journal.json"
 STAGING = ".staging-"

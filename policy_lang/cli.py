@@ -13,8 +13,8 @@ import attrs
 import click
 
 from . import diagnostics
-from .build import KINDS
 from .compiler import Compilation, calendar_request, compile_file, distinct_programs, program_files
+from .output import KINDS
 from .sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
@@ -562,7 +562,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     inputs = builder.inputs_hash(programs, config_bytes, kinds)
     names = [builder.output_name(p.id, k) for p in programs for k in kinds]
     names += [builder.output_name(p.output_id, k) for p, _ in instances for k in kinds if k != "python"]
-    whole = bool(paths == () or all(Path(x).is_dir() for x in paths)) and tuple(kinds) == builder.KINDS
+    whole = bool(paths == () or all(Path(x).is_dir() for x in paths)) and tuple(kinds) == KINDS
     fix = _fix_command(paths, out, only)
     progress = (lambda pid: click.echo(f"  rendering {pid} ...", err=True)) if (
         fmt == "text" and sys.stderr.isatty()) else (lambda pid: None)

@@ -1,10 +1,14 @@
-"""Writing generated files atomically, and telling which ones are stale."""
+"""The kinds of generated output, and writing a generated file atomically (light: the CLI imports it
+at start-up, `build` only when it builds)."""
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
 from pathlib import Path
+
+#: The kinds of output a build writes, in the order `--only` lists them.
+KINDS = ("python", "md", "html", "docx", "pdf")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
