@@ -614,6 +614,12 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
                     for name in group:
                         click.echo(f"  {out_dir / name}", err=True)
             click.echo(f"fix: run `{cmd}` (or `make build`) and commit the result", err=True)
+            if fmt == "github":  # one annotation per file, on the file, saying what to run
+                click.echo(_rep().github_files(
+                    [(kind, str(out_dir / name)) for kind, group in (("missing", st.missing), ("stale", st.stale),
+                                                                     ("fonts differ", st.fonts), ("extra", st.extra),
+                                                                     ("stray", st.stray)) for name in group],
+                    f"run `{cmd}` (or `make build`) and commit the result"))
             if len(ours) < len(st.extra):
                 click.echo("  (extra files no build wrote are never pruned: remove them by hand)", err=True)
         sys.exit(EXIT_OK if st.clean else EXIT_POLICY)

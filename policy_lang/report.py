@@ -76,6 +76,14 @@ def github(diags: Iterable[Diagnostic], strict: bool = False) -> str:
     return "\n".join(out)
 
 
+def github_files(files: Iterable[tuple[str, str]], fix: str) -> str:
+    """`build --check` under --format github: one `::error` per generated file that is missing,
+    stale, made with other fonts, extra or stray, on that file, with the command that fixes it."""
+    return "\n".join(_gh_command("error", _diagnostics.safe(f"generated file {what}: {fix}"),
+                                  [("file", _diagnostics.safe(path)), ("title", f"policyc build --check: {what}")])
+                      for what, path in files)
+
+
 def github_error(message: str, title: str = "policyc") -> str:
     """A usage or internal error as one `::error` command (no file: it is about the command line)."""
     return _gh_command("error", _diagnostics.safe(message), [("title", title)])

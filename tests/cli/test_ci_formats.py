@@ -180,3 +180,25 @@ def test_build_sarif_and_github(tmp_path: Path) -> None:
     assert doc["runs"][0]["results"][0]["ruleId"] == "P0001"
     res = invoke("build", str(policies), "--out", out, "--only", "python", "--format", "github")
     assert res.exit_code == 1 and res.stdout.startswith("::error file=")
+
+
+def test_build_check_github_annotates_each_stale_file(tmp_path: Path) -> None:
+    """`build --check --format github` in CI: every stale or missing generated file is an `::error` on
+    that file, with the command that fixes it (not only text on stderr)."""
+    policies = tmp_path / "policies"
+    shutil.copytree(REPO / "policies" / "shared", policies / "shared")
+    shutil.copy(JUNIPER, policies / "juniper_care_core.policy")
+    out = tmp_path / "gen"
+    assert invoke("build", str(policies), "--out", str(out), "--only", "python,md").exit_code == 0
+    res = invoke("build", "--check", str(policies), "--out", str(out), "--only", "python,md", "--format", "github")
+    assert res.exit_code == 0 and "::error" not in res.stdout
+    (out / "annex" / "juniper_care_core.md").write_text("edited by hand\n", encoding="utf-8")
+    (out / "python" / "juniper_care_core.py").unlink()
+    res = invoke("build", "--check", str(policies), "--out", str(out), "--only", "python,md", "--format", "github")
+    assert res.exit_code == 1
+    lines = [line for line in res.stdout.splitlines() if line.startswith("::error")]
+    assert len(lines) == 2, res.stdout
+    stale = next(line for line in lines if "juniper_care_core.md" in line)
+    missing = next(line for line in lines if "juniper_care_core.py" in line)
+    assert "title=policyc build --check%3A stale" in stale and "policyc build" in stale.split("::", 2)[2]
+    assert "title=policyc build --check%3A missing" in missing
