@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 __all__ = ["CONFIG_NAME", "DATA_CODE", "DEFAULT_PROVISIONAL_YEARS", "HOW_TO_ADD", "MAX_PROVISIONAL_YEARS",
            "TODAY_VARIABLE", "WARN_DAYS", "CalendarData", "CalendarDataError", "CalendarRequest", "YearCalendar",
@@ -243,23 +244,23 @@ def active() -> CalendarData:
 
 
 @contextlib.contextmanager
-def using(data: CalendarData | None) -> Iterator[None]:
+def _set(var: ContextVar[Any], value: Any) -> Iterator[None]:
+    """`var` holds `value` inside the block, its previous value again after it."""
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+def using(data: CalendarData | None) -> contextlib.AbstractContextManager[None]:
     """Check and lower with `data` (None: the packaged data)."""
-    token = _ACTIVE.set(data)
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)
+    return _set(_ACTIVE, data)
 
 
-@contextlib.contextmanager
-def requested(request: CalendarRequest | None) -> Iterator[None]:
+def requested(request: CalendarRequest | None) -> contextlib.AbstractContextManager[None]:
     """Compilations started inside (compile_file without `calendar_data=`) read the data `request` names."""
-    token = _REQUESTED.set(request)
-    try:
-        yield
-    finally:
-        _REQUESTED.reset(token)
+    return _set(_REQUESTED, request)
 
 
 def requested_file() -> CalendarRequest | None:
