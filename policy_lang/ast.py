@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from attrs import field
 
@@ -11,6 +11,13 @@ from .diagnostics import Span
 from .records import frozen
 
 _span = field(eq=False, repr=False, default=None)
+
+
+class Spanned(Protocol):
+    """Any node: it knows where it was written."""
+
+    @property
+    def span(self) -> Span: ...
 
 
 @frozen

@@ -10,9 +10,9 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from . import ast
+from . import ast, constructs
 from .diagnostics import Diagnostic, Label, Span
 
 if TYPE_CHECKING:
@@ -29,15 +29,8 @@ KIND_WORDS = {
     "target": "target", "request": "request type", "agreed": "agreed term",
 }
 
-_DECL_KIND = {
-    ast.HolidaysDecl: "holidays", ast.CalendarDecl: "calendar", ast.ChannelDecl: "channel",
-    ast.ProcedureDecl: "procedure", ast.MatrixDecl: "matrix", ast.ReclassifyDecl: "reclassify",
-    ast.EventDecl: "event", ast.ConditionDecl: "condition", ast.ObligationDecl: "obligation",
-    ast.PeriodDecl: "period", ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions",
-    ast.ClauseDecl: "clause", ast.DefinitionDecl: "definition", ast.WarrantyDecl: "warranty",
-    ast.RmaDecl: "rma", ast.RuleDecl: "rule", ast.CoverageDecl: "coverage", ast.TargetDecl: "target",
-    ast.AgreedDecl: "agreed",
-}
+#: node -> the symbol kind its own id declares (the construct table's `declares`)
+_DECL_KIND = {c.node: c.declares for c in constructs.CONSTRUCTS if isinstance(c.declares, str)}
 
 #: Dates a policy may name, and the longest range of days one item may span.
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -75,10 +68,8 @@ _GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priorit
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 CLOCK_UNITS = ("minute", "hour", "business_hour")
-SINGLETONS = {ast.RequestsDecl: "requests", ast.PrioritiesDecl: "priorities", ast.IncidentsDecl: "incidents",
-              ast.ReclassifyDecl: "reclassify",
-              ast.ReinstatementDecl: "reinstatement", ast.TiersDecl: "tiers", ast.PartiesDecl: "parties",
-              ast.PerformanceDecl: "performance"}
+#: blocks a program has at most one of (a second is P0202): the construct table's `repeated`
+SINGLETONS = {c.node: c.keyword for c in constructs.CONSTRUCTS if not c.repeated and c.node is not ast.ProgramDecl}
 
 #: Kinds declared as lines of a block rather than by their own keyword.
 _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties",
@@ -206,6 +197,9 @@ def _odd_letters(*names: str) -> str:
     odd = [c for c in dict.fromkeys("".join(names)) if not c.isascii()]
     return ", ".join(f"«{c}» {_char(c)}" if c.isprintable() else _char(c) for c in odd[:4])
 
+N = TypeVar("N")
+
+
 class Symbols:
     """Every named declaration, by kind."""
 
@@ -213,6 +207,16 @@ class Symbols:
         self.by_kind: dict[str, dict[str, object]] = {k: {} for k in KIND_WORDS}
         self.spans: dict[tuple[str, str], Span] = {}
         self.folded: dict[tuple[str, str], str] = {}  # (kind, id_skeleton(name)) -> the name declared
+
+    def get(self, kind: str, name: str, cls: type[N]) -> N:
+        """The declaration `name` of `kind`, as the node class that kind is declared by."""
+        node = self.by_kind[kind][name]
+        assert isinstance(node, cls), (kind, name, type(node))
+        return node
+
+    def all(self, kind: str, cls: type[N]) -> list[N]:
+        """Every declaration of `kind`, in declaration order."""
+        return [n for n in self.by_kind[kind].values() if isinstance(n, cls)]
 
     def kind_of(self, name: str) -> str | None:
         for kind, table in self.by_kind.items():
@@ -234,8 +238,8 @@ class Checker:
               secondary: Iterable[Label] = (), notes: Iterable[str] = ()) -> None:
         self.diags.append(Diagnostic(code, message, Label(span, label), tuple(secondary), tuple(notes), help))
 
-    def missing(self, node: object, what: str, kind: str, example: str) -> None:
-        self.error("P0102", f"{kind} is missing `{what}`", node.span, f"no `{what}` in this {kind}",  # type: ignore[attr-defined]
+    def missing(self, node: ast.Spanned, what: str, kind: str, example: str) -> None:
+        self.error("P0102", f"{kind} is missing `{what}`", node.span, f"no `{what}` in this {kind}",
                    help=f"add a line such as `{example}`")
 
     # -- declarations --------------------------------------------------------
@@ -325,7 +329,7 @@ class Checker:
                 continue
             for cls, word in SINGLETONS.items():
                 if isinstance(item, cls):
-                    span: Span = item.span  # type: ignore[attr-defined]
+                    span: Span = getattr(item, "span")  # noqa: B009 - every declaration node has one
                     if word in seen_single:
                         self.error("P0202", f"a program has one `{word}` block", span, "second block",
                                    secondary=[Label(seen_single[word], "first block")],
@@ -333,7 +337,7 @@ class Checker:
                     seen_single.setdefault(word, span)
             kind = _DECL_KIND.get(type(item))
             if kind is not None:
-                self.declare(kind, item.id, item)  # type: ignore[attr-defined]
+                self.declare(kind, getattr(item, "id"), item)  # noqa: B009 - declaring kinds have an id
             elif isinstance(item, ast.PartiesDecl):
                 for p in item.parties:
                     self.declare("party", p.id, p)
@@ -435,50 +439,10 @@ class Checker:
         return self.diags
 
     def check_item(self, item: object) -> None:
-        """One declaration: dispatch by its node class (declarations with nothing to check fall through)."""
-        match item:
-            case ast.HolidaysDecl():
-                self.check_holidays(item)
-            case ast.CalendarDecl():
-                self.check_calendar(item)
-            case ast.ChannelDecl():
-                self.check_channel(item)
-            case ast.TiersDecl():
-                self.check_tiers(item)
-            case ast.ServicesDecl():
-                self.check_services(item)
-            case ast.MatrixDecl():
-                self.check_matrix(item)
-            case ast.TargetDecl():
-                self.check_target(item)
-            case ast.RequestsDecl():
-                self.check_requests(item)
-            case ast.AgreedDecl():
-                self.check_agreed(item)
-            case ast.PerformanceDecl():
-                self.check_performance(item)
-            case ast.PrioritiesDecl():
-                self.check_priorities(item)
-            case ast.ReclassifyDecl():
-                self.check_reclassify(item)
-            case ast.ObligationDecl():
-                self.check_obligation(item)
-            case ast.PeriodDecl():
-                self.check_period(item)
-            case ast.VouchersDecl():
-                self.check_vouchers(item)
-            case ast.ClauseDecl():
-                self.check_clause(item)
-            case ast.WarrantyDecl():
-                self.check_warranty(item)
-            case ast.RmaDecl():
-                self.check_rma(item)
-            case ast.RuleDecl():
-                self.check_rule(item)
-            case ast.IncidentsDecl():
-                self.check_incidents(item)
-            case ast.ReinstatementDecl():
-                self.check_reinstatement(item)
+        """One declaration: the construct table names its checker (or says it has none)."""
+        stage = constructs.of(item).check
+        if isinstance(stage, str):
+            getattr(self, stage)(item)
 
     def counts(self) -> None:
         """Declarations beyond MAX_ITEMS of a kind: one error, at the first one too many."""
@@ -725,7 +689,7 @@ class Checker:
         ranges = []
         for name in c.excepts:
             if self.resolve(name, "holidays"):
-                o = self.sym.by_kind["holidays"][name.value].official  # type: ignore[attr-defined]
+                o = self.sym.get("holidays", name.value, ast.HolidaysDecl).official
                 if o is not None:
                     ranges.append((o.first_year, o.last_year, name))
         if ranges and max(r[0] for r in ranges) > min(r[1] for r in ranges):
@@ -764,11 +728,11 @@ class Checker:
             if x.high is not None and x.low is not None and x.low > x.high:
                 self.error("P0403", f"point range of `{x.id.value}` is empty", x.range_span,
                            f"{x.low} is above {x.high}")
-        ranged = sorted((x for x in ranged if x.high is None or x.low <= x.high), key=lambda x: x.low or 0)  # type: ignore[operator]
+        ranged = sorted((x for x in ranged if x.high is None or (x.low or 0) <= x.high), key=lambda x: x.low or 0)
         if not ranged:
             return
-        if ranged[0].low != 0:
-            self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].range_span,  # type: ignore[operator]
+        if ranged[0].low:
+            self.error("P0402", f"no tier for points 0 .. {ranged[0].low - 1}", ranged[0].range_span,
                        "the lowest range starts here", help="the lowest range should start at 0")
         for prev, cur in itertools.pairwise(ranged):
             low, high = (cur.low if cur.low is not None else 0), prev.high
@@ -805,7 +769,7 @@ class Checker:
                            help=f"maybe you meant `{close[0]}`?" if close else f"tiers: {', '.join(known) or 'none declared'}")
         return unknown
 
-    def _row_shape(self, row: ast.Row, width: int) -> None:
+    def _row_shape(self, row: ast.Row | ast.TargetRow, width: int) -> None:
         if len(row.cells) < width:
             end = row.span
             self.error("P0501", f"row `{row.label.value}` has {len(row.cells)} of {width} cells",
@@ -867,8 +831,8 @@ class Checker:
                 if cell.duration is not None:
                     self.unit(cell.duration, tuple(UNIT_WORDS), "a matrix cell",
                               fractions=self.sym.by_kind["target"].get("response") is not None
-                              and getattr(self.sym.by_kind["target"]["response"], "from_service", None) is not None
-                              and self.sym.by_kind["target"]["response"].from_service.value == row.label.value)  # type: ignore[attr-defined]
+                              and (fs := self.sym.get("target", "response", ast.TargetDecl).from_service) is not None
+                              and fs.value == row.label.value)
             # the evaluator answers entitlement(tier, service) from one cell: one row per service
             first = self.service_rows.setdefault(row.label.value, (m.id.value, row.label.span))
             if first[0] != m.id.value:
@@ -880,10 +844,10 @@ class Checker:
         if unknown:
             return  # a misspelt column is the tier that seems missing: one error, not two
         present = {c.value for c in m.columns}
-        for tier, node in self.sym.by_kind["tier"].items():
-            if tier not in present:
+        for node in self.sym.all("tier", ast.TierDecl):
+            if (tier := node.id.value) not in present:
                 self.error("P0506", f"matrix `{m.id.value}` has no column for tier `{tier}`", m.id.span,
-                           "every tier needs a column", secondary=[Label(node.span, "tier declared here")])  # type: ignore[attr-defined]
+                           "every tier needs a column", secondary=[Label(node.span, "tier declared here")])
 
     def check_target(self, t: ast.TargetDecl) -> None:
         """A target table: its calendars, qualifiers, rows, columns and every cell's unit."""
@@ -928,7 +892,7 @@ class Checker:
         if not rows_ok:
             return
         for row in t.rows:
-            self._row_shape(row, len(t.columns))  # type: ignore[arg-type]
+            self._row_shape(row, len(t.columns))
             for tier, cell in zip(t.columns, row.cells):
                 name = None
                 if cell.calendar is not None:
@@ -1053,15 +1017,15 @@ class Checker:
         r = t
         if r.from_service is None:
             return
-        always = default_ok and self.sym.by_kind["calendar"][r.calendar.value].always  # type: ignore[union-attr, attr-defined]
+        always = default_ok and r.calendar is not None and self.sym.get("calendar", r.calendar.value, ast.CalendarDecl).always
         allowed = ("minute", "hour", "day") if always else ("minute", "hour", "business_hour")
         if self.resolve(r.from_service, "service") and self.matrix_row(r.from_service.value) is None:
             self.error("P0507", f"no matrix has a row `{r.from_service.value}` to take response times from",
                        r.from_service.span, "no such matrix row",
                        help=f"add a row `{r.from_service.value} <time per tier>` to a matrix")
         elif self.sym.by_kind["service"].get(r.from_service.value) is not None:
-            for m in self.sym.by_kind["matrix"].values():
-                for row in m.rows:  # type: ignore[attr-defined]
+            for m in self.sym.all("matrix", ast.MatrixDecl):
+                for row in m.rows:
                     if row.label.value == r.from_service.value:
                         for cell in row.cells:
                             if cell.kind != "duration":
@@ -1118,7 +1082,7 @@ class Checker:
                 if w.calendar is None:
                     self.error("P0102", f"{UNIT_WORDS[w.duration.unit]} need a calendar", w.duration.span,
                                "counted on which calendar?", help="add `on <calendar>`")
-                elif self.resolve(w.calendar, "calendar") and self.sym.by_kind["calendar"][w.calendar.value].always:  # type: ignore[attr-defined]
+                elif self.resolve(w.calendar, "calendar") and self.sym.get("calendar", w.calendar.value, ast.CalendarDecl).always:
                     self.error("P0301", f"{UNIT_WORDS[w.duration.unit]} on a 24x7 calendar", w.calendar.span,
                                "this calendar has no business time", help="use days/hours, or a calendar with `hours`")
             else:
@@ -1149,8 +1113,8 @@ class Checker:
                        v.count_from.span, "no such matrix row",
                        help=f"add a row `{v.count_from.value} <count per tier>` to a matrix")
         elif self.sym.by_kind["service"].get(v.count_from.value) is not None:
-            for m in self.sym.by_kind["matrix"].values():
-                for row in m.rows:  # type: ignore[attr-defined]
+            for m in self.sym.all("matrix", ast.MatrixDecl):
+                for row in m.rows:
                     if row.label.value == v.count_from.value:
                         for cell in row.cells:
                             if cell.kind not in ("count", "no"):
@@ -1188,12 +1152,12 @@ class Checker:
                 self._expr(a)
         elif isinstance(e, ast.Remaining):
             if self.resolve(e.warranty, "warranty"):
-                w = self.sym.by_kind["warranty"][e.warranty.value]
-                if w.from_event is None:  # type: ignore[attr-defined]
+                w = self.sym.get("warranty", e.warranty.value, ast.WarrantyDecl)
+                if w.from_event is None:
                     self.error("P0102", f"`remaining {e.warranty.value}` needs the warranty's start: "
                                f"warranty `{e.warranty.value}` has no `from`", e.warranty.span,
                                "counted from when?",
-                               secondary=[Label(w.id.span, "warranty declared here")],  # type: ignore[attr-defined]
+                               secondary=[Label(w.id.span, "warranty declared here")],
                                help="add `from delivery` (an event) to the warranty")
         elif isinstance(e, ast.Duration):
             self.unit(e, CALENDAR_UNITS, "a rule term")
@@ -1222,3 +1186,6 @@ def check(items: list[object], path: str = "<input>") -> tuple[list[Diagnostic],
     diags = checker.run()
     diags.sort(key=lambda d: (d.span.path, d.span.line, d.span.column, d.code))
     return diags, checker.sym
+
+
+constructs.verify("check", Checker)

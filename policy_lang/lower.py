@@ -6,7 +6,8 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from . import ast, model, production_calendar
+from . import ast, constructs, model, production_calendar
+from .constructs import Skip
 from .diagnostics import Span
 from .runtime import ru_text as ru
 from .typography import typeset
@@ -294,6 +295,27 @@ class Lowering:
                 self.counts.setdefault(r.label.value, tuple(
                     (t.value, c.count or 0) for t, c in zip(m.columns, r.cells)))
 
+    def holidays(self, h: ast.HolidaysDecl) -> model.HolidaySet:
+        return self.sets[h.id.value]  # lowered first, in __init__: calendars and targets refer to them
+
+    def calendar(self, c: ast.CalendarDecl) -> model.Calendar:
+        return self.cals[c.id.value]
+
+    def event(self, e: ast.EventDecl) -> model.Event:
+        return model.Event(e.id.value, e.title.value, e.span)
+
+    def condition(self, c: ast.ConditionDecl) -> model.Condition:
+        return model.Condition(c.id.value, c.title.value, c.span)
+
+    def agreed(self, a: ast.AgreedDecl) -> model.Agreement:
+        return model.Agreement(a.id.value, _ref(a.ref), _t(a.text) or "", a.span)
+
+    def performance(self, p: ast.PerformanceDecl) -> ast.PerformanceDecl:
+        return p  # resolved against the parties once all are known (`_performance`)
+
+    def terms(self, t: ast.TermsDecl) -> list[model.DefinedTerm]:
+        return [model.DefinedTerm(e.term.value, tuple(a.value for a in e.avoid)) for e in t.entries]
+
     def parties(self, d: ast.PartiesDecl) -> list[model.Party]:
         return [model.Party(p.id.value, p.label.value, p.role.value, p.span) for p in d.parties]
 
@@ -415,70 +437,20 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
     def add(field: str, *values: object) -> None:
         out.setdefault(field, []).extend(values)
 
-    tiers_decl = metric = priorities_decl = None
     for item in items:
-        match item:
-            case ast.PartiesDecl():
-                add("parties", *lw.parties(item))
-            case ast.ChannelDecl():
-                add("channels", lw.channel(item))
-            case ast.ProcedureDecl():
-                add("procedures", lw.procedure(item))
-            case ast.TiersDecl():
-                tiers_decl = tiers_decl or item
-                if item.metric is not None and metric is None:
-                    metric = model.TierMetric(item.metric.value, _t(item.metric_title) or "", _ref(item.ref))
-                add("tiers", *lw.tiers(item))
-            case ast.ServicesDecl():
-                add("services", *lw.services(item))
-            case ast.MatrixDecl():
-                add("matrices", lw.matrix(item))
-            case ast.PrioritiesDecl():
-                priorities_decl = priorities_decl or item
-                add("priorities", *lw.priorities(item))
-            case ast.RequestsDecl():
-                add("requests", *lw.requests(item))
-            case ast.TargetDecl():
-                add("targets", lw.target(item))
-            case ast.ReclassifyDecl():
-                add("reclassification", lw.reclassification(item))
-            case ast.EventDecl():
-                add("events", model.Event(item.id.value, item.title.value, item.span))
-            case ast.ConditionDecl():
-                add("conditions", model.Condition(item.id.value, item.title.value, item.span))
-            case ast.ObligationDecl():
-                add("obligations", lw.obligation(item))
-            case ast.PeriodDecl():
-                add("periods", lw.period(item))
-            case ast.VouchersDecl():
-                add("vouchers", lw.vouchers(item))
-            case ast.ExclusionsDecl():
-                add("exclusions", lw.exclusions(item))
-            case ast.ClauseDecl():
-                add("clauses", lw.clause(item))
-            case ast.FootnoteDecl():
-                add("footnotes", lw.footnote(item))
-            case ast.DefinitionDecl():
-                add("definitions", lw.definition(item))
-            case ast.WarrantyDecl():
-                add("warranties", lw.warranty(item))
-            case ast.RmaDecl():
-                add("rmas", lw.rma(item))
-            case ast.RuleDecl():
-                add("rules", lw.rule(item))
-            case ast.IncidentsDecl():
-                add("incident_accounting", lw.incidents(item))
-            case ast.ReinstatementDecl():
-                add("reinstatement", lw.reinstatement(item))
-            case ast.CoverageDecl():
-                add("coverage", lw.coverage(item))
-            case ast.AgreedDecl():
-                add("agreements", model.Agreement(item.id.value, _ref(item.ref), _t(item.text) or "", item.span))
-            case ast.PerformanceDecl():
-                add("performance", item)
-            case ast.TermsDecl():
-                add("defined_terms", *(model.DefinedTerm(e.term.value, tuple(a.value for a in e.avoid))
-                                       for e in item.entries))
+        c = constructs.of(item)  # a node no construct declares is an error, never skipped
+        if isinstance(c.lower, Skip) or isinstance(c.field, Skip):
+            continue
+        made = getattr(lw, c.lower)(item)
+        if isinstance(made, list):
+            add(c.field, *made)
+        else:
+            add(c.field, made)
+    tiers_decl = next((i for i in items if isinstance(i, ast.TiersDecl)), None)
+    priorities_decl = next((i for i in items if isinstance(i, ast.PrioritiesDecl)), None)
+    metric = None
+    if tiers_decl is not None and tiers_decl.metric is not None:
+        metric = model.TierMetric(tiers_decl.metric.value, _t(tiers_decl.metric_title) or "", _ref(tiers_decl.ref))
 
     def many(field: str) -> tuple[Any, ...]:
         return tuple(out.get(field, ()))
@@ -500,7 +472,7 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         id=prog.id.value, title=_t(prog.title) or "", vendor=_t(prog.vendor) or "", edition=_t(prog.edition),
         source_title=_t(prog.source), path=main_path, sha256=digest.hexdigest(),
         files=tuple(model.SourceFile(p, s) for p, s in files),
-        parties=many("parties"), holiday_sets=tuple(lw.sets.values()), calendars=tuple(lw.cals.values()),
+        parties=many("parties"), holiday_sets=many("holiday_sets"), calendars=many("calendars"),
         channels=many("channels"), procedures=many("procedures"),
         tier_metric=metric, tiers=many("tiers"), tiers_clause=_ref(tiers_decl.ref) if tiers_decl else None,
         services=many("services"), matrices=many("matrices"), targets=many("targets"),
@@ -529,19 +501,8 @@ def _performance(d: ast.PerformanceDecl | None, parties: tuple[model.Party, ...]
                              _n(d.precedence) or "annex", _t(d.vendor_terms), _ref(d.ref))
 
 
-_OUTLINE = {
-    ast.PartiesDecl: "parties", ast.HolidaysDecl: "holiday_sets", ast.CalendarDecl: "calendars",
-    ast.ChannelDecl: "channels", ast.ProcedureDecl: "procedures", ast.TiersDecl: "tiers",
-    ast.ServicesDecl: "services", ast.MatrixDecl: "matrices", ast.TargetDecl: "targets",
-    ast.RequestsDecl: "requests",
-    ast.PrioritiesDecl: "priorities", ast.ReclassifyDecl: "reclassification", ast.EventDecl: "events",
-    ast.ConditionDecl: "conditions", ast.ObligationDecl: "obligations", ast.PeriodDecl: "periods",
-    ast.VouchersDecl: "vouchers", ast.ExclusionsDecl: "exclusions", ast.ClauseDecl: "clauses",
-    ast.FootnoteDecl: "footnotes", ast.DefinitionDecl: "definitions", ast.WarrantyDecl: "warranties",
-    ast.RmaDecl: "rmas", ast.RuleDecl: "rules", ast.IncidentsDecl: "incident_accounting",
-    ast.ReinstatementDecl: "reinstatement", ast.CoverageDecl: "coverage", ast.AgreedDecl: "agreements",
-    ast.PerformanceDecl: "performance",
-}
+#: node -> the Program field (and annex outline kind) it lowers into: every declaration with a field
+_OUTLINE = {c.node: c.field for c in constructs.CONSTRUCTS if isinstance(c.field, str)}
 
 
 def _outline_key(item: object) -> tuple[str | None, str]:
@@ -552,3 +513,6 @@ def _outline_key(item: object) -> tuple[str | None, str]:
         return kind, item.mark
     ident = getattr(item, "id", None)
     return kind, ident.value if isinstance(ident, ast.Name) else ""
+
+
+constructs.verify("lower", Lowering)

@@ -11,6 +11,7 @@ from itertools import groupby
 from attrs import frozen
 
 from ... import model
+from ...constructs import CONSTRUCTS, Skip
 from .config import AnnexConfig
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s*(\(.+\)))?$")
@@ -19,6 +20,8 @@ _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s*(\(.+\)))?$")
 _DEFINITIONS_KINDS = ("calendars", "holiday_sets")
 #: kinds not printed as blocks: their titles are printed where they are used
 _REFERENCED_ONLY = ("events", "conditions", "services")
+#: kinds whose annex stage is `Skip` in the construct table (stated elsewhere, or not printed)
+_NOT_PRINTED = frozenset(c.field for c in CONSTRUCTS if isinstance(c.annex, Skip) and isinstance(c.field, str))
 #: order of blocks inside a section (stable by source order within a rank)
 _RANK = {
     "clauses": 0, "coverage": 0, "reinstatement": 0, "periods": 1, "exclusions": 1, "tiers": 2,
@@ -91,7 +94,7 @@ class DecisionTable:
     tier: str  # title
     columns: tuple[str, ...]  # priority labels (or "Любая заявка")
     rows: tuple[Row, ...]  # one per channel: head = channel title, cells = the decision per priority
-    hours: tuple[tuple[str, str], ...]  # (channel title, calendar title) for channels with enforced hours
+    notes: tuple[str, ...]  # the model's sentences on when a channel takes requests (IntakeNote.text)
 
 
 @frozen
@@ -244,32 +247,15 @@ def _target_view(prog: model.Program, t: model.Target) -> TargetView:
 
 
 def decision_tables(prog: model.Program) -> tuple[DecisionTable, ...]:
-    """One table per tier: for each channel and reported priority, the decision as a short cell."""
-    out = []
-    priorities: list[str | None] = [p.id for p in prog.priorities] or [None]
+    """The model's intake tables (`Program.intake`, from the decisions) with titles for the headers."""
     labels = {p.id: p.short for p in prog.priorities}
-    by_key = {(d.tier, d.channel, d.reported): d for d in prog.decisions if d.request is None}
-    for tier in prog.tiers:
-        rows = []
-        hours = []
-        for ch in prog.channels:
-            cells = []
-            for pr in priorities:
-                d = by_key.get((tier.id, ch.id, pr))
-                if d is None or not d.accepted:
-                    cells.append("не принимается")
-                elif d.priority != pr:
-                    cells.append(f"принимается как {labels.get(d.priority or '', d.priority)}")
-                else:
-                    cells.append("принимается")
-            rows.append(Row(ch.title, (), tuple(cells)))
-            d0 = by_key.get((tier.id, ch.id, priorities[0]))
-            if ch.calendar and any(d.hours for d in prog.decisions if d.tier == tier.id and d.channel == ch.id):
-                hours.append((ch.title, prog.calendar(ch.calendar).title))
-            del d0
-        out.append(DecisionTable(tier.title, tuple(labels.get(p, "Любая заявка") if p else "Любая заявка"
-                                                   for p in priorities), tuple(rows), tuple(hours)))
-    return tuple(out)
+    return tuple(
+        DecisionTable(prog.tier(t.tier).title, tuple(labels.get(c, "Любая заявка") if c else "Любая заявка"
+                                                     for c in t.columns),
+                      tuple(Row(prog.index.channels[r.channel].title, (), tuple(c.text for c in r.cells))
+                            for r in t.rows),
+                      tuple(n.text for n in t.notes))
+        for t in prog.intake)
 
 
 def _expr(prog: model.Program, e: object) -> Expr:
@@ -348,20 +334,8 @@ def _title(blocks: list[Block]) -> tuple[str | None, str]:
 
 
 def referenced_marks(prog: model.Program) -> set[str]:
-    """Footnote marks that something printed in the annex carries (a row, a column, a heading)."""
-    marks: set[str] = set()
-    for group in (prog.services, prog.tiers, prog.matrices, prog.targets, prog.clauses, prog.obligations,
-                  prog.vouchers):
-        for item in group:
-            marks.update(getattr(item, "marks", ()))
-    if prog.incident_accounting is not None:
-        marks.update(prog.incident_accounting.marks)
-    for c in prog.clauses + tuple(prog.targets):  # a clause citing "§ 2.6 (4)" refers to footnote (4)
-        clause = getattr(c, "clause", None) or ""
-        m = re.search(r"(\([0-9ivx]+\)|\*+)$", clause)
-        if m:
-            marks.add(m.group(1))
-    return marks
+    """Footnote marks that something printed in the annex carries: the model's `referenced_marks`."""
+    return set(prog.referenced_marks)
 
 
 def build_sections(prog: model.Program) -> tuple[Section, ...]:
@@ -369,9 +343,9 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
     first_seen: dict[str, int] = {}
     source_order: dict[str, list[Block]] = {}
     footnote_rank = {f.mark: i for i, f in enumerate(prog.footnotes)}  # the model's order: (1), (2) ... then *, **
-    referenced = referenced_marks(prog)
+    referenced = prog.referenced_marks
     for index, o in enumerate(prog.outline):
-        if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS or o.kind == "performance":
+        if o.kind in _REFERENCED_ONLY or o.kind in _DEFINITIONS_KINDS or o.kind in _NOT_PRINTED:
             continue
         if o.kind == "footnotes" and o.key not in referenced:
             continue  # a footnote nothing in this annex refers to is not printed
