@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 # Conventions (a Russian lawyer signs this text, so they are fixed and tested):
@@ -482,22 +482,145 @@ _ZONES = {
     "Asia/Vladivostok": "владивостокскому", "Asia/Magadan": "магаданскому", "Asia/Kamchatka": "камчатскому",
 }
 
+#: Zones with summer time, by the city a person names them after, in the genitive («по времени Берлина»).
+_CITIES = {
+    "Europe/Amsterdam": "Амстердама", "Europe/Athens": "Афин", "Europe/Belgrade": "Белграда",
+    "Europe/Berlin": "Берлина", "Europe/Brussels": "Брюсселя", "Europe/Bucharest": "Бухареста",
+    "Europe/Budapest": "Будапешта", "Europe/Chisinau": "Кишинева", "Europe/Copenhagen": "Копенгагена",
+    "Europe/Dublin": "Дублина", "Europe/Helsinki": "Хельсинки", "Europe/Kiev": "Киева", "Europe/Kyiv": "Киева",
+    "Europe/Lisbon": "Лиссабона", "Europe/London": "Лондона", "Europe/Madrid": "Мадрида",
+    "Europe/Oslo": "Осло", "Europe/Paris": "Парижа", "Europe/Prague": "Праги", "Europe/Riga": "Риги",
+    "Europe/Rome": "Рима", "Europe/Sofia": "Софии", "Europe/Stockholm": "Стокгольма",
+    "Europe/Tallinn": "Таллина", "Europe/Vienna": "Вены", "Europe/Vilnius": "Вильнюса",
+    "Europe/Warsaw": "Варшавы", "Europe/Zurich": "Цюриха",
+    "America/Chicago": "Чикаго", "America/Denver": "Денвера", "America/Los_Angeles": "Лос-Анджелеса",
+    "America/New_York": "Нью-Йорка", "America/Toronto": "Торонто", "America/Vancouver": "Ванкувера",
+    "Australia/Melbourne": "Мельбурна", "Australia/Sydney": "Сиднея",
+}
+
+#: The years whose offsets decide how a zone is named: a zone with one offset in all of them is
+#: named by it; otherwise by its standard and summer time.
+ZONE_YEARS = (2024, 2040)
+
+
+def _offset_ru(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "\u2212"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_offsets(zone: str) -> tuple[tuple[timedelta, str], ...]:
+    """The (UTC offset, abbreviation) pairs `zone` uses in ZONE_YEARS, smallest offset first;
+    one pair: a fixed-offset zone.  The 1st and 15th of every month, at noon, are asked."""
+    return tuple(sorted({o: n for year in _zone_years(zone) for o, n in year.items()}.items()))
+
+
+def _zone_years(zone: str) -> list[dict[timedelta, str]]:
+    """Per year of ZONE_YEARS, the offsets `zone` uses (sampled on the 1st and 15th at noon)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    years = []
+    for year in range(ZONE_YEARS[0], ZONE_YEARS[1] + 1):
+        seen: dict[timedelta, str] = {}
+        for month in range(1, 13):
+            for day in (1, 15):
+                at = datetime(year, month, day, 12, tzinfo=tz)
+                offset = at.utcoffset()
+                if offset is not None:
+                    seen.setdefault(offset, at.tzname() or "")
+        years.append(seen)
+    return years
+
+
+def _summer_time(zone: str, years: list[dict[timedelta, str]]) -> bool:
+    """Whether `zone` keeps standard time and summer time every year alike: the same two offsets
+    each year, one in January and the other in July (both hemispheres).  Not so for a zone whose
+    offset changed in these years, or one that leaves its usual offset for a month that moves
+    (Africa/Casablanca in Ramadan)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    first = set(years[0])
+    if len(first) != 2 or any(set(y) != first for y in years):
+        return False
+    return all(datetime(y, 1, 15, 12, tzinfo=tz).utcoffset() != datetime(y, 7, 15, 12, tzinfo=tz).utcoffset()
+               for y in range(ZONE_YEARS[0], ZONE_YEARS[1] + 1))
+
 
 def zone_ru(zone: str) -> str:
-    """'по московскому времени'; UTC and other zones by their offset, never by an IANA id in prose."""
+    """How a contract names a calendar's zone, true on every day of the year.
+
+    «по московскому времени» (the Russian zones); «по всемирному координированному времени (UTC)»;
+    a zone with one UTC offset in ZONE_YEARS by that offset, «по времени UTC+09:00»; a zone with
+    summer time by its city, «по времени Берлина (CET/CEST)», or when the city is not in the table,
+    «по местному времени часового пояса America/Santiago (UTC−04:00, в период летнего времени —
+    UTC−03:00)»; any other zone by its offsets, «… (UTC+00:00 или UTC+01:00 в зависимости от
+    даты)».  Never an offset that holds only part of the year.
+    """
     if zone in _ZONES:
         return f"по {_ZONES[zone]} времени"
     if zone in ("UTC", "Etc/UTC", "GMT"):
         return "по всемирному координированному времени (UTC)"
-    try:
-        from zoneinfo import ZoneInfo
+    if zone not in _NAMED:
+        _NAMED[zone] = _zone_by_offsets(zone)
+    return _NAMED[zone]
 
-        offset = datetime(2026, 1, 15, tzinfo=ZoneInfo(zone)).utcoffset()
+
+_NAMED: dict[str, str] = {}  # zone -> zone_ru(zone): each zone's years are asked once
+
+
+def _zone_by_offsets(zone: str) -> str:
+    try:
+        years = _zone_years(zone)
     except Exception:  # noqa: BLE001 - an unknown zone cannot reach here (the checker), but never fail a render
-        return f"по местному времени ({zone})"
-    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
-    sign = "+" if minutes >= 0 else "\u2212"
-    return f"по времени UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        return f"по местному времени часового пояса {zone}"
+    offsets = sorted({o: n for year in years for o, n in year.items()}.items())
+    if len(offsets) == 1:
+        return f"по времени {_offset_ru(offsets[0][0])}"
+    if _summer_time(zone, years):
+        (standard, std_name), (summer, dst_name) = offsets
+        if zone in _CITIES and std_name.isalpha() and dst_name.isalpha():
+            return f"по времени {_CITIES[zone]} ({std_name}/{dst_name})"
+        return (f"по местному времени часового пояса {zone} ({_offset_ru(standard)}, "
+                f"в период летнего времени — {_offset_ru(summer)})")
+    listed = join_ru((_offset_ru(o) for o, _n in offsets), "или")
+    return f"по местному времени часового пояса {zone} ({listed} в зависимости от даты)"
+
+
+# --------------------------------------------------------------------------- provisional years
+
+def years_ru(years: Iterable[int]) -> str:
+    """'2028\u00a0г.', '2028 и 2029\u00a0гг.', '2028–2030\u00a0гг.' (consecutive years as a range)."""
+    ys = sorted(set(years))
+    if not ys:
+        raise ValueError("no years to name")
+    if len(ys) == 1:
+        return f"{ys[0]}{NBSP}г."
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}\u2013{ys[-1]}{NBSP}гг."
+    return f"{join_ru(str(y) for y in ys)}{NBSP}гг."
+
+
+def provisional_ru(years: Iterable[int], titles: Iterable[str] = ()) -> str:
+    """The one sentence saying a deadline is provisional: its working days fall in `years`, whose
+    non-working days come from Labour Code art. 112 while the transfer decree is not published.
+
+    No `titles`: the answer's one deadline («Срок предварительный: ...»); else the targets whose
+    deadlines are («Срок по показателю «Время решения» предварительный: ...»).
+    """
+    ys = sorted(set(years))
+    named = [quote(t) for t in dict.fromkeys(titles)]
+    if not named:
+        subject = "Срок предварительный"
+    elif len(named) == 1:
+        subject = f"Срок по показателю {named[0]} предварительный"
+    else:
+        subject = f"Сроки по показателям {join_ru(named)} предварительные"
+    decree = ("постановления Правительства Российской Федерации" if len(ys) == 1
+              else "постановлений Правительства Российской Федерации")
+    return (f"{subject}: нерабочие дни {years_ru(ys)} определены по ст.{NBSP}112 Трудового кодекса "
+            f"Российской Федерации до опубликования {decree} о переносе выходных дней.")
 
 
 # --------------------------------------------------------------------------- party labels
