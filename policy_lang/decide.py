@@ -12,10 +12,10 @@ from collections.abc import Callable
 import attrs
 
 from . import model
-from .reasons import reason
+from .reasons import INTAKE, reason
 from .runtime.ru_text import cite, join_ru, quote
 
-__all__ = ["decide", "decisions"]
+__all__ = ["decide", "decisions", "intake"]
 
 
 def decide(p: model.Program) -> model.Program:
@@ -41,9 +41,48 @@ def decisions(p: model.Program) -> tuple[model.Decision, ...]:
     return base + tuple(holds)
 
 
-def _clause(clause: str | None, marks: tuple[str, ...] = ()) -> str:
-    marks = tuple(m for m in marks if not (clause or "").endswith(m))
-    return " ".join(x for x in (clause, *marks) if x)
+_clause = model.cite_clause
+
+
+def intake(p: model.Program) -> tuple[model.IntakeTable, ...]:
+    """One table per tier of `p`: each (channel, reported priority) cell is the decision's answer
+    (accepted or not, as which priority, at any time or only in a calendar's hours), and a note
+    per channel and calendar that is true of every cell it names. Reads `p.decisions` only."""
+    columns: tuple[str | None, ...] = tuple(x.id for x in p.priorities) or (None,)
+    ix = p.index
+    by_key = {(d.tier, d.channel, d.reported): d for d in p.decisions if d.request is None and d.condition is None}
+    out = []
+    for t in p.tiers:
+        rows, notes = [], []
+        for ch in p.channels:
+            cells = []
+            for pr in columns:
+                d = by_key.get((t.id, ch.id, pr))
+                cells.append(_intake_cell(p, pr, d))
+            rows.append(model.IntakeRow(ch.id, tuple(cells)))
+            accepted = [c.reported for c in cells if c.accepted]
+            for cal in dict.fromkeys(c.hours for c in cells if c.hours is not None):
+                named = tuple(c.reported for c in cells if c.hours == cal)
+                every = list(named) == accepted
+                args = {"channel": quote(ch.title), "calendar": quote(ix.calendars[cal].title),
+                        "levels": join_ru([ix.priorities[x].short for x in named if x in ix.priorities], "и")}
+                code = "note_every" if every or None in named else "note_one" if len(named) == 1 else "note_some"
+                notes.append(model.IntakeNote(ch.id, cal, named, every, INTAKE[code].format(**args)))
+        out.append(model.IntakeTable(t.id, columns, tuple(rows), tuple(notes)))
+    return tuple(out)
+
+
+def _intake_cell(p: model.Program, reported: str | None, d: model.Decision | None) -> model.IntakeCell:
+    if d is None or not d.accepted:
+        return model.IntakeCell(reported, False, None, None, INTAKE["refused"])
+    ix = p.index
+    as_priority = ""
+    if d.priority != reported and d.priority in ix.priorities:
+        as_priority = INTAKE["as_priority"].format(priority=ix.priorities[d.priority].short)
+    # no hours of its own (an always-open calendar, or none): taken in whatever the hour
+    when = INTAKE["hours"].format(calendar=quote(ix.calendars[d.hours].title)) if d.hours else INTAKE["always"]
+    return model.IntakeCell(reported, True, d.priority, d.hours,
+                            INTAKE["accepted"].format(as_priority=as_priority, when=when))
 
 
 class _Context:
@@ -99,7 +138,7 @@ class _Context:
         return not isinstance(cell, model.OnlyCell) or priority in (cell.priorities or ())
 
     def channel_clause(self, ch: model.Channel, s: model.Service | None) -> str:
-        return _clause(s.clause, s.marks) if s is not None else _clause(ch.clause)
+        return s.cite if s is not None else _clause(ch.clause)
 
     def decide(self, tier: str, channel: model.Channel, reported: str | None,
                request: str | None, holds: str | None = None) -> model.Decision:
@@ -181,7 +220,7 @@ class _Context:
                     continue
                 if tier not in t.tiers:
                     continue
-                tclause = _clause(t.clause, t.marks)
+                tclause = t.cite
                 add_clause(tclause)
                 c = t.cell(tier, request) if request is not None and any(x == request for x in t.rows) else None
                 c = c or t.cell(tier, priority)
@@ -189,8 +228,8 @@ class _Context:
                 name = t.title
                 if c is None:
                     if t.id == "response":
-                        reasons.append(reason("target_missing", tclause, target="Срок реакции" if name ==
-                                              "Время реакции" else name, tier=tier_t, level=level))
+                        reasons.append(reason("target_missing", tclause, target=quote(name), tier=tier_t,
+                                              level=level))
                     continue
                 if c.term.reading == "not_regulated":
                     reasons.append(reason("target_not_regulated", tclause, target=name, tier=tier_t, level=level))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import cached_property
 from typing import ClassVar
@@ -10,8 +11,26 @@ from attrs import field
 
 from .diagnostics import Span
 from .records import frozen
+from .runtime import ru_text
 
 _span = field(eq=False, repr=False, default=None)
+
+#: a footnote mark at the end of a clause reference: "2.6 (4)" refers to footnote (4)
+_TRAILING_MARK = re.compile(r"(\([0-9ivx]+\)|\*+)$")
+
+
+def cite_clause(clause: str | None, marks: tuple[str, ...] = ()) -> str:
+    """A clause reference with an item's footnote marks after it, each once: ("2.6", ("(3)",)) ->
+    "2.6 (3)"; a clause already ending in the mark keeps it once. The one place this is joined."""
+    marks = tuple(m for m in marks if not (clause or "").endswith(m))
+    return " ".join(x for x in (clause, *marks) if x)
+
+
+def clause_mark(clause: str | None) -> str | None:
+    """The footnote mark a clause reference ends with ("2.6 (4)" -> "(4)"), if any."""
+    m = _TRAILING_MARK.search(clause or "")
+    return m.group(1) if m else None
+
 
 #: Normalised duration units. `hour`/`minute` on a business calendar become `business_hour`/`business_minute`.
 UNITS = ("minute", "business_minute", "hour", "business_hour", "day", "calendar_day",
@@ -80,6 +99,12 @@ class HolidaySet:
     #: (year, decree citation or None when the year is computed by Labour Code art. 112)
     years: tuple[tuple[int, str | None], ...] = ()
     provisional_from: dt.date | None = None  # first day computed without a decree
+
+    @property
+    def official_only(self) -> bool:
+        """The set is the shipped official production calendar and nothing else (no dates added by
+        hand): the annex names it by the calendar, its own title adds nothing."""
+        return self.official_country is not None and not self.explicit
 
 
 @frozen
@@ -164,6 +189,11 @@ class Service:
     grants_channel: str | None  # the channel this service opens
     clause: str | None
     span: Span = _span
+
+    @property
+    def cite(self) -> str:
+        """The clause as cited, with the service's footnote marks: "2.6 (3)"."""
+        return cite_clause(self.clause, self.marks)
 
 
 @frozen
@@ -253,6 +283,8 @@ class OnRequestCell(Cell):
 #: evaluator in exactly one way (see docs/language.md, "How a target is counted").
 READINGS = ("clock", "working_time", "calendar_days", "business_days", "next_business_day",
             "next_calendar_day", "not_regulated")
+#: the readings a sentence states as «в течение N …»
+_WITHIN_READINGS = ("clock", "working_time", "business_days", "calendar_days")
 
 
 @frozen
@@ -295,6 +327,17 @@ class TargetCell:
     counted: str = ""  # how it is counted, in words: «в рабочее время по календарю «...»»
     text: str = ""  # the cell as the annex prints it and the evaluator answers: term, calendar, strength, share
 
+    @property
+    def within(self) -> str:
+        """The cell as a sentence states it: «в течение 2 рабочих часов» when the cell is only a
+        duration (no calendar, strength or share of its own), else the cell's text as is."""
+        d = self.term.duration
+        if d is None or self.text != self.term.text or self.term.reading not in _WITHIN_READINGS:
+            return self.text
+        unit = "minute" if d.unit == "business_minute" else d.unit
+        extra = " рабочего времени" if d.unit == "business_minute" else ""
+        return f"в течение {ru_text.any_quantity(d.amount, unit, 'gen')}{extra}"
+
 @frozen
 class Target:
     """A service-level target: one metric (initial response, restore, resolution ...) by row x tier."""
@@ -313,6 +356,11 @@ class Target:
     text: str | None
     note: str | None
     span: Span = _span
+
+    @property
+    def cite(self) -> str:
+        """The clause as cited, with the table's footnote marks: "2.8 (4)"."""
+        return cite_clause(self.clause, self.marks)
 
     def cell(self, tier: str, row: str | None) -> TargetCell | None:
         """The cell for a tier and row, falling back to the `any` row."""
@@ -412,6 +460,46 @@ class Decision:
     reasons: tuple[Reason, ...]
     closed_reasons: tuple[Reason, ...]
     condition: str | None = None  # the answer while this condition holds (a `reclassify … when`)
+
+
+@frozen
+class IntakeCell:
+    """One cell of an intake table: what the decision for (tier, channel, reported priority) says
+    about taking the request in: whether, on which calendar, as which priority, in words."""
+
+    reported: str | None  # the column: the priority as reported (None: any request)
+    accepted: bool
+    priority: str | None  # effective (a `reclassify` may lower it)
+    hours: str | None  # Calendar id when it is taken only in that calendar's hours; None: at any time
+    text: str  # «принимается круглосуточно», «принимается как P3 в часы по календарю «…»», «не принимается»
+
+
+@frozen
+class IntakeNote:
+    """A sentence under an intake table: `channel` takes the requests of `reported` (every column it
+    accepts, when `every`) only in the hours of `calendar`. True of every cell it speaks of."""
+
+    channel: str
+    calendar: str
+    reported: tuple[str | None, ...]
+    every: bool
+    text: str
+
+
+@frozen
+class IntakeRow:
+    channel: str
+    cells: tuple[IntakeCell, ...]
+
+
+@frozen
+class IntakeTable:
+    """Who may report what through which channel, for one tier: the decisions, as the annex prints them."""
+
+    tier: str
+    columns: tuple[str | None, ...]  # reported priorities (None: any request)
+    rows: tuple[IntakeRow, ...]
+    notes: tuple[IntakeNote, ...]
 
 
 @frozen
@@ -748,6 +836,31 @@ class Program:
     performance: Performance | None = None
     defined_terms: tuple[DefinedTerm, ...] = ()
     instance: Instance | None = None  # set for one customer's annex (contract.instantiate)
+
+    @cached_property
+    def intake(self) -> tuple[IntakeTable, ...]:
+        """The intake tables, one per tier: rendered from `decisions` only (see `decide.intake`),
+        so a narrowed or changed program states what its own decisions say."""
+        from .decide import intake
+
+        return intake(self)
+
+    @cached_property
+    def referenced_marks(self) -> frozenset[str]:
+        """Footnote marks that something printed in the annex carries (a row, a column, a heading,
+        a clause reference ending in the mark): the footnotes the annex prints."""
+        marks: set[str] = set()
+        for group in (self.services, self.tiers, self.matrices, self.targets, self.clauses, self.obligations,
+                      self.vouchers):
+            for item in group:
+                marks.update(getattr(item, "marks", ()))
+        if self.incident_accounting is not None:
+            marks.update(self.incident_accounting.marks)
+        for c in self.clauses + tuple(self.targets):  # a clause citing "§ 2.6 (4)" refers to footnote (4)
+            mark = clause_mark(c.clause)
+            if mark:
+                marks.add(mark)
+        return frozenset(marks)
 
     @property
     def output_id(self) -> str:

@@ -28,12 +28,29 @@ SENTENCES = {
     "reclassified_via_when": "Об инциденте {reported} сообщено не через канал {via}, и выполняется условие "
                              "{condition}, поэтому он классифицируется как {becomes}{lower} ({cite}).",
     "confirm": "Заявку через канал {channel} необходимо подтвердить через канал {confirm}{text} ({cite}).",
-    "target_missing": "{target} для уровня поддержки {tier}{level} не установлен ({cite}).",
+    "target_missing": "Для уровня поддержки {tier}{level} показатель {target} не установлен ({cite}).",
     "target": "{target} для уровня поддержки {tier}{level}: {term}, {counted}{strength}{percentile} ({cite}).",
     "target_not_regulated": "{target} для уровня поддержки {tier}{level} не регламентируется ({cite}).",
     "no_target_refused": "Срок реакции не устанавливается: заявка не принимается.",
     "channel_closed": "Канал {channel} принимает заявки только {hours} ({cite}); заявка, поданная вне "
                       "этого времени, не принимается.",
+}
+
+
+#: the intake tables' words (`decide.intake`): a cell per (tier, channel, reported priority), and the
+#: note under a table, stated only of the cells it is true of
+INTAKE = {
+    "refused": "не принимается",
+    "accepted": "принимается{as_priority}{when}",
+    "as_priority": " как {priority}",
+    "always": " круглосуточно",
+    "hours": " в часы по календарю {calendar}",
+    "note_every": "Канал {channel} принимает заявки только в часы по календарю {calendar}; заявка, поданная "
+                  "вне этого времени, не принимается.",
+    "note_one": "Канал {channel} принимает заявки уровня {levels} только в часы по календарю {calendar}; заявка "
+                "этого уровня, поданная вне этого времени, не принимается.",
+    "note_some": "Канал {channel} принимает заявки уровней {levels} только в часы по календарю {calendar}; "
+                 "заявка этих уровней, поданная вне этого времени, не принимается.",
 }
 
 
