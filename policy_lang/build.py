@@ -63,12 +63,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import field, frozen
 
 from . import __version__, model
+
+if TYPE_CHECKING:
+    from .backends.annex.config import AnnexConfig
 from .output import KINDS
 
 MANIFEST = ".manifest.json"
@@ -150,7 +153,7 @@ def program_hash(program: model.Program, config: object, contract: bytes | None 
 _LOCK_FD: int | None = None  # the locked output directory, closed in worker processes
 
 
-def _pdf_job(args: tuple[str | None, model.Program, object]) -> bytes:
+def _pdf_job(args: tuple[str | None, model.Program, AnnexConfig]) -> bytes:
     """One PDF: from the annex HTML given, or (in a worker, submitted before the HTML exists) the
     HTML rendered here, the same bytes (render_html of the same view)."""
     from .backends.annex.pdf import render_pdf
@@ -160,17 +163,17 @@ def _pdf_job(args: tuple[str | None, model.Program, object]) -> bytes:
         from .backends.annex.render import render_html
         from .backends.annex.view import build_view
 
-        html = render_html(build_view(program, config))  # type: ignore[arg-type]
+        html = render_html(build_view(program, config))
     return render_pdf(html, program)
 
 
-def _docx_job(args: tuple[model.Program, object]) -> bytes:
+def _docx_job(args: tuple[model.Program, AnnexConfig]) -> bytes:
     from .backends.annex.docx import render_docx
     from .backends.annex.render import environment
     from .backends.annex.view import build_view
 
     program, config = args
-    return render_docx(build_view(program, config), environment("xml"))  # type: ignore[arg-type]
+    return render_docx(build_view(program, config), environment("xml"))
 
 
 def _worker_init(parent: int, lock_fd: int | None) -> None:
@@ -204,7 +207,7 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
+def render(programs: list[tuple[model.Program, AnnexConfig]], kinds: tuple[str, ...],
            progress: Callable[[str], None] = lambda _: None) -> dict[str, bytes]:
     """Every selected output of every program, by name relative to the output directory.
 
@@ -263,7 +266,7 @@ def render(programs: list[tuple[model.Program, object]], kinds: tuple[str, ...],
             from .backends.annex.view import build_view
 
             oid = prog.output_id
-            view = build_view(prog, config)  # type: ignore[arg-type]
+            view = build_view(prog, config)
             views.append(view)
             if "html" in kinds or ("pdf" in kinds and pool is None):
                 html = render_html(view)

@@ -544,12 +544,12 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     if problem:
         _usage(fmt, problem)
     config_bytes_extra = side.contract_bytes
-    summary: dict[str, object] = {"programs": [p.id for p in programs], "kinds": list(kinds)}
+    summary: dict[str, Any] = {"programs": [p.id for p in programs], "kinds": list(kinds)}  # JSON fields
     code = _report(results, fmt, strict, cfg_diags, summary if fmt == "json" else None, side.sources)
 
-    def emit_json(**fields: object) -> None:
+    def emit_json(**fields: Any) -> None:
         diags = _unique([d for _, c in results for d in c.diagnostics] + cfg_diags)
-        _document("build", diags, fmt, strict, **summary, **fields)  # type: ignore[arg-type]
+        _document("build", diags, fmt, strict, **summary, **fields)
 
     if code:
         if fmt in _DOCUMENTS:

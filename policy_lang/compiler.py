@@ -51,7 +51,7 @@ def compile_file(path: str | Path, root: str | Path | None = None,
                production_calendar.requested_file())
     data, cal_diags, cal_sources = production_calendar.read_request(request)
     if cal_diags:  # the calendar data (or the setting naming it) is wrong: nothing is compiled with it
-        return Compilation(None, tuple(cal_diags), cal_sources)  # type: ignore[arg-type]
+        return Compilation(None, tuple(cal_diags), cal_sources)
     loader = Loader(Path(root) if root is not None else path.absolute().parent,
                     None if text is None else (path, text))
     items = loader.load(path)

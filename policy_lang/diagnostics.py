@@ -72,20 +72,12 @@ class Span:
 
     @classmethod
     def from_meta(cls, meta: object, path: str) -> Span:
-        try:  # a parsed node's meta has all four; an empty one (nothing matched) has none
-            return cls(path, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[attr-defined]
-        except AttributeError:
-            return cls(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
-                       getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
+        # a parsed node's meta has all four; an empty one (nothing matched) has none
+        return cls(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                   getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
 
     @classmethod
     def from_token(cls, tok: object, path: str) -> Span:
-        try:  # a lexed token has all four positions
-            line, col, end_line, end_col = tok.line, tok.column, tok.end_line, tok.end_column  # type: ignore[attr-defined]
-            if line and col and end_line and end_col:
-                return cls(path, line, col, end_line, end_col)
-        except AttributeError:
-            pass
         line = getattr(tok, "line", None) or 1
         col = getattr(tok, "column", None) or 1
         end_line = getattr(tok, "end_line", None) or line
@@ -132,6 +124,7 @@ class PolicyError(Exception):
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = tuple(diagnostics)
+        self.sources: dict[str, str] = {}  # display path -> text, to render the diagnostics with their lines
         shown = [f"{d.span.path}:{d.span.line}:{d.span.column}: {d.severity}[{d.code}]: {d.message}"
                  for d in self.diagnostics[:3]]
         more = len(self.diagnostics) - len(shown)

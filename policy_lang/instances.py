@@ -34,7 +34,7 @@ import attrs
 from . import model
 from .backends.annex.config import AnnexConfig
 from .diagnostics import Diagnostic, Label, PolicyError, Span
-from .runtime.bound import term_years
+from .runtime.bound import BoundEvaluator, term_years
 from .runtime.evaluator import last_day_of_term, shift
 from .toml_input import TomlProblem, read_toml
 
@@ -173,7 +173,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
                   f"did you mean `{close[0]}`?" if close else f"tiers: {', '.join(tiers)}")
         elif tier is None and points is not None:
             banded = [t for t in prog.tiers if t.low is not None]
-            match = [t for t in banded if t.low <= points and (t.high is None or points <= t.high)]  # type: ignore[operator]
+            match = [t for t in banded if (t.low or 0) <= points and (t.high is None or points <= t.high)]
             if not match:
                 error(f"{prog.id} chooses no tier by points", "points", f"state `tier = ...`: {', '.join(tiers)}")
             else:
@@ -285,8 +285,8 @@ def _check_horizon(prog: model.Program, start: dt.date, end: dt.date, error: Cal
     bounded = [c for c in prog.calendars if c.first is not None and c.last is not None]
     if not bounded:
         return
-    first = max(bounded, key=lambda c: c.first)  # type: ignore[arg-type, return-value]
-    last = min(bounded, key=lambda c: c.last)  # type: ignore[arg-type, return-value]
+    first = max(bounded, key=lambda c: c.first or dt.date.min)  # both are set on every bounded calendar
+    last = min(bounded, key=lambda c: c.last or dt.date.max)
     assert first.first is not None and last.last is not None
     if start < first.first:
         error(f"the term starts {start.isoformat()}, before the calendar `{first.id}` of {prog.id} begins "
@@ -382,7 +382,7 @@ def contracts_in(directory: Path) -> list[Path]:
 
 # -- the bound evaluator ------------------------------------------------------------------------
 
-def contract(path: str | Path, policies: str | Path | None = None):  # type: ignore[no-untyped-def]
+def contract(path: str | Path, policies: str | Path | None = None) -> BoundEvaluator:
     """The evaluator of the contract's program, bound to the contract: tier implied, term enforced.
 
     `policies`: the directory of the programs (default: `policies/` beside the contract's
@@ -390,7 +390,7 @@ def contract(path: str | Path, policies: str | Path | None = None):  # type: ign
     """
     from .compiler import compile_file
     from .loading import load
-    from .runtime.bound import BoundEvaluator
+
 
     path = Path(path)
     root = Path(policies) if policies is not None else next(

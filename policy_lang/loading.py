@@ -24,7 +24,7 @@ def load(path: str | Path, root: str | Path | None = None) -> types.ModuleType:
     compilation = compile_file(path, root)
     if not compilation.ok:
         error = PolicyError(compilation.diagnostics)
-        error.sources = compilation.sources  # type: ignore[attr-defined]
+        error.sources = compilation.sources
         raise error
     program = compilation.program
     assert program is not None
@@ -33,7 +33,7 @@ def load(path: str | Path, root: str | Path | None = None) -> types.ModuleType:
     module.__file__ = f"<policy_lang:{program.id}>"
     code = compile(source, f"<generated from {program.path}>", "exec", dont_inherit=True)
     exec(code, module.__dict__)
-    module.__source__ = source  # type: ignore[attr-defined]
+    vars(module)["__source__"] = source  # the generated text, for inspect and tracebacks
     return module
 
 

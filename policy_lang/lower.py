@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ast, constructs, model, production_calendar
 from .constructs import Skip
@@ -18,6 +18,9 @@ def default_horizon() -> tuple[int, int]:
     decree years plus a few computed ones, so that a contract signed today fits."""
     return (production_calendar.first_data_year(),
             production_calendar.last_decree_year() + production_calendar.DEFAULT_PROVISIONAL_YEARS)
+
+
+T = TypeVar("T")
 
 
 def duration(d: ast.Duration, *, business: bool = False) -> model.Duration:
@@ -84,6 +87,12 @@ def term(value: object, cal: model.Calendar | None) -> model.Term:
         return model.Term("business_days", md, amount=int(md.amount), unit="business_day", text=md.text)
     unit = "day" if unit == "calendar_day" else unit
     return model.Term("calendar_days", md, amount=int(md.amount), unit=unit, text=md.text)
+
+
+def _checked(x: T | None) -> T:
+    """A field the grammar leaves optional and the checker requires (its absence is P0102)."""
+    assert x is not None, "lowered a declaration the checker should have refused"
+    return x
 
 
 def _t(x: ast.Text | None) -> str | None:
@@ -356,7 +365,7 @@ class Lowering:
 
     def reclassification(self, r: ast.ReclassifyDecl) -> model.Reclassification:
         return model.Reclassification(r.id.value, _ref(r.ref), tuple(n.value for n in r.unless_via),
-                                      r.becomes.value, _n(r.may_lower), _t(r.text), r.span,  # type: ignore[union-attr]
+                                      _checked(r.becomes).value, _n(r.may_lower), _t(r.text), r.span,
                                       _n(r.when))
 
     def obligation(self, o: ast.ObligationDecl) -> model.Obligation:
@@ -369,12 +378,12 @@ class Lowering:
             term(w.duration, self.cals[w.calendar.value] if w.calendar else None) if w else None)
 
     def period(self, p: ast.PeriodDecl) -> model.Period:
-        return model.Period(p.id.value, p.title.value, _ref(p.ref), _n(p.starts), duration(p.length),  # type: ignore[arg-type]
+        return model.Period(p.id.value, p.title.value, _ref(p.ref), _n(p.starts), duration(_checked(p.length)),
                             duration(p.renews) if p.renews else None, tuple(duration(d) for d in p.options),
                             _t(p.text), p.span)
 
     def vouchers(self, v: ast.VouchersDecl) -> model.Vouchers:
-        service = v.count_from.value  # type: ignore[union-attr]
+        service = _checked(v.count_from).value
         return model.Vouchers(v.id.value, v.title.value, _ref(v.ref), v.marks, service, self.counts.get(service, ()),
                               _n(v.valid_from), duration(v.expires_after) if v.expires_after else None,
                               _n(v.expires_with), duration(v.reissued) if v.reissued else None, _t(v.text), v.span)
@@ -396,11 +405,11 @@ class Lowering:
         return model.Definition(d.id.value, d.title.value, _ref(d.ref), d.text.value, d.span)
 
     def warranty(self, w: ast.WarrantyDecl) -> model.Warranty:
-        return model.Warranty(w.id.value, w.title.value, _ref(w.ref), duration(w.length), _n(w.from_event),  # type: ignore[arg-type]
+        return model.Warranty(w.id.value, w.title.value, _ref(w.ref), duration(_checked(w.length)), _n(w.from_event),
                               _t(w.text), w.span)
 
     def rma(self, r: ast.RmaDecl) -> model.Rma:
-        return model.Rma(r.id.value, r.title.value, _ref(r.ref), r.during.value, _n(r.or_with), _t(r.text), r.span)  # type: ignore[union-attr]
+        return model.Rma(r.id.value, r.title.value, _ref(r.ref), _checked(r.during).value, _n(r.or_with), _t(r.text), r.span)
 
     def rule(self, r: ast.RuleDecl) -> model.Rule:
         return model.Rule(r.id.value, r.title.value, _ref(r.ref), self.expr(r.expr), _t(r.text), r.span)
@@ -422,7 +431,7 @@ class Lowering:
                                         exemptions, _t(i.text), i.span)
 
     def reinstatement(self, r: ast.ReinstatementDecl) -> model.Reinstatement:
-        return model.Reinstatement(_ref(r.ref), duration(r.pays), _t(r.text), r.span)  # type: ignore[arg-type]
+        return model.Reinstatement(_ref(r.ref), duration(_checked(r.pays)), _t(r.text), r.span)
 
     def coverage(self, c: ast.CoverageDecl) -> model.Coverage:
         return model.Coverage(c.id.value, _ref(c.ref), _t(c.text), c.span)

@@ -19,7 +19,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: a plain `check` start needs no diagnostics machinery here
+    from .diagnostics import Diagnostic, Span
 
 __all__ = ["CONFIG_NAME", "DATA_CODE", "DEFAULT_PROVISIONAL_YEARS", "HOW_TO_ADD", "MAX_PROVISIONAL_YEARS",
            "TODAY_VARIABLE", "WARN_DAYS", "CalendarData", "CalendarDataError", "CalendarRequest", "YearCalendar",
@@ -151,7 +154,7 @@ def _dates(block: Mapping[str, object], key: str, year: int) -> frozenset[date]:
     return frozenset(v)
 
 
-def _validate(block: Mapping[str, object]) -> YearCalendar:
+def _validate(block: object) -> YearCalendar:
     """One [[year]] block, checked: every key known and of its type, every date in its year,
     non-working days on Mon-Fri, transferred working days on Sat/Sun, shortened days on working
     days, and the lists giving the block's `working_days`."""
@@ -223,7 +226,7 @@ def _packaged() -> CalendarData:
     raw = (Path(__file__).resolve().parent / "data" / "ru_production_calendar.toml").read_bytes()
     years: dict[int, YearCalendar] = {}
     for block in _blocks(tomllib.loads(raw.decode("utf-8"))):
-        cal = _validate(block)  # type: ignore[arg-type]  # _validate checks it is a table
+        cal = _validate(block)  # it checks that the block is a table
         if cal.year in years:
             raise CalendarDataError(f"calendar data: year {cal.year} appears twice")
         years[cal.year] = cal
@@ -365,11 +368,11 @@ class CalendarRequest:
     path: Path | None = None
     root: Path | None = None  # a symbolic link out of it is not followed (None: the file's own directory)
     origin: str = "--calendar-data"
-    diagnostics: tuple[object, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()  # (display path, text) for rendering `diagnostics`
 
 
-def _span_at(display: str, text: str, offset: int, length: int) -> object:
+def _span_at(display: str, text: str, offset: int, length: int) -> Span:
     from .diagnostics import Span
 
     line = text.count("\n", 0, offset) + 1
@@ -378,10 +381,10 @@ def _span_at(display: str, text: str, offset: int, length: int) -> object:
 
 
 def _error(display: str, text: str, offset: int, length: int, message: str, label: str,
-           help: str | None = None, notes: tuple[str, ...] = ()) -> object:
+           help: str | None = None, notes: tuple[str, ...] = ()) -> Diagnostic:
     from .diagnostics import Diagnostic, Label
 
-    return Diagnostic(DATA_CODE, message, Label(_span_at(display, text, offset, length), label),  # type: ignore[arg-type]
+    return Diagnostic(DATA_CODE, message, Label(_span_at(display, text, offset, length), label),
                       help=help, notes=notes)
 
 
@@ -412,7 +415,7 @@ def _where(text: str, block: int | None, key: str | None, value: object) -> tupl
     return 0, 1
 
 
-def _read_user(path: Path, root: Path, display: str) -> tuple[CalendarData | None, list[object], str]:
+def _read_user(path: Path, root: Path, display: str) -> tuple[CalendarData | None, list[Diagnostic], str]:
     import hashlib
 
     from .sources import read_inside
@@ -447,7 +450,7 @@ def _read_user(path: Path, root: Path, display: str) -> tuple[CalendarData | Non
             raise CalendarDataError("calendar data: the file has no [[year]] block")
         for i, raw in enumerate(blocks):
             block = i  # where an error is located
-            cal = _validate(raw)  # type: ignore[arg-type]  # _validate checks it is a table
+            cal = _validate(raw)  # it checks that the block is a table
             if cal.year in years:
                 raise CalendarDataError(f"calendar data: year {cal.year} appears twice", "year")
             years[cal.year] = cal
@@ -474,12 +477,12 @@ def _read_user(path: Path, root: Path, display: str) -> tuple[CalendarData | Non
 
 @functools.cache
 def _read_user_cached(path: str, root: str, display: str, stamp: tuple[int, int, int]
-                      ) -> tuple[CalendarData | None, tuple[object, ...], str]:
+                      ) -> tuple[CalendarData | None, tuple[Diagnostic, ...], str]:
     data, diags, text = _read_user(Path(path), Path(root), display)
     return data, tuple(diags), text
 
 
-def read_request(request: CalendarRequest | None) -> tuple[CalendarData | None, tuple[object, ...],
+def read_request(request: CalendarRequest | None) -> tuple[CalendarData | None, tuple[Diagnostic, ...],
                                                             dict[str, str]]:
     """The calendar data a request names (None: the packaged data), the diagnostics of the config
     and of the data file, and their texts by display path. The file is read once per process
