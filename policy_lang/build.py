@@ -566,18 +566,6 @@ def owned(out: Path, names: Iterable[str]) -> set[str]:
     return set() if manifest is None else {n for n in names if n in manifest.outputs}
 
 
-def up_to_date(out: Path, inputs: str, names: Iterable[str]) -> bool:
-    """Our manifest says these outputs come from these inputs, and each is a regular file with the
-    recorded hash (enough to skip a no-op build; never enough for `--check`, see the docstring)."""
-    manifest, _ = load_manifest(out)
-    if manifest is None or manifest.inputs != inputs:
-        return False
-    for name in names:
-        if name not in manifest.outputs or _digest(out / name) != manifest.outputs[name]:
-            return False
-    return not any(_is_stray(e.name) for e in _entries(out))
-
-
 def to_render(out: Path, wanted: dict[str, tuple[str, list[str]]],
               fonts: list[dict[str, str]] | None = None) -> list[str]:
     """Of the programs `wanted` (output id -> (its inputs' hash, the outputs this build wants of it)),
@@ -596,10 +584,6 @@ def to_render(out: Path, wanted: dict[str, tuple[str, list[str]]],
                 or (n.endswith(".pdf") and not fonts_same) for n in names):
             stale.append(oid)
     return stale
-
-
-def strays(out: Path) -> bool:
-    return any(_is_stray(e.name) for e in _entries(out))
 
 
 def next_manifest(out: Path, inputs: str, files: dict[str, bytes], remove: Iterable[str] = (),

@@ -67,7 +67,6 @@ _GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priorit
                               "target", "request"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
-CLOCK_UNITS = ("minute", "hour", "business_hour")
 #: blocks a program has at most one of (a second is P0202): the construct table's `repeated`
 SINGLETONS = {c.node: c.keyword for c in constructs.CONSTRUCTS if not c.repeated and c.node is not ast.ProgramDecl}
 
