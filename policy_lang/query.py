@@ -140,17 +140,14 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
             m.deadline(name, start=None)  # raises, listing the valid obligations
         ob = m.OBLIGATIONS[name]
         start = _day("start", o["start"]) if ob.before_period else _when("start", o["start"])
-        end = m.deadline(name, start=start, **_conditions(o["condition"]))
+        due = m.due(name, start=start, **_conditions(o["condition"]))
+        end = due.deadline
         when = datetime_ru(end) if isinstance(end, datetime) else date_ru(end)
         text = f"{ob.title}: не позднее {when} ({ob.term_text}; {cite(ob.clause)})."
-        provisional = (isinstance(end, datetime) and ob.calendar is not None
-                       and ob.calendar.is_provisional(end))
-        if provisional:
-            text += (f" Срок предварительный: нерабочие дни {end.year} г. определены по ст. 112 "
-                     "Трудового кодекса Российской Федерации до опубликования постановления "
-                     "Правительства Российской Федерации о переносе выходных дней.")
+        if due.note is not None:
+            text += f" {due.note}"
         return text, {"obligation": name, "deadline": end.isoformat(), "clause": ob.clause,
-                      "provisional": provisional}
+                      "provisional": due.provisional, "provisional_years": list(due.provisional_years)}
     if kind == "tier":
         tier = m.tier_for_points(_need("points", o["points"]))
         return f"{o['points']} пунктов поддержки: уровень {tier}.", {"tier": tier}

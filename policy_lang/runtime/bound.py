@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from policy_lang.runtime.calendar import BusinessCalendar
 from policy_lang.runtime.errors import require_aware
-from policy_lang.runtime.evaluator import Decision, Entitlement, Renewal, Response, VoucherGrant, renewal_at
+from policy_lang.runtime.evaluator import Decision, Due, Entitlement, Renewal, Response, VoucherGrant, renewal_at
 from policy_lang.runtime.ru_text import date_ru
 
 __all__ = ["DEFAULT_ZONE", "BoundEvaluator", "term_years"]
@@ -94,7 +94,8 @@ class BoundEvaluator:
                   f"{' № ' + self.contract_number if self.contract_number else ''} "
                   f"(с {date_ru(self.start)} по {date_ru(self.end)}): услуги по ней не оказываются.")
         refused = d._replace(accepted=False, seconds=None, calendar=None, calendar_title=None, targets=(),
-                             heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,))
+                             heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,),
+                             working_days=None)
         return Response(refused, r.registered_at, None)
 
     def entitlement(self, *, service: str) -> Entitlement:
@@ -116,8 +117,20 @@ class BoundEvaluator:
         answer: datetime | date = self.module.deadline(obligation, start=start, **conditions)
         return answer
 
+    def due(self, obligation: str, *, start: datetime | date, **conditions: bool) -> Due[datetime | date]:
+        """deadline() with the years without a decree it rests on (`.provisional`)."""
+        answer: Due[datetime | date] = self.module.due(obligation, start=start, **conditions)
+        return answer
+
     def target_deadline(self, target: str, *, start: datetime, priority: str | None = None,
                         request: str | None = None) -> datetime | None:
         answer: datetime | None = self.module.target_deadline(target, tier=self.tier, start=start,
+                                                              priority=priority, request=request)
+        return answer
+
+    def target_due(self, target: str, *, start: datetime, priority: str | None = None,
+                   request: str | None = None) -> Due[datetime] | None:
+        """target_deadline() with the years without a decree it rests on (`.provisional`)."""
+        answer: Due[datetime] | None = self.module.target_due(target, tier=self.tier, start=start,
                                                               priority=priority, request=request)
         return answer

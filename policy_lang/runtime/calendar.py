@@ -84,6 +84,8 @@ def _aware(name: str, at: object) -> datetime:
     return require_aware(name, at)
 
 
+_NEVER = 1 << 30  # a year no datetime reaches: a calendar with no provisional days
+
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -105,6 +107,7 @@ class BusinessCalendar:
         "_last_ord",
         "_lo",
         "_prov_ts",
+        "_prov_year",
         "_s",
         "_shift",
         "_tz",
@@ -136,6 +139,8 @@ class BusinessCalendar:
         self.provisional_from = date.fromisoformat(provisional_from) if provisional_from else None
         self._prov_ts = (datetime.combine(self.provisional_from, time(), tz).timestamp()
                          if self.provisional_from else float("inf"))
+        # An instant in a year before this one is in a decree year in any zone (a quick "no").
+        self._prov_year = self.provisional_from.year - 1 if self.provisional_from else _NEVER
         cum = [0]
         days: set[int] = set()
         previous_end = self._lo
@@ -227,6 +232,37 @@ class BusinessCalendar:
     def is_provisional(self, at: datetime | None) -> bool:
         """Whether an instant falls in a year computed without a Government decree (None: no)."""
         return at is not None and instant(_aware("at", at)) >= self._prov_ts
+
+    def provisional_years(self, start: date | datetime, end: date | datetime) -> tuple[int, ...]:
+        """The years without a decree whose days a count on this calendar from `start` to `end`
+        crossed: those of the local dates start..end from `provisional_from` on.  An `end` at local
+        midnight while the calendar is closed (working time used up by a window that closes at
+        midnight) did not reach that day.  Empty: the count rests on decreed days only, as every
+        count on a 24x7 calendar does.
+        """
+        first_provisional = self.provisional_from
+        if first_provisional is None:
+            return ()
+        last = self._local_date("end", end)
+        if isinstance(end, datetime):
+            local = end.astimezone(self._tz)
+            if local.time() == time() and not self._open_instant(local.timestamp()):
+                last -= timedelta(days=1)
+        if last < first_provisional:
+            return ()
+        first = max(self._local_date("start", start), first_provisional)
+        return tuple(range(first.year, last.year + 1))
+
+    def _provisional(self, end: datetime) -> bool:  # hot path: Response.targets asks for every answer
+        """Whether a count ending at `end` (an aware datetime) crossed a day without a decree."""
+        return end.year >= self._prov_year and bool(self.provisional_years(end, end))
+
+    def _open_instant(self, t: float) -> bool:
+        """is_open() of a timestamp, False outside the horizon."""
+        if not self._lo <= t < self._hi:
+            return False
+        i = bisect_right(self._s, t) - 1
+        return i >= 0 and t < self._e[i]
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         """Working seconds in [a, b), rounded to whole seconds; negative when b is before a."""
@@ -341,7 +377,7 @@ class _AlwaysOpen(BusinessCalendar):
         self.name, self.zone, self._tz = name, zone, ZoneInfo(zone)
         self.starts = self.ends = self._s = self._e = self._cum = self._shift = self._days = ()
         self.horizon = None
-        self.provisional_from, self._prov_ts = None, float("inf")
+        self.provisional_from, self._prov_ts, self._prov_year = None, float("inf"), _NEVER
 
     def add_working_time(self, start: datetime, seconds: int) -> datetime:
         if type(seconds) is not int or not 0 <= seconds <= _MAX_SECONDS:

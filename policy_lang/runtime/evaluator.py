@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from policy_lang.runtime.calendar import (
     BusinessCalendar,
@@ -34,11 +34,12 @@ from policy_lang.runtime.errors import (
     require_date,
     require_int,
 )
-from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
+from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru, provisional_ru
 
 __all__ = [
     "Attainment",
     "Decision",
+    "Due",
     "Entitlement",
     "IncidentBalance",
     "Obligation",
@@ -59,11 +60,14 @@ __all__ = [
     "as_date",
     "attainment",
     "bad_response_query",
+    "cell_due",
     "incident_balance",
     "lacks",
     "last_day_of_term",
     "obligation_deadline",
+    "obligation_due",
     "period_end",
+    "provisional_years",
     "reinstatement",
     "renewal",
     "renewal_at",
@@ -78,6 +82,11 @@ __all__ = [
 ]
 
 _SECONDS = {"minute": 60, "business_minute": 60, "hour": 3600, "business_hour": 3600}
+
+#: The readings whose deadline is counted over the production calendar's working days: only these
+#: can rest on a year without a decree.  Clock time and calendar days are what they are whatever
+#: a decree moves (a 24x7 calendar has no provisional days either).
+WORKING_READINGS = frozenset(("working_time", "business_days", "next_business_day"))
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -146,6 +155,41 @@ class TargetAnswer(NamedTuple):
     text: str
     regulated: bool
     deadline: datetime | None  # None: not regulated, or counted from an event (see target_deadline())
+    provisional: bool = False  # the deadline's working days cross a year without a decree (Due)
+
+
+_T = TypeVar("_T", bound=date)  # datetime for a target, datetime | date for an obligation
+
+
+class Due(NamedTuple, Generic[_T]):
+    """A deadline and the years without a published transfer decree its count crossed.
+
+    `provisional_years` is computed, not guessed: the years (from the production calendar's
+    `provisional_from` on) of the working days a working-time or working-day count went through;
+    empty for clock time, calendar days and 24x7 calendars, which no decree changes.
+    """
+
+    deadline: _T
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """True when a year without a decree decides the deadline (see provisional_years)."""
+        return bool(self.provisional_years)
+
+    @property
+    def note(self) -> str | None:
+        """The Russian sentence saying the deadline is provisional (None: it is not)."""
+        return provisional_ru(self.provisional_years) if self.provisional_years else None
+
+
+def provisional_years(reading: str | None, cal: BusinessCalendar | None, start: date | datetime,
+                      deadline: date | datetime | None) -> tuple[int, ...]:
+    """The years without a decree a count read as `reading` on `cal` from `start` to `deadline`
+    crossed (the one rule for every deadline the evaluator returns); () when none did."""
+    if deadline is None or cal is None or reading not in WORKING_READINGS:
+        return ()
+    return cal.provisional_years(start, deadline)
 
 
 class Decision(NamedTuple):
@@ -170,6 +214,7 @@ class Decision(NamedTuple):
     only_response: bool = False  # the one target is the response: Response.targets reuses .deadline
     response_head: tuple[Any, ...] | None = None  # heads[0] when only_response (prepare())
     labels: Mapping[str, str] = {}  # priority id -> how the contract names it ("P1", "Критический")
+    working_days: BusinessCalendar | None = None  # the response deadline's count rests on its working days (prepare())
 
 
 def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = None) -> dict[Any, Decision]:
@@ -181,8 +226,22 @@ def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = N
         closed = d.closed._replace(labels=labels or {}) if d.closed is not None else None
         only = len(d.targets) == 1 and d.targets[0].id == "response"
         out[key] = d._replace(heads=heads, closed=closed, only_response=only, labels=labels or {},
-                              response_head=heads[0] if only else None)
+                              response_head=heads[0] if only else None, working_days=_working_days(d))
     return out
+
+
+def _working_days(d: Decision) -> BusinessCalendar | None:
+    """The calendar whose working days the response deadline is counted over, when it has days
+    without a decree (None: no deadline, clock time, calendar days, a 24x7 calendar)."""
+    rule = next((t for t in d.targets if t.id == "response"), None)
+    reading: str | None
+    if rule is not None:
+        reading, cal = rule.reading, rule.calendar
+    else:  # a Decision written by hand: `seconds` of working time on `calendar`
+        reading, cal = ("working_time" if d.seconds is not None else None), d.calendar
+    if reading in WORKING_READINGS and cal is not None and cal.provisional_from is not None:
+        return cal
+    return None
 
 
 def while_conditions(decision: Decision, answers: Mapping[tuple[Any, ...], Decision], key: tuple[Any, ...],
@@ -240,10 +299,20 @@ class Response(NamedTuple):
         """Every applicable target with its deadline, calendar, strength and clause."""
         d = self[0]
         head = d.response_head
+        deadline = self[2]
+        cal = d.working_days
+        provisional = cal is not None and deadline is not None and cal._provisional(deadline)
         if head is not None:  # the common case, kept cheap: the deadline respond() computed
-            return (_new(TargetAnswer, head + (self[2],)),)
-        at, deadline = self[1], self[2]
-        return tuple([_new(TargetAnswer, h + (_deadline(t, at, deadline),)) for t, h in zip(d.targets, d.heads)])
+            return (_new(TargetAnswer, head + (deadline, provisional)),)
+        at = self[1]
+        out = []
+        for t, h in zip(d.targets, d.heads):
+            if t.id == "response":  # computed once, by respond()
+                out.append(_new(TargetAnswer, h + (deadline, provisional)))
+            else:
+                due = _due(t, at)
+                out.append(_new(TargetAnswer, h + due if due is not None else h + (None, False)))
+        return tuple(out)
 
     @property
     def clock_starts(self) -> datetime | None:
@@ -255,10 +324,11 @@ class Response(NamedTuple):
 
     @property
     def provisional(self) -> bool:
-        """True when the deadline rests on days of a year whose production calendar is computed
-        by Labour Code art. 112 because the Government's transfer decree is not yet published."""
-        d = self.decision
-        return d.calendar is not None and d.calendar.is_provisional(self.deadline)
+        """True when the response deadline's working days cross a year whose production calendar is
+        computed by Labour Code art. 112 because the Government's transfer decree is not yet
+        published (each target answer says so of its own deadline: TargetAnswer.provisional)."""
+        cal, deadline = self[0].working_days, self[2]
+        return cal is not None and deadline is not None and cal._provisional(deadline)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -271,11 +341,29 @@ class Response(NamedTuple):
             extra.append(f"Заявка зарегистрирована вне рабочего времени (календарь "
                          f"«{d.calendar_title}»): срок отсчитывается с {datetime_ru(starts)}.")
         extra.append(f"Ответ должен поступить не позднее {datetime_ru(self.deadline)}.")
-        if self.provisional:
-            extra.append(f"Срок предварительный: нерабочие дни {self.deadline.year} г. определены по "
-                         "ст. 112 Трудового кодекса Российской Федерации до опубликования "
-                         "постановления Правительства Российской Федерации о переносе выходных дней.")
+        note = self._provisional_note()
+        if note is not None:
+            extra.append(note)
         return d.reasons + tuple(extra)
+
+    def _provisional_note(self) -> str | None:
+        """The one provisional sentence of the answer: of its one deadline, or naming the targets
+        whose deadlines are provisional when it has several (None: none is)."""
+        d, at, deadline = self[0], self[1], self[2]
+        answers = self.targets
+        rules = d.targets or ()
+        dated = sum(1 for t in answers if t.deadline is not None) or (1 if deadline is not None else 0)
+        years: set[int] = set()
+        titles = []
+        if not rules and self.provisional:  # a Decision without targets: its response deadline
+            years.update(provisional_years("working_time", d.working_days, at, deadline))
+        for rule, t in zip(rules, answers):
+            if t.provisional:
+                years.update(provisional_years(rule.reading, rule.calendar, at, t.deadline))
+                titles.append(t.title)
+        if not years:
+            return None
+        return provisional_ru(years, titles if dated > 1 else ())
 
     def explain(self) -> str:
         """A short Russian explanation citing the clauses."""
@@ -313,18 +401,19 @@ class Response(NamedTuple):
                 "id": t.id, "title": t.title, "deadline": t.deadline.isoformat() if t.deadline else None,
                 "reading": t.reading, "calendar": t.calendar, "strength": t.strength,
                 "percentile": [str(t.percentile[0]), t.percentile[1]] if t.percentile else None,
-                "clause": t.clause, "text": t.text, "regulated": t.regulated,
+                "clause": t.clause, "text": t.text, "regulated": t.regulated, "provisional": t.provisional,
             } for t in self.targets],
             "clauses": list(self.clauses), "reasons": list(self.reasons),
         }
 
 
-def _deadline(t: TargetRule, registered_at: datetime, response_deadline: datetime | None) -> datetime | None:
-    if t.id == "response":  # computed once, by respond()
-        return response_deadline
-    if t.reading != "not_regulated" and t.counted_from is None:
-        return target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
-    return None
+def _due(t: TargetRule, registered_at: datetime) -> tuple[datetime, bool] | None:
+    """(deadline, provisional) of a target counted from the registration; None: not regulated or
+    counted from an event."""
+    if t.reading == "not_regulated" or t.counted_from is not None:
+        return None
+    at = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
+    return at, bool(provisional_years(t.reading, t.calendar, registered_at, at))
 
 
 def target_deadline(reading: str, seconds: int | None, amount: int | None, unit: str | None,
@@ -365,7 +454,16 @@ def target_deadline(reading: str, seconds: int | None, amount: int | None, unit:
 def cell_deadline(cells: Mapping[tuple[Any, ...], TargetRule], targets: Mapping[str, str], tiers: tuple[str, ...],
                   priorities: tuple[str, ...], requests: Mapping[str, tuple[str, str]], target: object,
                   tier: object, start: object, priority: object, request: object) -> datetime | None:
-    """target_deadline() of a generated evaluator: find the cell (request row, priority row, `any`)."""
+    """target_deadline() of a generated evaluator: cell_due()'s deadline alone."""
+    due = cell_due(cells, targets, tiers, priorities, requests, target, tier, start, priority, request)
+    return due.deadline if due is not None else None
+
+
+def cell_due(cells: Mapping[tuple[Any, ...], TargetRule], targets: Mapping[str, str], tiers: tuple[str, ...],
+             priorities: tuple[str, ...], requests: Mapping[str, tuple[str, str]], target: object,
+             tier: object, start: object, priority: object, request: object) -> Due[datetime] | None:
+    """target_due() of a generated evaluator: find the cell (request row, priority row, `any`),
+    count its term from `start` and say which years without a decree the count crossed."""
     require_choice("target", target, tuple(targets))
     require_choice("tier", tier, tuple(tiers))
     if request is not None:
@@ -382,7 +480,8 @@ def cell_deadline(cells: Mapping[tuple[Any, ...], TargetRule], targets: Mapping[
                                + (f" and {priority!r}" if priority else ""), argument="tier")
     if rule.reading == "not_regulated":
         return None
-    return target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, at)
+    end = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, at)
+    return Due(end, provisional_years(rule.reading, rule.calendar, at, end))
 
 
 class Attainment(NamedTuple):
@@ -618,6 +717,17 @@ def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, 
     return shift(require_date("start", start), ob.amount, ob.unit)
 
 
+def obligation_due(ob: Obligation, start: object, conditions: Mapping[str, object],
+                   valid_conditions: Mapping[str, str]) -> Due[datetime | date]:
+    """obligation_deadline() and the years without a decree it rests on: only a term in working
+    time or working days (`reading`) on the obligation's calendar can; a term in calendar units,
+    or one counted back from a period's end, never does."""
+    end = obligation_deadline(ob, start, conditions, valid_conditions)
+    if ob.before_period is not None or not isinstance(start, date):
+        return Due(end)
+    return Due(end, provisional_years(ob.reading, ob.calendar, start, end))
+
+
 # -- periods, renewal, reinstatement --------------------------------------------------------
 
 class PeriodTerm(NamedTuple):
@@ -636,7 +746,11 @@ _MAX_TERMS = (MAX_YEAR - MIN_YEAR + 1) * 366
 
 def period_end(p: PeriodTerm, start: object, renewals: object) -> date:
     """The day the period (and `renewals` automatic renewals) ends: exclusive, term_end() of its
-    length from `start`; each renewal is a new term from the day the previous one ended."""
+    length from `start`; each renewal is a new term from the day the previous one ended.
+
+    Never provisional: a term in calendar days, weeks, months or years (Civil Code art. 190-192)
+    ends where it ends whatever a transfer decree moves (so are renewal(), reinstatement(),
+    voucher_grants() and the warranty ends of rma_eligibility() and apply_rule())."""
     first = as_date("start", start)
     count = require_int("renewals", renewals, 0, _MAX_TERMS)
     end = term_end(first, *p.length)
@@ -727,6 +841,8 @@ class VoucherRule(NamedTuple):
 
 
 class VoucherGrant(NamedTuple):
+    """One issue of vouchers; its dates are calendar terms (term_end()), never provisional."""
+
     vouchers: str
     tier: str
     count: int  # type: ignore[assignment]  # (shadows tuple.count)
@@ -830,6 +946,8 @@ class RmaRule(NamedTuple):
 
 
 class RmaDecision(NamedTuple):
+    """Whether an RMA is possible; the warranty is a calendar term, never provisional."""
+
     eligible: bool
     warranty_end: date  # exclusive
     clause: str | None

@@ -149,11 +149,12 @@ METHODS = [(pid, cal, meth) for pid in PROGRAMS for cal in _calendars(MODULES[pi
 
 def test_the_fuzz_covers_every_function_and_method() -> None:
     assert {fn for _pid, fn in FUNCTIONS} >= {
-        "response", "entitlement", "attainment", "target_deadline", "deadline", "vouchers", "period_end",
+        "response", "entitlement", "attainment", "target_deadline", "target_due", "deadline", "due", "vouchers",
+        "period_end",
         "renewal", "reinstatement", "tier_for_points", "incident_balance", "rma_eligibility", "rule_end"}
     assert {meth for _p, _c, meth in METHODS} >= {
         "add_business_days", "add_working_time", "always", "end_of_day", "is_open", "is_provisional",
-        "is_working_day", "next_opening", "open_at", "working_seconds_between"}
+        "is_working_day", "next_opening", "open_at", "provisional_years", "working_seconds_between"}
 
 
 def _plausible(module, name: str):  # noqa: ANN001, ANN202
@@ -171,7 +172,7 @@ def _plausible(module, name: str):  # noqa: ANN001, ANN202
     }.get(name)
     if choices:
         return st.sampled_from(choices)
-    if name in ("registered_at", "start", "at", "a", "b", "done_at"):
+    if name in ("registered_at", "start", "end", "at", "a", "b", "done_at"):
         return st.one_of(good_instants, good_dates)
     return good_dates
 
@@ -268,7 +269,8 @@ def test_each_calendar_method_with_each_hostile_value(pid, cal, meth, value) -> 
     plain = {"start": datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Moscow")), "seconds": 3600,
              "n": 1, "d": date(2026, 3, 10), "a": datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc),
              "b": datetime(2026, 3, 11, 10, 0, tzinfo=timezone.utc), "name": "x", "zone": "Europe/Moscow",
-             "at": datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)}
+             "at": datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc),
+             "end": datetime(2028, 3, 11, 10, 0, tzinfo=timezone.utc)}
     for i, _p in enumerate(params):
         args = [value if j == i else plain[q.name] for j, q in enumerate(params)]
         try:
