@@ -159,8 +159,10 @@ def preload(kind: str) -> None:
             env.get_template(name)
 
 
-def render_markdown(view: AnnexView) -> str:
-    text = bind_short_words(well_formed(environment("md").get_template("md/annex.md.j2").render(v=view)))
+def render_markdown(view: AnnexView, env: jinja2.Environment | None = None) -> str:
+    """`env`: another environment of kind "md" (a test renders from an edited template)."""
+    env = env or environment("md")
+    text = bind_short_words(well_formed(env.get_template("md/annex.md.j2").render(v=view)))
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
