@@ -9,15 +9,15 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from . import ast
-from ._lark_runtime import (  # Lark's classes, without importing lark (see grammar.py)
+from ._lark_parser import (  # Lark's classes, from the generated parser (see grammar.py)
     Meta,
     Token,
     Transformer,
-    Tree,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
+    v_args,
 )
 from .diagnostics import Diagnostic, Label, Span, glued_duration
 from .grammar import parser
@@ -100,29 +100,18 @@ def duration_parts(text: str) -> list[tuple[str, str]]:
 _COMPOUND_MINUTES = {"hour": 60, "minute": 1, "business_hour": 60, "business_minute": 1}
 
 
+@v_args(meta=True)
 class ToAst(Transformer[Token, ast.PolicyFile]):
     """Parse tree -> `ast` nodes. Field duplicates become diagnostics, not exceptions.
 
-    Each rule's method takes `(meta, children)`. Dispatch is direct: Lark's `v_args(meta=True)`
-    rebuilds a wrapper on every call, which doubled the transform time on large files.
+    A Lark `Transformer`: each rule's method takes `(meta, children)` (`v_args(meta=True)`);
+    tokens pass through unchanged.
     """
 
     def __init__(self, path: str):
-        super().__init__()
+        super().__init__(visit_tokens=False)
         self.path = path
         self.diagnostics: list[Diagnostic] = []
-
-    def _call_userfunc(self, tree: Tree[Token], new_children: list[Any] | None = None) -> Any:  # Lark's hook
-        children = new_children if new_children is not None else tree.children
-        return getattr(self, tree.data)(tree.meta, children)
-
-    def transform(self, tree: Tree[Token]) -> ast.PolicyFile:
-        """Lark's Transformer.transform without its per-node generators and token visits (tokens
-        pass through unchanged here, as Lark's default does): the same calls, bottom-up."""
-        def go(t: Tree[Token]) -> Any:
-            return getattr(self, t.data)(t.meta, [go(c) if type(c) is Tree else c for c in t.children])
-        result: ast.PolicyFile = go(tree)
-        return result
 
     # -- helpers -------------------------------------------------------------
     def sp(self, meta: Meta) -> Span:
