@@ -18,7 +18,7 @@ PDF_PAGES = {  # no forced page breaks; the signatures follow the last clause (i
     "landesk_cloud_appliance": 5,
     "landesk_support": 10,
     "landesk_tam": 7,
-    "shavlik_support": 7,
+    "shavlik_support": 8,
     "wavelink_support": 7,
 }
 
