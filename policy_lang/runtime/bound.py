@@ -95,7 +95,7 @@ class BoundEvaluator:
                   f"(с {date_ru(self.start)} по {date_ru(self.end)}): услуги по ней не оказываются.")
         refused = d._replace(accepted=False, seconds=None, calendar=None, calendar_title=None, targets=(),
                              heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,),
-                             working_days=None)
+                             working_days=None, response_rule=None)
         return Response(refused, r.registered_at, None)
 
     def entitlement(self, *, service: str) -> Entitlement:

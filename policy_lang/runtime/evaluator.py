@@ -200,11 +200,13 @@ class Decision(NamedTuple):
     reported_priority: str | None
     accepted: bool
     priority: str | None  # effective, after reclassification
-    seconds: int | None  # response time in working seconds of `calendar`; None: no deadline
-    calendar: BusinessCalendar | None
-    calendar_title: str | None
-    clauses: tuple[str, ...]
-    reasons: tuple[str, ...]
+    # Response time in clock or working seconds of `calendar`; None: none, or counted in days
+    # (`response_rule`).  Filled by prepare() from `targets`, with whether there is a deadline at all.
+    seconds: int | None = None
+    calendar: BusinessCalendar | None = None  # the response target's calendar
+    calendar_title: str | None = None
+    clauses: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
     request: str | None = None
     hours: BusinessCalendar | None = None  # the channel takes requests only when this is open
     closed: Decision | None = None  # the answer outside `hours`
@@ -215,6 +217,14 @@ class Decision(NamedTuple):
     response_head: tuple[Any, ...] | None = None  # heads[0] when only_response (prepare())
     labels: Mapping[str, str] = {}  # priority id -> how the contract names it ("P1", "Критический")
     working_days: BusinessCalendar | None = None  # the response deadline's count rests on its working days (prepare())
+    response_rule: TargetRule | None = None  # the response target, when it has a deadline from the registration (prepare())
+
+
+def from_registration(t: TargetRule) -> bool:
+    """Whether a target's deadline is counted from the registration, so that an answer carries it:
+    the one rule for "has this request a computable deadline" (a not-regulated cell has none; one
+    counted from an event has it from target_deadline() with that event as `start`)."""
+    return t.reading != "not_regulated" and t.counted_from is None
 
 
 def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = None) -> dict[Any, Decision]:
@@ -225,23 +235,21 @@ def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = N
                        t.percentile, t.clause, t.text, t.reading != "not_regulated") for t in d.targets)
         closed = d.closed._replace(labels=labels or {}) if d.closed is not None else None
         only = len(d.targets) == 1 and d.targets[0].id == "response"
+        rule = next((t for t in d.targets if t.id == "response" and from_registration(t)), None)
+        reading: str | None
+        if d.targets:  # the response deadline, from the response target (if any)
+            seconds = rule.seconds if rule is not None and rule.reading in ("clock", "working_time") else None
+            reading = rule.reading if rule is not None else None
+        else:  # a Decision written by hand: `seconds` of working time on `calendar`
+            seconds, reading = d.seconds, "working_time" if d.seconds is not None else None
+        cal = rule.calendar if rule is not None else d.calendar
+        # the calendar whose working days the response deadline is counted over, when it has
+        # days without a decree (None: no deadline, clock time, calendar days, a 24x7 calendar)
+        days = cal if reading in WORKING_READINGS and cal is not None and cal.provisional_from is not None else None
         out[key] = d._replace(heads=heads, closed=closed, only_response=only, labels=labels or {},
-                              response_head=heads[0] if only else None, working_days=_working_days(d))
+                              response_head=heads[0] if only else None, seconds=seconds, working_days=days,
+                              response_rule=rule)
     return out
-
-
-def _working_days(d: Decision) -> BusinessCalendar | None:
-    """The calendar whose working days the response deadline is counted over, when it has days
-    without a decree (None: no deadline, clock time, calendar days, a 24x7 calendar)."""
-    rule = next((t for t in d.targets if t.id == "response"), None)
-    reading: str | None
-    if rule is not None:
-        reading, cal = rule.reading, rule.calendar
-    else:  # a Decision written by hand: `seconds` of working time on `calendar`
-        reading, cal = ("working_time" if d.seconds is not None else None), d.calendar
-    if reading in WORKING_READINGS and cal is not None and cal.provisional_from is not None:
-        return cal
-    return None
 
 
 def while_conditions(decision: Decision, answers: Mapping[tuple[Any, ...], Decision], key: tuple[Any, ...],
@@ -410,7 +418,7 @@ class Response(NamedTuple):
 def _due(t: TargetRule, registered_at: datetime) -> tuple[datetime, bool] | None:
     """(deadline, provisional) of a target counted from the registration; None: not regulated or
     counted from an event."""
-    if t.reading == "not_regulated" or t.counted_from is not None:
+    if not from_registration(t):
         return None
     at = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar, registered_at)
     return at, bool(provisional_years(t.reading, t.calendar, registered_at, at))
@@ -555,11 +563,10 @@ def respond(decision: Decision, registered_at: datetime) -> Response:  # hot pat
     if seconds:  # the common case: working seconds on the decision's calendar
         return _new(Response, (decision, registered_at, decision.calendar._add(registered_at, seconds, t)))  # type: ignore[union-attr]
     if seconds is None:
-        for rule in decision.targets:  # a response target counted in days: the general path
-            if rule.id == "response" and rule.reading != "not_regulated" and rule.counted_from is None:
-                return Response(decision, registered_at, target_deadline(
-                    rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar,
-                    registered_at))
+        rule = decision.response_rule  # a response target counted in days: the general path
+        if rule is not None:
+            return Response(decision, registered_at, target_deadline(
+                rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, registered_at))
         return _new(Response, (decision, registered_at, None))
     return _new(Response, (decision, registered_at,
                            decision.calendar.add_working_time(registered_at, seconds)))  # type: ignore[union-attr]

@@ -132,8 +132,18 @@ def _wrap_ints(values: tuple[int, ...], indent: int = 8, per_line: int = 6) -> s
 
 
 def _clause(clause: str | None, marks: Iterable[str] = ()) -> str:
+    """A clause and its marks ("2.6 (3)", "*") as one citation: a copy of decide._clause, which
+    the model should expose as a field of each item (see _entitlement_clause)."""
     marks = tuple(m for m in marks if not (clause or "").endswith(m))
     return " ".join(x for x in (clause, *marks) if x)
+
+
+def _entitlement_clause(m: model.Matrix, s: model.Service) -> str:
+    """What an entitlement of service `s` in matrix `m` cites: the service's own clause, else the
+    matrix's, with the service's marks.  The one place this is decided in the Python backend;
+    the model has no field for it yet (it belongs on model.MatrixRow, computed with the decisions,
+    so that decide's channel reasons cite the same)."""
+    return _clause(s.clause or m.clause, s.marks)
 
 
 def _dur(d: model.Duration | None) -> str:
@@ -148,7 +158,7 @@ def _entitlements(p: model.Program, services: dict[str, model.Service]) -> list[
             for tier, cell in zip(m.tiers, row.cells):
                 price = cell.price
                 rows.append(pyrepr((tier, row.service, s.title, cell.granted, cell.count,
-                                    cell.priorities, _clause(s.clause or m.clause, s.marks), cell.text))[:-1]
+                                    cell.priorities, _entitlement_clause(m, s), cell.text))[:-1]
                             + (f", Price({pyrepr(price.amount)}, {pyrepr(price.currency)}, {pyrepr(price.per)}, "
                                f"{pyrepr(price.text)}))" if price else ", None)"))
     return rows
@@ -219,21 +229,18 @@ def _expr(e: object) -> tuple[object, ...]:
 # -- the response decisions: rendered from the model's decisions, never re-derived ------------
 
 def _decision_record(d: model.Decision, p: model.Program, cal_ref: dict[str, str]) -> tuple[str, Record]:
+    """A Decision literal: the model's decision as is.  Whether the request has a deadline, and
+    its seconds, are not decided here: the runtime's prepare() reads them off the response target
+    (`from_registration()`, the one rule, shared with every target's answer)."""
     key = pyrepr((d.tier, d.channel, d.reported, d.request))
     response = next((t for t in d.targets if t.target == "response"), None)
-    seconds = calendar = calendar_title = None
-    if (response is not None and response.counted_from is None
-            and response.cell.term.reading in ("clock", "working_time")):
-        seconds = response.cell.term.seconds
-    if response is not None and response.cell.calendar:
-        calendar = response.cell.calendar
-        calendar_title = p.calendar(calendar).title
+    calendar = response.cell.calendar if response is not None else None
     fields: Record = [
         ("tier", pyrepr(d.tier)), ("channel", pyrepr(d.channel)),
         ("reported_priority", pyrepr(d.reported)), ("accepted", pyrepr(d.accepted)),
-        ("priority", pyrepr(d.priority)), ("seconds", pyrepr(seconds)),
+        ("priority", pyrepr(d.priority)),
         ("calendar", cal_ref[calendar] if calendar else "None"),
-        ("calendar_title", pyrepr(calendar_title)),
+        ("calendar_title", pyrepr(p.calendar(calendar).title if calendar else None)),
         ("clauses", pyrepr(d.clauses)), ("reasons", _tuple_lines(tuple(r.text for r in d.reasons), 8)),
         ("request", pyrepr(d.request)),
         ("hours", cal_ref[d.hours] if d.hours else "None"),
@@ -247,8 +254,7 @@ def _decision_record(d: model.Decision, p: model.Program, cal_ref: dict[str, str
 def _closed(d: model.Decision) -> str:
     """The answer outside the channel's hours: a Decision literal on a few lines."""
     fields = [("tier", pyrepr(d.tier)), ("channel", pyrepr(d.channel)), ("reported_priority", pyrepr(d.reported)),
-              ("accepted", "False"), ("priority", pyrepr(d.priority)), ("seconds", "None"), ("calendar", "None"),
-              ("calendar_title", "None"), ("clauses", pyrepr(d.clauses)),
+              ("accepted", "False"), ("priority", pyrepr(d.priority)), ("clauses", pyrepr(d.clauses)),
               ("reasons", _tuple_lines(tuple(r.text for r in d.closed_reasons), 12)), ("request", pyrepr(d.request))]
     body = "".join(f"            {k}={v},\n" for k, v in fields)
     return "Decision(\n" + body + "        )"
@@ -279,11 +285,18 @@ def _target_cells(p: model.Program, cal_ref: dict[str, str]) -> list[tuple[str, 
     """(key literal, TargetRule literal) for every target cell: target_deadline() looks them up."""
     out = []
     for t in p.targets:
-        clause = " ".join(x for x in (t.clause, *(m for m in t.marks if not (t.clause or "").endswith(m))) if x)
+        clause = _target_clause(p, t)
         for c in t.cells:
             out.append((pyrepr((t.id, c.tier, c.row)), _rule(t.id, t.title, clause or None, c, t.counted_from, p,
                                                               cal_ref)))
     return out
+
+
+def _target_clause(p: model.Program, t: model.Target) -> str:
+    """A target's citation as the decisions give it (AppliedTarget.clause); a target no decision
+    applies merges its clause and marks as decide does."""
+    applied = next((a.clause for d in p.decisions for a in d.targets if a.target == t.id), None)
+    return applied if applied is not None else _clause(t.clause, t.marks)
 
 
 def _tuple_lines(values: tuple[str, ...], indent: int) -> str:
