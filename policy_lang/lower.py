@@ -259,7 +259,8 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
         v = value if not isinstance(value, ast.Duration) else ast.TermDuration(value, value.span)
         tm = term(v, cal)
         best = efforts or efforts_all or keys[0] in efforts_for or tier in efforts_for
-        strong = "efforts" if best else "guaranteed"
+        # a cell that promises nothing is no effort either: `efforts` speaks of the cells with a term
+        strong = "efforts" if best and tm.reading != "not_regulated" else "guaranteed"
         pc = pct_for.get(keys[0]) or pct_for.get(tier) or pct_all
         pct = None if pc is None or tm.reading == "not_regulated" else model.Percentile(
             pc.percent, pc.per.value, ru.percentile_ru(pc.percent, pc.per.value))
