@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 import keyword
 import sys
@@ -369,6 +368,7 @@ class Checker:
                        secondary=[Label(self.sym.spans[(other, name.value)], f"{KIND_WORDS[other]} declared here")])
             return False
         known = sorted(self.sym.by_kind[kind]) + list(allow)
+        import difflib  # only where a name is suggested: not paid by a clean check
         close = difflib.get_close_matches(name.value, known, n=1)
         block = _DECLARED_IN.get(kind)
         hint = self.looks_like(name.value, (kind,)) or (f"maybe you meant `{close[0]}`?" if close else (
@@ -655,6 +655,7 @@ class Checker:
             try:
                 zoneinfo.ZoneInfo(c.zone.value)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+                import difflib  # only where a name is suggested: not paid by a clean check
                 close = difflib.get_close_matches(c.zone.value, sorted(zoneinfo.available_timezones()), n=1)
                 self.error("P0702", f"unknown time zone `{c.zone.value}`", c.zone.span, "not an IANA zone",
                            help=f"maybe you meant `{close[0]}`?" if close else "e.g. `Europe/Moscow`")
@@ -763,6 +764,7 @@ class Checker:
             if col.value not in self.sym.by_kind["tier"]:
                 unknown += 1
                 known = sorted(self.sym.by_kind["tier"])
+                import difflib  # only where a name is suggested: not paid by a clean check
                 close = difflib.get_close_matches(col.value, known, n=1)
                 self.error("P0503", f"unknown tier `{col.value}` in matrix header", col.span, "not a declared tier",
                            help=f"maybe you meant `{close[0]}`?" if close else f"tiers: {', '.join(known) or 'none declared'}")
@@ -788,6 +790,7 @@ class Checker:
                 continue
             if row.label.value not in self.sym.by_kind[kind]:
                 known = sorted(self.sym.by_kind[kind]) + list(allow)
+                import difflib  # only where a name is suggested: not paid by a clean check
                 close = difflib.get_close_matches(row.label.value, known, n=1)
                 self.error("P0504", f"unknown {KIND_WORDS[kind]} `{row.label.value}` in matrix", row.label.span,
                            f"not a declared {KIND_WORDS[kind]}",
@@ -947,6 +950,7 @@ class Checker:
             if v == "any" or v in self.sym.by_kind["priority"] or v in self.sym.by_kind["request"]:
                 continue
             known = sorted(self.sym.by_kind["priority"]) + sorted(self.sym.by_kind["request"]) + ["any"]
+            import difflib  # only where a name is suggested: not paid by a clean check
             close = difflib.get_close_matches(v, known, n=1)
             self.error("P0504", f"unknown priority or request type `{shown_id(v)}` in target `{t.id.value}`",
                        row.label.span, "not a declared priority or request type",
@@ -963,6 +967,7 @@ class Checker:
                 return False
             return True
         known = sorted(labels) + sorted(tiers)
+        import difflib  # only where a name is suggested: not paid by a clean check
         close = difflib.get_close_matches(n.value, known, n=1)
         self.error("P0504", f"`{n.value}` is neither a row nor a column of this table", n.span,
                    "not in the table", help=f"maybe you meant `{close[0]}`?" if close else

@@ -24,7 +24,6 @@ Schema (TOML; every key but `program`, `tier`/`points`, `start` and `end`/`years
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -118,6 +117,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
         return None, diags
     for key in data:
         if key not in _TOP:
+            import difflib  # only where a name is suggested: not paid by a clean check
             close = difflib.get_close_matches(key, _TOP, n=1)
             error(f"unknown key `{key}`", key, f"did you mean `{close[0]}`?" if close else f"keys: {', '.join(_TOP)}")
 
@@ -151,6 +151,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
     if program_id is None:
         error("a contract names its program: `program = \"landesk_support\"`")
     elif program_id not in programs:
+        import difflib  # only where a name is suggested: not paid by a clean check
         close = difflib.get_close_matches(program_id, sorted(programs), n=1)
         error(f"no program `{program_id}`", "program",
               f"did you mean `{close[0]}`?" if close else f"programs: {', '.join(sorted(programs))}")
@@ -168,6 +169,7 @@ def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[Contr
             error("a contract states the tier bought: `tier = \"...\"` (or `points = N`)", None,
                   f"tiers of {prog.id}: {', '.join(tiers)}")
         elif tier is not None and tier not in tiers:
+            import difflib  # only where a name is suggested: not paid by a clean check
             close = difflib.get_close_matches(tier, tiers, n=1)
             error(f"`{tier}` is not a tier of {prog.id}", "tier",
                   f"did you mean `{close[0]}`?" if close else f"tiers: {', '.join(tiers)}")
