@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from . import ast, constructs
+from . import ast, constructs, model
 from .diagnostics import Diagnostic, Label, Span
 
 if TYPE_CHECKING:
@@ -899,8 +899,8 @@ class Checker:
                 name = None
                 if cell.calendar is not None:
                     name = cell.calendar.value if self.resolve(cell.calendar, "calendar") else ""
-                name = name or row_cal.get(row.label.value) or col_cal.get(tier.value) or (
-                    t.calendar.value if default_ok and t.calendar is not None else None)
+                name = model.cell_calendar(name, row_cal.get(row.label.value), col_cal.get(tier.value),
+                                           t.calendar.value if default_ok and t.calendar is not None else None)
                 if name is None and isinstance(cell.term, ast.TermBad):
                     self._target_term(cell, None, "", t.is_response)
                     continue

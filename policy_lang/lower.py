@@ -254,7 +254,7 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
     cells = []
     for row_id, tier, value, span, cell_cal, efforts in labelled:
         keys = (row_id or "any", tier)
-        cal_id = (cell_cal.value if cell_cal else None) or row_cal.get(keys[0]) or row_cal.get(tier) or default
+        cal_id = model.cell_calendar(cell_cal.value if cell_cal else None, row_cal.get(keys[0]), row_cal.get(tier), default)
         cal = cals.get(cal_id) if cal_id else None
         v = value if not isinstance(value, ast.Duration) else ast.TermDuration(value, value.span)
         tm = term(v, cal)
