@@ -1,6 +1,9 @@
 """Benchmark: the generated evaluator's response() vs a pandas-based equivalent (median calls/s).
 
-Run: .venv/bin/python bench/bench_evaluator.py [--quick]
+Run: .venv/bin/python bench/bench_evaluator.py [--quick] [--generated DIR]
+
+`--generated DIR`: the generated modules to time (default generated/python), e.g. a fresh
+`policyc build policies --out /tmp/out` gives /tmp/out/python.
 
 Measures, in one run and on one core:
   * generated `landesk_support.response()` over a fixed mix of queries;
@@ -25,8 +28,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+GENERATED = (Path(sys.argv[sys.argv.index("--generated") + 1]).resolve() if "--generated" in sys.argv
+             else ROOT / "generated" / "python")
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "generated" / "python"))
+sys.path.insert(0, str(GENERATED))
 
 import pandas as pd  # noqa: E402
 
@@ -91,7 +96,7 @@ def _median_import(code: str) -> float:
     """Median seconds `code` reports over fresh subprocesses; the first run writes __pycache__."""
     times = []
     for _ in range(IMPORTS):
-        out = subprocess.run([sys.executable, "-c", code, str(ROOT / "generated" / "python")],
+        out = subprocess.run([sys.executable, "-c", code, str(GENERATED)],
                              capture_output=True, text=True, check=True, cwd=ROOT, env=_ENV)
         times.append(float(out.stdout))
     return statistics.median(times[1:])
@@ -121,10 +126,10 @@ def main() -> None:
         for tier, channel, priority, at in qs:
             response(tier=tier, channel=channel, priority=priority, registered_at=at)
 
-    def run_with_targets() -> None:  # the bar counts access to every target's deadline
+    def run_with_targets() -> None:  # the bar counts access to every target's deadline (and whether it is provisional)
         for tier, channel, priority, at in qs:
             for t in response(tier=tier, channel=channel, priority=priority, registered_at=at).targets:
-                t.deadline
+                t.deadline, t.provisional
 
     pandas_response = pandas_response_factory()
     pqs = qs[:PANDAS_CALLS]

@@ -309,7 +309,10 @@ class Response(NamedTuple):
         head = d.response_head
         deadline = self[2]
         cal = d.working_days
-        provisional = cal is not None and deadline is not None and cal._provisional(deadline)
+        # (the year test inline: a deadline before the calendar's first year without a decree
+        # is the common case, and a method call would cost it a tenth of the answer)
+        provisional = (cal is not None and deadline is not None and deadline.year >= cal._prov_year
+                       and cal._provisional(deadline))
         if head is not None:  # the common case, kept cheap: the deadline respond() computed
             return (_new(TargetAnswer, head + (deadline, provisional)),)
         at = self[1]
