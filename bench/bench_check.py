@@ -4,6 +4,10 @@ Prints medians side by side with the per-1,000-line figure and the bars, so grow
 one run; the whole-process figure is printed next to the previous reference and the target.
 Run: `.venv/bin/python bench/bench_check.py` (or `make bench`).
 
+`--against DIR` times the whole process of this tree and of another checkout `DIR` (e.g. `git
+worktree add /tmp/before HEAD~3`) in one interleaved run, wall and CPU time (user + sys of the
+process), with their ratios: on a shared machine the only fair before/after figure.
+
 The whole process is timed as deployed: bytecode caching on (`PYTHONDONTWRITEBYTECODE` is
 dropped for the timed runs, so the first warm-up run writes the `__pycache__` files that an
 installed package has), stdout to a pipe. This machine has 2 cores shared with other work: the
@@ -94,7 +98,48 @@ def process_times(cmd: list[str], runs: int, warmup: int = 3) -> list[float]:
     return times
 
 
+def tree_times(tree: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU times of one `policyc check policies` of the tree `tree` (its own `policy_lang`
+    first on the path, this interpreter), one run per call after two warm-ups."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(tree)
+    code = "import sys; from policy_lang.cli import main; sys.argv[0] = 'policyc'; sys.exit(main())"
+    cmd = [sys.executable, "-c", code, "check", "policies"]
+    wall, cpu = [], []
+    for i in range(runs + 2):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"`policyc check policies` failed in {tree}")
+        if i >= 2:
+            wall.append(time.perf_counter() - t0)
+            cpu.append(usage.ru_utime + usage.ru_stime)
+    return wall, cpu
+
+
+def against(other: Path, runs: int) -> None:
+    trees = {"this tree": REPO, str(other): other}
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in trees}
+    for _ in range(runs):  # interleaved, so that a burst of load hits both
+        for name, tree in trees.items():
+            wall, cpu = tree_times(tree, 1)
+            times[name][0].extend(wall)
+            times[name][1].extend(cpu)
+    print(f"`policyc check policies/`, whole process, {runs} interleaved runs each (bytecode cached)")
+    print(f"{'':>28} {'wall median':>12} {'wall min':>9} {'CPU median':>11} {'CPU min':>8}")
+    for name, (wall, cpu) in times.items():
+        print(f"{name:>28} {statistics.median(wall) * 1000:>10.0f}ms {min(wall) * 1000:>7.0f}ms"
+              f" {statistics.median(cpu) * 1000:>9.0f}ms {min(cpu) * 1000:>6.0f}ms")
+    (w1, c1), (w2, c2) = times.values()
+    print(f"{'this tree / other':>28} {statistics.median(w1) / statistics.median(w2):>12.3f} {'':>9}"
+          f" {statistics.median(c1) / statistics.median(c2):>11.3f}")
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--against":
+        against(Path(sys.argv[2]).resolve(), 21)
+        return
     print(f"policy check time (in-process, after start-up; median)   bar: <= {PER_1K_BAR:.0f} ms per 1,000 lines")
     print(f"{'lines':>8} {'total ms':>10} {'ms / 1k lines':>14} {'of bar':>8}")
     with tempfile.TemporaryDirectory() as tmp:
