@@ -93,6 +93,36 @@ def test_an_unregistered_node_is_never_checked_or_lowered_silently() -> None:
 
 @pytest.mark.parametrize("c", [c for c in CONSTRUCTS if isinstance(c.annex, str)], ids=lambda c: c.keyword)
 def test_the_annex_prints_every_construct_that_says_it_does(c: Construct) -> None:
-    blocks = (ROOT / "policy_lang" / "templates" / "annex" / "_blocks.j2")
     per_kind = ROOT / "policy_lang" / "templates" / "annex" / "blocks" / f"{c.annex}.j2"
-    assert per_kind.is_file() or f'b.kind == "{c.annex}"' in blocks.read_text(encoding="utf-8")
+    assert per_kind.is_file()
+    assert "{% macro block(v, s, b, f)" in per_kind.read_text(encoding="utf-8")
+
+
+def test_the_annex_dispatches_by_kind_and_has_no_branch_per_kind() -> None:
+    blocks = (ROOT / "policy_lang" / "templates" / "annex" / "_blocks.j2").read_text(encoding="utf-8")
+    assert "b.kind ==" not in blocks
+    assert "block_template(b.kind)" in blocks
+
+
+def test_a_construct_whose_annex_template_is_missing_fails_the_check() -> None:
+    from policy_lang.backends.annex.render import BLOCK_KINDS
+
+    toy = Construct("toy", ToyDecl, "toys", True, "toy", "check_toy", "toy", "toys")
+    constructs.verify("annex", frozenset(BLOCK_KINDS))  # the shipped table passes
+    with pytest.raises(ConstructError, match=r"toy \(annex 'toys'\)"):
+        constructs.verify("annex", frozenset(BLOCK_KINDS), (*CONSTRUCTS, toy))
+
+
+def test_an_annex_block_of_an_unknown_kind_raises_at_render() -> None:
+    """A block kind with no template stops the render with its name: it is never printed as nothing."""
+    from policy_lang.backends.annex.render import AnnexConfig, render_markdown
+    from policy_lang.backends.annex.view import Block, Section, build_view
+    from policy_lang.compiler import compile_file
+
+    compiled = compile_file(ROOT / "policies" / "examples" / "tyk_support.policy")
+    assert compiled.program is not None
+    view = build_view(compiled.program, AnnexConfig())
+    render_markdown(view)  # renders as it is
+    toy = Section("9", "9", "Игрушка", "named", 1, False, (Block("toys", object(), None),))
+    with pytest.raises(ConstructError, match="unknown annex block kind 'toys'"):
+        render_markdown(attrs.evolve(view, sections=(*view.sections, toy)))

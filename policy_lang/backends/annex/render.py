@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ... import model
+from ... import constructs, model
 from ...runtime import ru_text
 from ...typography import bind_short_words, typeset
 from .config import AnnexConfig, load_annex_config
@@ -51,10 +51,17 @@ def _finalize(kind: str) -> Callable[[Any], Any]:
 #: Python Jinja generates from it. Compiling the templates costs ~0.15 s per environment and process;
 #: loading these ~1 ms. Used only for a template whose text is the recorded one, under the Jinja and
 #: Python bytecode versions it was made with; anything else is compiled from the text as before.
-COMPILED = Path(__file__).resolve().parents[2] / "templates" / "annex" / "compiled.marshal"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "annex"
+COMPILED = TEMPLATES / "compiled.marshal"
+#: The block kinds the annex prints, one template each: templates/annex/blocks/<kind>.j2 renders one
+#: `view.Block` of that kind (its macro `block(v, s, b, f)`); `_blocks.j2` dispatches by kind.
+BLOCK_KINDS = tuple(sorted(p.stem for p in (TEMPLATES / "blocks").glob("*.j2")))
 #: The templates shipped compiled: every one the annex environments load.
-SHIPPED = ("_blocks.j2", "md/_fmt.md.j2", "md/annex.md.j2", "html/_fmt.html.j2", "html/annex.html.j2",
-           "html/annex.css", "docx/_fmt.xml.j2", "docx/annex.xml.j2")
+SHIPPED = ("_blocks.j2", *(f"blocks/{k}.j2" for k in BLOCK_KINDS), "md/_fmt.md.j2", "md/annex.md.j2",
+           "html/_fmt.html.j2", "html/annex.html.j2", "html/annex.css", "docx/_fmt.xml.j2", "docx/annex.xml.j2")
+
+# every construct whose annex stage names a block kind has its template: else ConstructError at import
+constructs.verify("annex", frozenset(BLOCK_KINDS))
 
 
 def _sha(text: str) -> str:
@@ -99,6 +106,17 @@ class _Precompiled(jinja2.PackageLoader):
         return environment.template_class.from_code(environment, shipped[2], globals or {}, uptodate)
 
 
+@jinja2.pass_environment
+def block_template(env: jinja2.Environment, kind: str) -> Any:
+    """The module of templates/annex/blocks/<kind>.j2, whose macro `block` prints one block of that
+    kind. A kind with no template is a programming error, never an empty block: `ConstructError`."""
+    try:
+        return env.get_template(f"blocks/{kind}.j2").module
+    except jinja2.TemplateNotFound:
+        raise constructs.ConstructError(
+            f"unknown annex block kind {kind!r}: there is no templates/annex/blocks/{kind}.j2") from None
+
+
 def _environment(kind: str, compiled: bool = True) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=_Precompiled(_shipped() if compiled else {}),
@@ -116,6 +134,7 @@ def _environment(kind: str, compiled: bool = True) -> jinja2.Environment:
     env.filters["cite"] = ru_text.cite  # the evaluator's own words for a clause ("раздел «…»")
     env.globals["NBSP"] = ru_text.NBSP
     env.globals["NL"] = Markup("\n")
+    env.globals["block_template"] = block_template
     return env
 
 
@@ -155,7 +174,7 @@ def preload(kind: str) -> None:
     env = environment(kind)
     folder = {"md": "md/", "html": "html/", "xml": "docx/"}[kind]
     for name in SHIPPED:
-        if name.startswith(folder) or "/" not in name:
+        if name.startswith((folder, "blocks/")) or "/" not in name:
             env.get_template(name)
 
 

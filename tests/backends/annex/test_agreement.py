@@ -188,13 +188,13 @@ def test_one_changed_target_cell_is_caught(built: dict[str, Built]) -> None:
                                                                                  b.times))
 
 
-def _env_with(old: str, new: str) -> jinja2.Environment:
-    """An "md" environment whose _blocks.j2 has one line changed."""
+def _env_with(old: str, new: str, name: str = "blocks/decisions.j2") -> jinja2.Environment:
+    """An "md" environment whose template `name` has one line changed."""
     env = render._environment("md", compiled=False)
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, "_blocks.j2")
+    source, _, _ = env.loader.get_source(env, name)
     assert source.count(old) == 1, old
-    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"_blocks.j2": source.replace(old, new)}), env.loader])
+    env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({name: source.replace(old, new)}), env.loader])
     return env
 
 
