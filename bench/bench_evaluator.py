@@ -129,7 +129,7 @@ def main() -> None:
     def run_with_targets() -> None:  # the bar counts access to every target's deadline (and whether it is provisional)
         for tier, channel, priority, at in qs:
             for t in response(tier=tier, channel=channel, priority=priority, registered_at=at).targets:
-                t.deadline, t.provisional
+                _ = t.deadline, t.provisional
 
     pandas_response = pandas_response_factory()
     pqs = qs[:PANDAS_CALLS]
