@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from . import ast, constructs, model
+from . import ast, constructs
 from .diagnostics import Diagnostic, Label, Span
+from .precedence import cell_calendar
 
 if TYPE_CHECKING:
     from . import production_calendar as pc
@@ -899,7 +900,7 @@ class Checker:
                 name = None
                 if cell.calendar is not None:
                     name = cell.calendar.value if self.resolve(cell.calendar, "calendar") else ""
-                name = model.cell_calendar(name, row_cal.get(row.label.value), col_cal.get(tier.value),
+                name = cell_calendar(name, row_cal.get(row.label.value), col_cal.get(tier.value),
                                            t.calendar.value if default_ok and t.calendar is not None else None)
                 if name is None and isinstance(cell.term, ast.TermBad):
                     self._target_term(cell, None, "", t.is_response)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from . import ast, constructs, model, production_calendar
 from .constructs import Skip
 from .diagnostics import Span
+from .precedence import cell_calendar
 from .runtime import ru_text as ru
 from .typography import typeset
 
@@ -254,7 +255,7 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
     cells = []
     for row_id, tier, value, span, cell_cal, efforts in labelled:
         keys = (row_id or "any", tier)
-        cal_id = model.cell_calendar(cell_cal.value if cell_cal else None, row_cal.get(keys[0]), row_cal.get(tier), default)
+        cal_id = cell_calendar(cell_cal.value if cell_cal else None, row_cal.get(keys[0]), row_cal.get(tier), default)
         cal = cals.get(cal_id) if cal_id else None
         v = value if not isinstance(value, ast.Duration) else ast.TermDuration(value, value.span)
         tm = term(v, cal)

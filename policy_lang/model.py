@@ -313,12 +313,6 @@ class Percentile:
     text: str  # "95 % заявок за календарный месяц"
 
 
-def cell_calendar(cell: str | None, row: str | None, column: str | None, table: str | None) -> str | None:
-    """Which calendar a target cell counts on: its own `on`, else its row's `on … for`, else its
-    column's (tier's), else the table's. The checker and the lowering both ask this, nobody else decides it."""
-    return cell or row or column or table
-
-
 @frozen
 class TargetCell:
     """One cell: the term for (row, tier), the calendar it is counted on and its strength."""
