@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from .errors import PolicyQueryError, require_aware, require_choice
+from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice
 
 __all__ = ["PRIORITY_CHANGE_RULES", "STATES", "ClockRule", "TargetState", "TicketAnswer", "TicketEvent",
            "TicketEventError", "escalated", "event", "met", "priority_changed", "registered", "resolved",
@@ -205,10 +205,8 @@ class _Clock:
         t = self.target
         if t.reading == "not_regulated":
             return None
-        if t.reading in _TIME_READINGS:
-            due = self._plus(self.start, max(int(t.seconds or 0) - self.base, 0))
-        else:
-            due = deadline(t, self.start)
+        due = (self._plus(self.start, max(int(t.seconds or 0) - self.base, 0)) if t.reading in _TIME_READINGS
+               else deadline(t, self.start))
         for a, b in self.pauses:
             if a >= due:
                 break
