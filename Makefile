@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: build test setup system-deps test-deps check gen check-generated bench lower-bounds clean
+.PHONY: build test setup system-deps test-deps check gen gen-parser check-generated bench lower-bounds clean
 
 build: $(STAMP)
 	$(BIN)/policyc build policies
@@ -35,6 +35,10 @@ $(STAMP): $(VENV)/bin/python pyproject.toml runtime/pyproject.toml constraints/p
 
 check: $(STAMP)
 	$(BIN)/policyc check policies
+
+# after editing grammar/policy.lark (or upgrading Lark): Lark's standalone parser, policy_lang/_lark_parser.py
+gen-parser: $(STAMP)
+	$(BIN)/python tools/gen_parser.py
 
 check-generated: $(STAMP)
 	$(BIN)/policyc build --check policies

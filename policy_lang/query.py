@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -240,6 +239,8 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     path = _program_path(program, policies)
     if not path.is_file():
         known = sorted(p.stem for p in Path(policies).glob("*.policy")) if Path(policies).is_dir() else []
+        import difflib  # only on this error path: start-up does not pay for it
+
         close = difflib.get_close_matches(program, known, n=1)
         hint = (f"; did you mean {close[0]!r}?" if close else
                 f"; programs in {policies!r}: {', '.join(known)}" if known else "")

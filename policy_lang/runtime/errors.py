@@ -9,7 +9,6 @@ carries `.kind` (see `KINDS`), `.argument` (the keyword it is about, when there 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar
@@ -198,6 +197,8 @@ def require_choice(kind: str, value: T, choices: Collection[T]) -> T:
     ordered = sorted(choices, key=str) if isinstance(choices, (set, frozenset)) else choices
     names = [str(c) for c in ordered]
     message = f"unknown {kind} {describe(value)}; valid: {', '.join(names) if names else '(none)'}"
+    import difflib  # only on this error path: importing the runtime does not pay for it
+
     close = (difflib.get_close_matches(value, names, n=1)
              if isinstance(value, str) and len(value) <= 100 else [])
     if close:

@@ -77,13 +77,13 @@ def test_wheels_hold_each_file_once_with_licenses_and_py_typed(wheelhouse: Path)
     assert {n for n in rt_names if n in shipped} == {
         f"policy_lang/runtime/{p.name}" for p in (REPO / "policy_lang" / "runtime").iterdir() if p.is_file()}
     assert "policy_lang/__init__.py" not in rt_names and "policy_lang/runtime/py.typed" in rt_names
-    assert "policy_lang/py.typed" in comp_names and "policy_lang/_lark_runtime.py" in comp_names
+    assert "policy_lang/py.typed" in comp_names and "policy_lang/_lark_parser.py" in comp_names
     assert not [n for n in comp_names if n.startswith("policy_lang/runtime/")]
     for names in (rt_names, comp_names):
         licenses = {n.rsplit("/", 1)[1] for n in names if ".dist-info/licenses/" in n}
         assert licenses == {"LICENSE", "THIRD_PARTY_NOTICES"}
     notices = (REPO / "THIRD_PARTY_NOTICES").read_text(encoding="utf-8")
-    assert "_lark_runtime.py" in notices and "Mozilla Public" in notices and "№" not in notices
+    assert "_lark_parser.py" in notices and "Mozilla Public" in notices and "№" not in notices
     assert "Apache License" in (REPO / "LICENSE").read_text(encoding="utf-8")
 
 
