@@ -35,7 +35,7 @@ from .backends.annex.config import AnnexConfig
 from .diagnostics import Diagnostic, Label, PolicyError, Span
 from .runtime.bound import BoundEvaluator, term_years
 from .runtime.evaluator import last_day_of_term, shift
-from .toml_input import TomlProblem, read_toml
+from .toml_input import TomlProblem, key_positions, locate, read_toml
 
 __all__ = ["ContractFile", "contract", "instantiate", "read_contract"]
 
@@ -68,33 +68,14 @@ class ContractFile:
     products: tuple[tuple[str, str], ...]
 
 
-_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
-
-
-def _region(text: str, table: str | None, index: int) -> tuple[int, int]:
-    """Where the keys of `table` are written: the top level (before the first [header]), the body of
-    [table], or of the `index`-th [[table]]; the whole text when the table is written inline."""
-    if table is None:
-        first = _HEADER.search(text)
-        return 0, first.start() if first else len(text)
-    heads = list(re.finditer(rf"^[ \t]*\[\[?[ \t]*{re.escape(table)}[ \t]*\]\]?[^\n]*$", text, re.MULTILINE))
-    if index >= len(heads):
-        return 0, len(text)
-    start = heads[index].end()
-    after = _HEADER.search(text, start)
-    return start, after.start() if after else len(text)
-
-
 def _locate(text: str, key: str, table: str | None = None, index: int = 0) -> tuple[int, int]:
-    """Line and column of `key` in `table` (None: a top-level key; see _region), else anywhere, else 1:1."""
-    a, b = _region(text, table, index)
-    key_re = re.compile(rf"^[ \t]*[\"']?({re.escape(key)})[\"']?[ \t]*=", re.MULTILINE)
-    m = (key_re.search(text, a, b) or key_re.search(text)
-         or re.search(rf"^[ \t]*\[+[ \t]*({re.escape(key)})\b", text, re.MULTILINE))
-    if not m:
-        return 1, 1
-    start = m.start(1)
-    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    """Line and column of `key` at the top level, in [table], or in the `index`-th [[table]]; the
+    enclosing table's header when the key is not written there (toml_input.key_positions)."""
+    if table is None:
+        return locate(text, key)
+    if (table, index) in key_positions(text):
+        return locate(text, table, index, key)
+    return locate(text, table, key)
 
 
 def read_contract(path: Path, programs: dict[str, model.Program]) -> tuple[ContractFile | None, list[Diagnostic]]:
