@@ -6,7 +6,7 @@ with a style key, lists, tables, terms, footnotes, signatures; text in `<w:t>`, 
 environment escapes them, see filters.xml_run). That XML is parsed with ElementTree and the document is
 built with python-docx on `docx/reference.docx`, the house style: every paragraph, run and table gets a
 named style of the template (STYLE, TABLE_STYLE below), so restyling the annex is editing that file in
-Word or LibreOffice (see docx/make_reference.py). What python-docx has no API for (a numbering instance
+Word or LibreOffice (see tools/make_reference.py). What python-docx has no API for (a numbering instance
 per list, repeated header rows, fixed table widths, the footer's PAGE / NUMPAGES fields) is added as
 elements of the document's DOM; no rendered XML is ever patched as text.
 """

@@ -204,7 +204,7 @@ def test_writer_style_names_exist_in_the_reference_template() -> None:
 def test_make_reference_makes_a_complete_template() -> None:
     """reference.docx may be the script's output or a copy restyled and saved in Word/LibreOffice; either
     way the script still makes, byte for byte reproducibly, a template with every style the writer uses."""
-    script = REPO / "policy_lang" / "templates" / "annex" / "docx" / "make_reference.py"
+    script = REPO / "tools" / "make_reference.py"
     ns: dict[str, object] = {"__name__": "make_reference", "__file__": str(script)}
     exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), ns)
     made = ns["build"]()  # type: ignore[operator]

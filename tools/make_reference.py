@@ -14,7 +14,7 @@ margins, the footer's distance) is this file's. Changing the house style is ther
   is the "Footer" style. The next `policyc build` uses the file as saved.
 * **or** change this script and run it once::
 
-      .venv/bin/python policy_lang/templates/annex/docx/make_reference.py
+      .venv/bin/python tools/make_reference.py
 
   which overwrites `reference.docx` (the result is byte-identical for the same python-docx).
 
@@ -40,7 +40,8 @@ from docx.shared import Cm, Length, Pt, Twips
 
 from policy_lang.backends.annex.docx import fixed_zip
 
-HERE = Path(__file__).resolve().parent
+#: the template the DOCX writer opens, in the package (this developer tool lives outside it, in tools/)
+HERE = Path(__file__).resolve().parents[1] / "policy_lang" / "templates" / "annex" / "docx"
 FONT = "Times New Roman"  # LibreOffice shows the metric-compatible Liberation Serif where it is missing
 
 #: every style name the writer uses (paragraph, then table styles); the test checks they all exist
