@@ -1,14 +1,16 @@
-"""Jinja filters for the annex templates: Russian wording from runtime.ru_text, escaping per format."""
+"""Jinja filters for the annex templates: Russian wording from runtime.ru_text and runtime.sentences,
+escaping per format."""
 from __future__ import annotations
 
 import datetime as _dt
 import re
 from typing import Any
 
+import jinja2
 from markupsafe import Markup, escape
 
 from ... import model
-from ...runtime import ru_text
+from ...runtime import ru_text, sentences
 from ...typography import protected_spans
 
 #: model units that ru_text knows under another name; the template adds "рабочего времени".
@@ -23,6 +25,22 @@ def qty(d: model.Duration, case: str = "nom") -> str:
 def legal(d: model.Duration, case: str = "nom") -> str:
     """'шестьдесят (60) дней': the legal double form."""
     return ru_text.legal_quantity(d.whole, _UNIT.get(d.unit, d.unit), case)  # notices, renewals: whole
+
+
+@jinja2.pass_environment
+def say(env: jinja2.Environment, key: str, **values: Any) -> Markup:
+    """`{{ say("targets.via", channels=...) }}`: the sentence `key` of runtime.sentences, as markup of
+    the environment's format. The sentence is the template's own text (as a literal in the template
+    would be); each field is escaped as a `{{ value }}` would be (the environment's `finalize`), unless
+    it is markup already (the output of a macro, a `{% set %}` block or another `say`)."""
+    fin = env.finalize
+    assert fin is not None
+    return Markup(sentences.say(key, **{k: v if isinstance(v, Markup) else fin(v) for k, v in values.items()}))
+
+
+def label_case(label: str, case: str = "gen") -> str:
+    """A party label in `case` (`{{ label|case("dat") }}`): runtime.sentences.label_case."""
+    return sentences.label_case(label, case)
 
 
 def hhmm(minutes: int) -> str:
@@ -203,7 +221,8 @@ FILTERS = {
     "hhmm": hhmm,
     "int": ru_text.format_int,
     "date_ru": ru_text.date_ru,
-    "gen": ru_text.label_genitive,
+    "gen": label_case,
+    "case": label_case,
     "zone_ru": ru_text.zone_ru,
     "prev_day": lambda d: d - _dt.timedelta(days=1),
     "quote": ru_text.quote,
@@ -214,3 +233,6 @@ FILTERS = {
     "css_string": css_string,
     "docx_cell": xml_line_breaks,
 }
+
+#: the globals every annex environment has
+GLOBALS = {"say": say}

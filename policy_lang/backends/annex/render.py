@@ -18,7 +18,7 @@ from ... import constructs, model
 from ...runtime import ru_text
 from ...typography import bind_short_words, typeset
 from .config import AnnexConfig, load_annex_config
-from .filters import FILTERS, TEXT, well_formed
+from .filters import FILTERS, GLOBALS, TEXT, well_formed
 from .view import AnnexView, build_view
 
 __all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_html", "render_markdown"]
@@ -135,6 +135,7 @@ def _environment(kind: str, compiled: bool = True) -> jinja2.Environment:
     env.globals["NBSP"] = ru_text.NBSP
     env.globals["NL"] = Markup("\n")
     env.globals["block_template"] = block_template
+    env.globals.update(GLOBALS)
     return env
 
 

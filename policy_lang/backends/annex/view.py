@@ -12,6 +12,7 @@ from attrs import frozen
 
 from ... import model
 from ...constructs import CONSTRUCTS, Skip
+from ...runtime.sentences import ROLE_LABELS
 from .config import AnnexConfig
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s*(\(.+\)))?$")
@@ -161,15 +162,27 @@ class Names:
 
 
 @frozen
+class Labels:
+    """What the annex calls the party of each role (nominative; the templates decline it with the
+    `case` filter): the label of the program's party that plays it, else the Договор's own designation
+    (runtime.sentences.ROLE_LABELS), which is what the annex is attached to."""
+
+    provider: str  # who provides the services: ИСПОЛНИТЕЛЬ
+    customer: str  # who receives them: ЗАКАЗЧИК
+    vendor: str  # whose terms the annex states: ПРОИЗВОДИТЕЛЬ
+
+
+@frozen
 class AnnexView:
     program: model.Program
     config: AnnexConfig
     names: Names
     sections: tuple[Section, ...]
     calendars: tuple[CalendarView, ...]
-    executor: model.Party | None
+    executor: model.Party | None  # the provider's party, if the program declares one
     customer: model.Party | None
     sha_short: str
+    labels: Labels
 
 
 # --------------------------------------------------------------------------- items
@@ -392,6 +405,25 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+#: until the grammar declares a party's role (`party … role provider|vendor|customer`): the party id
+#: that plays each role
+_ROLE_IDS = {"provider": "executor", "vendor": "manufacturer", "customer": "customer"}
+
+
+def _party_by_role(prog: model.Program, role: str) -> model.Party | None:
+    """The program's party that plays `role` (provider, vendor, customer), if it declares one: the one
+    place that decides it."""
+    return next((p for p in prog.parties if p.id == _ROLE_IDS[role]), None)
+
+
+def _labels(prog: model.Program) -> Labels:
+    def label(role: str) -> str:
+        p = _party_by_role(prog, role)
+        return p.label if p is not None else ROLE_LABELS[role]
+
+    return Labels(provider=label("provider"), customer=label("customer"), vendor=label("vendor"))
+
+
 def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
     names = Names(
         parties={p.id: p.label for p in prog.parties},
@@ -406,7 +438,6 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
         periods={p.id: p.title for p in prog.periods},
         warranties={w.id: w.title for w in prog.warranties},
     )
-    party = {p.id: p for p in prog.parties}
     calendars = tuple(_calendar_view(prog, c) for c in prog.calendars)
     sections = list(build_sections(prog))
     at = 1 if sections and sections[0].key == "preamble" else 0
@@ -422,7 +453,8 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
         names=names,
         sections=tuple(sections),
         calendars=calendars,
-        executor=party.get("executor"),
-        customer=party.get("customer"),
+        executor=_party_by_role(prog, "provider"),
+        customer=_party_by_role(prog, "customer"),
         sha_short=prog.sha256[:16],
+        labels=_labels(prog),
     )
