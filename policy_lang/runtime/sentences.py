@@ -14,7 +14,8 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
-__all__ = ["CASES", "FIELDS", "GROUPS", "INTAKE", "REASONS", "ROLE_LABELS", "TABLE", "fields", "label_case", "say"]
+__all__ = ["CASES", "FIELDS", "GROUPS", "INTAKE", "REASONS", "REASON_PARTS", "ROLE_LABELS", "TABLE", "fields",
+           "label_case", "say"]
 
 NBSP = "\u00a0"
 
@@ -103,6 +104,18 @@ INTAKE = {
                 "этого уровня, поданная вне этого времени, не принимается.",
     "note_some": "Канал {channel} принимает заявки уровней {levels} только в часы по календарю {calendar}; "
                  "заявка этих уровней, поданная вне этого времени, не принимается.",
+}
+
+#: the parts decide.py puts into a reason's fields (`target`, `channel_closed`): for decide.py to take
+#: from here (it still writes them itself)
+REASON_PARTS = {
+    "level": " и уровня {level}",
+    "efforts": "; {provider} прилагает коммерчески оправданные усилия для соблюдения этого срока, срок не "
+               "гарантируется",
+    "from_event": "с момента наступления события {event}; {counted}",
+    "from_registration_on": "с момента регистрации, {calendar}",
+    "from_registration": "с момента регистрации",
+    "hours": "в часы по календарю {calendar}",
 }
 
 # --------------------------------------------------------------------------- the annex: contract, preamble
@@ -276,7 +289,7 @@ SIGNATURES = {
 
 #: group name -> its templates: every group above
 GROUPS: Mapping[str, Mapping[str, str]] = {
-    "reasons": REASONS, "intake": INTAKE, "contract": CONTRACT, "instance": INSTANCE,
+    "reasons": REASONS, "reason_parts": REASON_PARTS, "intake": INTAKE, "contract": CONTRACT, "instance": INSTANCE,
     "performance": PERFORMANCE, "tiers": TIERS, "targets": TARGETS, "readings": READINGS, "efforts": EFFORTS,
     "intake_annex": INTAKE_ANNEX, "calendars": CALENDARS, "provisional": PROVISIONAL, "terms": TERMS,
     "vouchers": VOUCHERS, "signatures": SIGNATURES,
