@@ -14,6 +14,7 @@ calendar, Europe/Moscow, as the contracts are Russian.  `BoundEvaluator.zone` is
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -23,6 +24,8 @@ from policy_lang.runtime.calendar import BusinessCalendar
 from policy_lang.runtime.errors import require_aware
 from policy_lang.runtime.evaluator import Decision, Due, Entitlement, Renewal, Response, VoucherGrant, renewal_at
 from policy_lang.runtime.ru_text import date_ru
+from policy_lang.runtime.ticket import TicketAnswer, TicketEvent
+from policy_lang.runtime.ticket import ticket as _ticket
 
 __all__ = ["DEFAULT_ZONE", "BoundEvaluator", "term_years"]
 
@@ -97,6 +100,19 @@ class BoundEvaluator:
                              heads=(), only_response=False, response_head=None, hours=None, closed=None, reasons=(reason,),
                              working_days=None, response_rule=None)
         return Response(refused, r.registered_at, None)
+
+    def ticket(self, *, events: Iterable[TicketEvent | Mapping[str, Any]], at: datetime) -> TicketAnswer:
+        """ticket() of the program for the contract's tier: a ticket registered outside the term is
+        refused with the reason response() gives (its events are still checked)."""
+        m = self.module
+
+        def respond(*, tier: str, **kwargs: Any) -> Response:
+            return self.response(**kwargs)
+
+        return _ticket(respond=respond, tier=self.tier, events=events, at=at, clocks=getattr(m, "CLOCKS", {}),
+                       statuses=getattr(m, "STATUSES", {}), declared_events=getattr(m, "EVENTS", {}),
+                       channels=m.CHANNELS, conditions=m.CONDITIONS, escalations=getattr(m, "ESCALATIONS", {}),
+                       priority_change=getattr(m, "PRIORITY_CHANGE", "recount"))
 
     def entitlement(self, *, service: str) -> Entitlement:
         answer: Entitlement = self.module.entitlement(tier=self.tier, service=service)

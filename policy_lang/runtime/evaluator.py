@@ -138,8 +138,13 @@ class TargetRule(NamedTuple):
     strength: str  # guaranteed | efforts
     percentile: tuple[Decimal, str] | None  # (95, "month")
     clause: str | None
-    text: str  # the cell as the annex prints it
+    text: str  # the cell as the annex prints it (for `as_written`: the words, never computed)
     counted_from: str | None  # an event id; None: the registration
+    strict: bool = False  # a strict bound (`< 4h`): met only strictly before the deadline
+
+
+#: The readings that give no deadline: no term, or a term in words (`"по согласованию сторон"`).
+UNCOMPUTED = frozenset(("not_regulated", "as_written"))
 
 
 class TargetAnswer(NamedTuple):
@@ -153,8 +158,8 @@ class TargetAnswer(NamedTuple):
     percentile: tuple[Decimal, str] | None
     clause: str | None
     text: str
-    regulated: bool
-    deadline: datetime | None  # None: not regulated, or counted from an event (see target_deadline())
+    regulated: bool  # False: not regulated, or a term in words (`text`, reading `as_written`)
+    deadline: datetime | None  # None: not computed (not regulated, words), or counted from an event
     provisional: bool = False  # the deadline's working days cross a year without a decree (Due)
 
 
@@ -224,7 +229,7 @@ def from_registration(t: TargetRule) -> bool:
     """Whether a target's deadline is counted from the registration, so that an answer carries it:
     the one rule for "has this request a computable deadline" (a not-regulated cell has none; one
     counted from an event has it from target_deadline() with that event as `start`)."""
-    return t.reading != "not_regulated" and t.counted_from is None
+    return t.reading not in UNCOMPUTED and t.counted_from is None
 
 
 def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = None) -> dict[Any, Decision]:
@@ -232,7 +237,7 @@ def prepare(decisions: dict[Any, Decision], labels: Mapping[str, str] | None = N
     out = {}
     for key, d in decisions.items():
         heads = tuple((t.id, t.title, t.reading, t.calendar.name if t.calendar else None, t.strength,
-                       t.percentile, t.clause, t.text, t.reading != "not_regulated") for t in d.targets)
+                       t.percentile, t.clause, t.text, t.reading not in UNCOMPUTED) for t in d.targets)
         closed = d.closed._replace(labels=labels or {}) if d.closed is not None else None
         only = len(d.targets) == 1 and d.targets[0].id == "response"
         rule = next((t for t in d.targets if t.id == "response" and from_registration(t)), None)
@@ -391,6 +396,9 @@ class Response(NamedTuple):
         for t in self.targets:
             if t.id == "response":
                 continue
+            if t.reading == "as_written":
+                lines.append(f"{t.title}: {t.text} (срок не исчисляется{', ' + cite(t.clause) if t.clause else ''}).")
+                continue
             when = f"до {datetime_ru(t.deadline)}" if t.deadline is not None else (
                 "не регламентируется" if not t.regulated else "от события, указанного в договоре")
             lines.append(f"{t.title}: {when} ({t.text}{', ' + cite(t.clause) if t.clause else ''}).")
@@ -489,7 +497,7 @@ def cell_due(cells: Mapping[tuple[Any, ...], TargetRule], targets: Mapping[str, 
     if rule is None:
         raise PolicyQueryError(f"target {target!r} states nothing for tier {tier!r}"
                                + (f" and {priority!r}" if priority else ""), argument="tier")
-    if rule.reading == "not_regulated":
+    if rule.reading in UNCOMPUTED:
         return None
     end = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, at)
     return Due(end, provisional_years(rule.reading, rule.calendar, at, end))
@@ -534,7 +542,7 @@ def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[
                                    kind="type", argument="closed")
         done = require_aware("done_at", done_at)
         rule = next((t for t in resp.decision.targets if t.id == target), None)
-        if rule is None or rule.percentile is None or rule.reading == "not_regulated":
+        if rule is None or rule.percentile is None or rule.reading in UNCOMPUTED:
             continue
         due = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar,
                               resp.registered_at)
@@ -543,7 +551,7 @@ def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[
         window = (f"{local.year}-{local.month:02d}" if per == "month" else
                   f"{local.year}-Q{(local.month - 1) // 3 + 1}" if per == "quarter" else f"{local.year}")
         row = resp.decision.request or resp.priority
-        groups.setdefault((window, row, rule.percentile[0]), []).append(done <= due)
+        groups.setdefault((window, row, rule.percentile[0]), []).append(done < due if rule.strict else done <= due)
     out = []
     for (window, row, required), hits in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         met = sum(hits)

@@ -646,3 +646,27 @@ def cite(clause: str | None) -> str:
     if not clause:
         return ""
     return f"п.{NBSP}{clause}" if clause[0].isdigit() else f"раздел «{clause}»"
+
+
+def duration_ru(seconds: int | float, working: bool = False, verb: tuple[str, str, str] | None = None) -> str:
+    """A span of time in hours and minutes, rounded to the minute: '2 рабочих часа 30 минут'
+    (`working`: the hours are working hours), '1 час', '0 минут'. With `verb` (its masculine,
+    feminine and neuter forms, e.g. ("остался", "осталась", "осталось")) the verb comes first and
+    agrees with the first quantity: 'остался 1 час', 'осталась 21 минута', 'осталось 2 часа'."""
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(max(minutes, 0), 60)
+    parts = []
+    first: tuple[int, str] | None = None
+    if hours:
+        unit = "business_hour" if working else "hour"
+        parts.append(quantity(hours, unit))
+        first = (hours, unit)
+    if minutes or not hours:
+        parts.append(quantity(minutes, "minute"))
+        first = first or (minutes, "minute")
+    text = " ".join(parts)
+    if verb is None:
+        return text
+    n, unit = first  # type: ignore[misc]
+    form = verb[2] if plural_category(n) != "one" or n == 0 else verb[0 if unit_gender(unit) == "m" else 1]
+    return f"{form} {text}"

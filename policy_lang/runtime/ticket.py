@@ -1,51 +1,122 @@
-"""Where a ticket stands: every applicable target of a ticket's life, from its events.
+"""Where a ticket stands: every applicable target of a ticket's life, from its events (stdlib only).
 
 `response()` answers "when is the response due for a request registered at t?". A help desk asks
 "where does ticket #123 stand now?": which targets run, which stand still while the ticket waits
 for the customer, which were met or breached and when, how much working time is left. `ticket()`
 replays the ticket's events in time order over the same decisions and target cells `response()`
-uses (so a ticket with one registration event is answered exactly as `response()` answers it):
+uses, so that a ticket with one registration event is answered exactly as `response()` answers it
+(tests/backends/python/test_ticket_equals_response.py checks every decision of every program):
 
 * the registration fixes the tier, channel and reported priority (or request type): the decision;
+  a registration without a priority in a program with a `default` priority is that priority's;
 * a status change pauses a target's clock while the status is one of the target's `pauses`, and
-  resumes it when the ticket leaves that status; time paused does not count, on the target's own
-  calendar (working time for a working-time target, elapsed time for a clock target);
+  resumes it when the ticket leaves that status. Time paused does not count, on the target's own
+  calendar: working time for a working-time target, elapsed time for a clock target. A target
+  counted in days moves its due date by the days the ticket stood paused: each day from the
+  pause's day up to (not including) the resumption's day, working days for a term in working
+  days, calendar days otherwise;
 * an event in a target's `stops` (or `met(target)`, or the resolution) stops its clock: met if it
-  came by the due time, breached otherwise; an event in its `restarts` starts a stopped clock again;
-* a recurring target (`every`) runs one cycle after another: each event in its `cycle` (an update
-  sent) closes the current cycle and opens the next, until a stop;
-* a priority change (or a condition that starts to hold) re-decides the ticket: what the running
-  clocks do is the program's `priority_change` rule, `recount` (from the start, at the new value:
-  the default), `keep` (the working time elapsed counts against the new value) or `restart`
-  (the new value in full from the change).
+  came by the due time (a strict bound, `< 4h`: strictly before it), breached otherwise; an event
+  in its `restarts` starts a stopped clock again, a new cycle;
+* a recurring target (`repeats after`) runs one cycle after another: each event in its `cycle`
+  (an update sent) closes the current cycle (breached if past its due) and opens the next, until a
+  stop;
+* a priority change, an escalation (`condition X … when escalated via CHANNEL`) or a condition that
+  starts to hold re-decides the ticket; what the running clocks do is the program's
+  `priority_change` rule: `recount` (the default: from the cycle's start, at the new value, on the
+  new cell's calendar), `keep` (the time elapsed so far counts against the new value) or `restart`
+  (the new value in full from the change). A breach that already happened stays a breach. For a
+  target counted in days `keep` is `recount` (days elapsed are days whichever the value);
+* a cell written in words (`"по согласованию сторон"`) is never computed: state `as_written`.
 
-Only the standard library: the generated module passes its own `response`, clock rules and titles.
+Where a target stands (`TargetState.state`): running, paused, met, breached (the current cycle is
+past due; a stopped target: any cycle was), not_regulated, as_written, not_started (counted from an
+event that has not happened). Times are counted as UTC epoch seconds over the calendars' working
+intervals (runtime/calendar.py); `reasons` and `explanation` are written only when read.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from policy_lang.runtime.errors import PolicyQueryError, require_aware, require_choice
+from policy_lang.runtime.calendar import BusinessCalendar, _AlwaysOpen, instant
+from policy_lang.runtime.errors import (
+    _PLAIN_ZONES,
+    MAX_YEAR,
+    MIN_YEAR,
+    CalendarHorizonError,
+    PolicyQueryError,
+    describe,
+    require_aware,
+    require_choice,
+)
+from policy_lang.runtime.evaluator import WORKING_READINGS, target_deadline
+from policy_lang.runtime.ru_text import cite, datetime_ru, duration_ru, provisional_ru
 
-__all__ = ["PRIORITY_CHANGE_RULES", "STATES", "ClockRule", "TargetState", "TicketAnswer", "TicketEvent",
-           "TicketEventError", "escalated", "event", "met", "priority_changed", "registered", "resolved",
-           "status", "ticket", "update"]
+__all__ = ["EVENT_KINDS", "PRIORITY_CHANGE_RULES", "SENTENCES", "STATES", "ClockRule", "TargetState",
+           "TicketAnswer", "TicketEvent", "TicketEventError", "escalated", "event", "met", "priority_changed",
+           "registered", "resolved", "status", "ticket", "update"]
 
 #: What a priority change does to the running clocks (the program states one; `recount` by default).
 PRIORITY_CHANGE_RULES = ("recount", "keep", "restart")
 #: Where a target stands.
-STATES = ("running", "paused", "met", "breached", "not_regulated")
+STATES = ("running", "paused", "met", "breached", "not_regulated", "as_written", "not_started")
 #: The kinds of ticket event `ticket()` reads.
 EVENT_KINDS = ("registered", "priority", "status", "event", "update", "escalated", "condition", "met", "resolved")
+#: The fields of a ticket event as a JSON object or a CSV row.
+EVENT_FIELDS = ("at", "kind", "value", "priority", "request")
+
+#: Every sentence ticket() writes (str.format templates; the fields arrive formatted).
+SENTENCES = {
+    "accepted": "Заявка принята.",
+    "accepted_priority": "Заявка принята, приоритет {priority}.",
+    "accepted_reported": "Заявка принята, приоритет {priority} (заявлен {reported}).",
+    "refused": "Заявка не принимается.",
+    "running": "{target}: срок — до {due}; {left}.",
+    "running_days": "{target}: срок — до {due}.",
+    "paused": "{target}: отсчёт срока приостановлен с {since} (статус «{status}»); {left}.",
+    "paused_days": "{target}: отсчёт срока приостановлен с {since} (статус «{status}»).",
+    "met": "{target}: выполнено в срок, {at} (срок — до {due}).",
+    "met_late": "{target}: выполнено с нарушением срока, {at} (срок истёк {due}).",
+    "met_after_breach": "{target}: завершено {at}; срок нарушался (впервые истёк {due}).",
+    "breached": "{target}: срок истёк {due}, не выполнено.",
+    "not_regulated": "{target}: не регламентируется.",
+    "as_written": "{target}: {text} (срок указан словами и не исчисляется).",
+    "not_started": "{target}: отсчёт срока начнётся с события «{event}».",
+    "cycles": "Циклов начато: {cycles}; с нарушением срока: {breaches}.",
+    "basis": "Основание: {clauses}.",
+}
 
 _TIME_READINGS = ("clock", "working_time")
+_WORDS = "as_written"
+
+# event kind -> code (ints compare and dispatch faster than strings)
+_REG, _PRIO, _STATUS, _EVENT, _UPDATE, _ESC, _COND, _MET, _RESOLVED = range(9)
+_KIND_CODE = {k: i for i, k in enumerate(EVENT_KINDS)}
 
 
 class TicketEventError(PolicyQueryError):
-    """A ticket's events cannot be read: no registration first, an unknown kind, status or event,
-    an event before the registration, or a naive datetime. The message names the valid choices."""
+    """A ticket's events cannot be read: no registration first, a second registration, an unknown
+    kind, status, event, channel, condition or target, a field that is not an event's, an event
+    before the registration, or a naive datetime. The message names the valid choices; `.details`
+    has `event` (the event's position in the list given, from 0) when one event is at fault."""
+
+
+def _bad(message: str, index: int | None = None, **details: Any) -> TicketEventError:
+    where = f"event {index + 1}: " if index is not None else ""
+    return TicketEventError(where + message, argument="events", event=index, **details)
+
+
+def _choice(what: str, value: object, choices: Iterable[str], index: int | None) -> str:
+    """`value` if one of `choices`, else a TicketEventError naming them (and the nearest)."""
+    try:
+        require_choice(what, value, tuple(choices))
+    except PolicyQueryError as e:
+        raise _bad(str(e), index, kind_of=what, value=value, choices=e.details.get("choices"),
+                   suggestion=e.details.get("suggestion")) from None
+    return str(value)
 
 
 class ClockRule(NamedTuple):
@@ -55,16 +126,20 @@ class ClockRule(NamedTuple):
     stops: frozenset[str] = frozenset()  # events that meet it (besides met(target) and the resolution)
     restarts: frozenset[str] = frozenset()  # events that start it again after a stop
     every: bool = False  # recurring: a new cycle after each event of `cycle`
-    cycle: frozenset[str] = frozenset()  # events that close a cycle of a recurring target
+    cycle: frozenset[str] = frozenset()  # events that close a cycle of a recurring target ("update": an update)
+
+
+_NO_RULE = ClockRule()
 
 
 class TicketEvent(NamedTuple):
     """One thing that happened to a ticket, at an aware datetime.
 
-    kind: registered (value: channel; priority, request), priority (value: the new priority),
-    status (value: the status entered; None: back to work), event (value: a declared event id),
-    update (an update sent to the customer), escalated (value: the channel), condition (value: a
-    condition that holds from now on), met (value: the target met), resolved.
+    kind: registered (value: the channel; priority or request), priority (value: the new priority),
+    status (value: the status entered; None: back in work), event (value: a declared event id),
+    update (an update sent to the customer), escalated (value: the channel it was escalated
+    through), condition (value: a condition that holds from now on), met (value: the target met),
+    resolved.
     """
 
     at: datetime
@@ -74,23 +149,35 @@ class TicketEvent(NamedTuple):
     request: str | None = None
 
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> TicketEvent:
-        """From a JSON object or CSV row: {"at": ISO 8601, "kind": ..., "value": ..., "priority": ...}."""
+    def from_mapping(cls, row: Mapping[str, Any], index: int | None = None) -> TicketEvent:
+        """From a JSON object or CSV row: {"at": ISO 8601 with offset, "kind": ..., "value": ...,
+        "priority": ..., "request": ...}; an empty field is no value."""
+        if not isinstance(row, Mapping):
+            raise _bad(f"a ticket event is a TicketEvent or a mapping of {', '.join(EVENT_FIELDS)}, "
+                       f"got {type(row).__name__} {describe(row)}", index)
+        extra = sorted((str(k) for k in row if k not in EVENT_FIELDS), key=str)
+        if extra:
+            raise _bad(f"unknown field {extra[0]!r} of a ticket event (fields: {', '.join(EVENT_FIELDS)})", index)
         at = row.get("at")
         if isinstance(at, str):
             try:
-                at = datetime.fromisoformat(at)
+                at = datetime.fromisoformat(at.strip())
             except ValueError:
-                raise TicketEventError(f"`at` is not an ISO 8601 date-time: {at!r}") from None
-        extra = sorted(set(row) - {"at", "kind", "value", "priority", "request"})
-        if extra:
-            raise TicketEventError(f"unknown field {extra[0]!r} of a ticket event "
-                                   "(fields: at, kind, value, priority, request)")
+                raise _bad(f"`at` is not an ISO 8601 date-time: {describe(at)}", index) from None
+        values = []
+        for k in ("value", "priority", "request"):
+            v = row.get(k)
+            if v is not None and not isinstance(v, str):
+                raise _bad(f"`{k}` must be a string, got {describe(v)}", index)
+            values.append(v.strip() or None if v is not None else None)
         kind = row.get("kind")
-        return cls(at, kind, *(row.get(k) or None for k in ("value", "priority", "request")))  # type: ignore[arg-type]
+        if isinstance(kind, str):
+            kind = kind.strip()
+        return cls(at, kind, *values)  # type: ignore[arg-type]
 
 
 def registered(at: datetime, channel: str, priority: str | None = None, request: str | None = None) -> TicketEvent:
+    """The ticket is registered through `channel` with a reported priority (or request type)."""
     return TicketEvent(at, "registered", channel, priority, request)
 
 
@@ -123,25 +210,122 @@ def resolved(at: datetime) -> TicketEvent:
     return TicketEvent(at, "resolved")
 
 
+# --------------------------------------------------------------------------- answers
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 class TargetState(NamedTuple):
-    """Where one target stands at `at`."""
+    """Where one target stands at `at` (`reasons` and `explanation` are written when read)."""
 
     id: str
     title: str
-    state: str  # running | paused | met | breached | not_regulated
-    due: datetime | None  # the current cycle's due time (None: not regulated, or paused with no due yet)
-    elapsed: int | None  # seconds of the target's time (working time, or clock time) counted so far
-    remaining: int | None  # seconds of it left before `due` (0 when breached; None: not regulated)
-    met_at: datetime | None
-    breached_at: datetime | None  # the due time that passed without the target met (first breach)
+    state: str  # see STATES
+    due: datetime | None  # the current cycle's due time (None: not computed, or paused before it fell due)
+    elapsed: int | None  # seconds of the target's time (working or clock) counted in the current cycle
+    remaining: int | None  # seconds of it left before `due` (0 once past; None: a term in days, or no term)
+    met_at: datetime | None  # when it was stopped: met (or met late)
+    breached_at: datetime | None  # the first due time that passed without the target met
     provisional: bool  # a year without a published decree decides `due`
     strength: str
     clause: str | None
     text: str  # the cell as the annex prints it
-    cycles: int  # cycles begun (1 for a target that does not recur)
-    breaches: int  # cycles breached
-    reasons: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (code, args): why it stands so
-    explanation: str  # the same, in Russian
+    cycles: int  # cycles begun (1 for a target that neither recurs nor restarted; 0: not started)
+    breaches: int  # cycles breached (the current one included when it is past due)
+    reading: str  # how the cell is counted (TargetRule.reading)
+    strict: bool  # a strict bound: met only strictly before `due`
+    paused_since: datetime | None  # paused: since when
+    status: str | None  # paused: the status it stands still in
+    status_title: str | None
+    counted_from: str | None  # not_started: the event it is counted from
+    counted_from_title: str | None
+
+    @property
+    def reasons(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """(code, ((name, value), ...)): why it stands so, as data (values as strings, ISO 8601)."""
+        st = self.state
+        args: tuple[tuple[str, str], ...]
+        if st == "running":
+            args = (("due", _iso(self.due) or ""),)
+        elif st == "paused":
+            args = (("since", _iso(self.paused_since) or ""), ("status", self.status or ""))
+        elif st == "met":
+            args = (("at", _iso(self.met_at) or ""), ("due", _iso(self.due) or ""))
+        elif st == "breached":
+            args = (("due", _iso(self.breached_at) or ""),)
+            if self.met_at is not None:
+                st, args = "met_late", (("at", _iso(self.met_at) or ""), *args)
+        elif st == "as_written":
+            args = (("text", self.text),)
+        elif st == "not_started":
+            args = (("event", self.counted_from or ""),)
+        else:
+            args = ()
+        out = [(st, args)]
+        if self.cycles > 1 or self.breaches:
+            out.append(("cycles", (("cycles", str(self.cycles)), ("breaches", str(self.breaches)))))
+        if self.provisional:
+            out.append(("provisional", (("due", _iso(self.due) or ""),)))
+        return tuple(out)
+
+    @property
+    def explanation(self) -> str:
+        """Where the target stands, in Russian."""
+        s = SENTENCES
+        st, title = self.state, self.title
+        working = self.reading == "working_time"
+        timed = self.remaining is not None
+        if st == "running":
+            assert self.due is not None
+            text = (s["running"].format(target=title, due=datetime_ru(self.due), left=_left(self.remaining, working))
+                    if timed else s["running_days"].format(target=title, due=datetime_ru(self.due)))
+        elif st == "paused":
+            since = datetime_ru(self.paused_since) if self.paused_since else ""
+            text = (s["paused"].format(target=title, since=since, status=self.status_title or self.status,
+                                       left=_left(self.remaining, working)) if timed else
+                    s["paused_days"].format(target=title, since=since, status=self.status_title or self.status))
+        elif st == "met":
+            text = s["met"].format(target=title, at=_ru(self.met_at), due=_ru(self.due))
+        elif st == "breached":
+            if self.met_at is None:
+                text = s["breached"].format(target=title, due=_ru(self.breached_at))
+            elif self.cycles > 1:
+                text = s["met_after_breach"].format(target=title, at=_ru(self.met_at), due=_ru(self.breached_at))
+            else:
+                text = s["met_late"].format(target=title, at=_ru(self.met_at), due=_ru(self.breached_at))
+        elif st == "as_written":
+            text = s["as_written"].format(target=title, text=self.text)
+        elif st == "not_started":
+            text = s["not_started"].format(target=title, event=self.counted_from_title or self.counted_from)
+        else:
+            text = s["not_regulated"].format(target=title)
+        if self.cycles > 1 or self.breaches:
+            text += " " + s["cycles"].format(cycles=self.cycles, breaches=self.breaches)
+        if self.provisional and self.due is not None:
+            text += " " + provisional_ru((self.due.year,))
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: datetimes in ISO 8601, reasons and the explanation included."""
+        out: dict[str, Any] = {}
+        for k, v in zip(self._fields, self):
+            out[k] = v.isoformat() if isinstance(v, datetime) else v
+        out["reasons"] = [[code, dict(args)] for code, args in self.reasons]
+        out["explanation"] = self.explanation
+        return out
+
+
+def _ru(value: datetime | None) -> str:
+    return datetime_ru(value) if value is not None else "—"
+
+
+def _left(seconds: int | None, working: bool) -> str:
+    """«осталось 2 рабочих часа 30 минут», «остался 1 час», «осталась 1 минута»: the verb agrees
+    with the first quantity."""
+    minutes = -(-(seconds or 0) // 60)  # a part of a minute left is a minute left
+    return duration_ru(minutes * 60, working, verb=("остался", "осталась", "осталось"))
 
 
 class TicketAnswer(NamedTuple):
@@ -150,280 +334,565 @@ class TicketAnswer(NamedTuple):
     at: datetime
     tier: str
     channel: str
+    registered_at: datetime
     accepted: bool
+    reported_priority: str | None
     priority: str | None
+    request: str | None
     clauses: tuple[str, ...]
+    decision_reasons: tuple[str, ...]  # the decision's own reasons (as Response.decision.reasons)
     targets: tuple[TargetState, ...]
-    explanation: str
+    labels: Mapping[str, str]  # priority id -> how the contract names it
 
     def target(self, target_id: str) -> TargetState:
+        """The state of target `target_id` (a PolicyQueryError naming the applicable ones if none)."""
         for t in self.targets:
             if t.id == target_id:
                 return t
         raise PolicyQueryError(f"no target {target_id!r} applies to this ticket "
-                               f"(applicable: {', '.join(t.id for t in self.targets) or 'none'})")
+                               f"(applicable: {', '.join(t.id for t in self.targets) or 'none'})",
+                               kind="choice", argument="target")
+
+    @property
+    def provisional(self) -> bool:
+        return any(t.provisional for t in self.targets)
+
+    @property
+    def explanation(self) -> str:
+        """The ticket in Russian: the decision, then one sentence per target, then the clauses."""
+        s, labels = SENTENCES, self.labels
+        if not self.accepted:
+            lines = [s["refused"], *self.decision_reasons]
+        elif self.priority is None:
+            lines = [s["accepted"]]
+        elif self.reported_priority is not None and self.reported_priority != self.priority:
+            lines = [s["accepted_reported"].format(priority=labels.get(self.priority, self.priority),
+                                                   reported=labels.get(self.reported_priority,
+                                                                       self.reported_priority))]
+        else:
+            lines = [s["accepted_priority"].format(priority=labels.get(self.priority, self.priority))]
+        lines += [t.explanation for t in self.targets]
+        if self.clauses:
+            lines.append(s["basis"].format(clauses=", ".join(cite(c) for c in self.clauses)))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: datetimes in ISO 8601."""
+        return {"at": self.at.isoformat(), "tier": self.tier, "channel": self.channel,
+                "registered_at": self.registered_at.isoformat(), "accepted": self.accepted,
+                "reported_priority": self.reported_priority, "priority": self.priority, "request": self.request,
+                "provisional": self.provisional, "clauses": list(self.clauses),
+                "decision_reasons": list(self.decision_reasons),
+                "targets": [t.as_dict() for t in self.targets], "explanation": self.explanation}
+
+
+# --------------------------------------------------------------------------- the time of a target
+
+_fromtimestamp = datetime.fromtimestamp
+
+
+def _worked(cal: BusinessCalendar, t: float) -> float:
+    """Working seconds on `cal` from its horizon start to instant `t` (a UTC timestamp)."""
+    if not cal._lo <= t <= cal._hi:
+        raise CalendarHorizonError(f"{_fromtimestamp(t, cal._tz).isoformat()} is outside the {cal._span()}")
+    i = bisect_right(cal._s, t) - 1
+    if i < 0:
+        return 0.0
+    return cal._shift[i] + t if t < cal._e[i] else cal._cum[i + 1]
+
+
+def _unworked(cal: BusinessCalendar, x: float) -> float:
+    """The instant (a UTC timestamp) at which `x` working seconds from the horizon start are used
+    up: as BusinessCalendar._add ends a count (at a window's closing when it uses the window up)."""
+    cum = cal._cum
+    j = bisect_left(cum, x)
+    if j >= len(cum):
+        raise CalendarHorizonError(f"a due time past the {cal._span()}")
+    if j == 0:
+        return cal._s[0]
+    return x - cal._shift[j - 1]
+
+
+class _Plan:
+    """What a target cell needs for replays, computed once per decision (see _plan())."""
+
+    __slots__ = ("cal", "days", "head", "limit", "none", "rule", "strict", "t", "timed", "tz", "working")
+
+    def __init__(self, t: Any, rule: ClockRule) -> None:
+        self.t, self.rule = t, rule
+        self.strict = bool(getattr(t, "strict", False))
+        reading = t.reading
+        self.none = reading if reading in ("not_regulated", _WORDS) else None
+        self.timed = reading in _TIME_READINGS and t.seconds is not None
+        self.days = self.none is None and not self.timed
+        cal = t.calendar
+        self.working = reading == "working_time" and cal is not None and not isinstance(cal, _AlwaysOpen)
+        self.cal = cal
+        self.tz = cal.tz if cal is not None else None
+        self.limit = int(t.seconds or 0)
+        self.head = (t.id, t.title)
+
+    def w(self, ts: float) -> float:
+        """The target's own time at instant ts: working seconds, or clock seconds."""
+        return _worked(self.cal, ts) if self.working else ts
+
+    def unw(self, x: float) -> float:
+        return _unworked(self.cal, x) if self.working else x
+
+
+_PLANS: dict[int, tuple[Any, tuple[_Plan, ...]]] = {}
+
+
+def _plan(decision: Any, clocks: Mapping[str, ClockRule]) -> tuple[_Plan, ...]:
+    """The plans of a decision's targets, kept per decision object (the module's decisions live as long
+    as it does; the decision is kept with them, so a recycled id() never matches another one)."""
+    key = id(decision)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is decision:
+        return hit[1]
+    plans = tuple(_Plan(t, clocks.get(t.id, _NO_RULE)) for t in decision.targets)
+    if len(_PLANS) > 10_000:
+        _PLANS.clear()
+    _PLANS[key] = (decision, plans)
+    return plans
+
+
+class _Clock:
+    """One target's clock over the ticket's life (mutable while the events are replayed).
+
+    A timed target (clock or working time) keeps its own time: `used` seconds counted in the current
+    cycle before the running segment, which began at own time `seg` (None: paused). Its due is the
+    instant the limit is used up: unw(seg + limit - used). A target counted in days keeps its due
+    instant and moves it by the days paused."""
+
+    __slots__ = ("breach_ts", "breached", "breaches", "cycles", "due_ts", "met_ts", "p", "paused_ts",
+                 "pauses", "seg", "start_ts", "status", "stopped", "used")
+
+    def __init__(self, p: _Plan, start: float, tz: tzinfo | None) -> None:
+        self.p = p
+        self.cycles, self.breaches = 1, 0
+        self.breach_ts: float | None = None
+        self.met_ts: float | None = None
+        self.stopped = False
+        self.status: str | None = None
+        self.begin(start, tz)
+
+    def begin(self, start: float, tz: tzinfo | None) -> None:
+        """A new cycle (or run) from instant `start`, running."""
+        p = self.p
+        self.start_ts = start
+        self.used = 0.0
+        self.breached = False
+        self.paused_ts: float | None = None
+        self.pauses: list[list[float]] = []
+        if p.timed:
+            self.seg: float | None = p.w(start)
+            self.due_ts: float | None = p.unw(self.seg + p.limit)
+        else:
+            self.seg = None
+            t = p.t
+            due = target_deadline(t.reading, t.seconds, t.amount, t.unit, t.cutoff, t.calendar,
+                                  _fromtimestamp(start, p.tz or tz))
+            self.due_ts = due.timestamp()
+
+    def late(self, ts: float) -> bool:
+        due = self.due_ts
+        return due is not None and (ts >= due if self.p.strict else ts > due)
+
+    def check(self, ts: float) -> None:
+        """Record the breach of the current cycle if instant ts is past its due (a running clock)."""
+        if not self.breached and not self.stopped and self.paused_ts is None and self.late(ts):
+            self.breached = True
+            self.breaches += 1
+            if self.breach_ts is None:
+                self.breach_ts = self.due_ts
+
+    def pause(self, ts: float, status: str) -> None:
+        if self.stopped or self.paused_ts is not None:
+            return
+        self.check(ts)
+        self.paused_ts, self.status = ts, status
+        self.pauses.append([ts, -1.0])
+        if self.seg is not None:
+            self.used += self.p.w(ts) - self.seg
+            self.seg = None
+
+    def resume(self, ts: float, tz: tzinfo | None) -> None:
+        a = self.paused_ts
+        if a is None:
+            return
+        self.paused_ts, self.status = None, None
+        self.pauses[-1][1] = ts
+        if self.stopped:
+            return
+        p = self.p
+        if p.timed:
+            self.seg = p.w(ts)
+            if not self.breached:  # the due that passed stays the due
+                self.due_ts = p.unw(self.seg + p.limit - self.used)
+        elif self.due_ts is not None and not self.breached:
+            self.due_ts = _move_days(p, self.due_ts, a, ts, tz)
+
+    def stop(self, ts: float, tz: tzinfo | None) -> None:
+        if self.stopped:
+            return
+        self.resume(ts, tz)
+        self.check(ts)
+        if self.seg is not None:
+            self.used += self.p.w(ts) - self.seg
+        self.seg = None
+        self.met_ts, self.stopped = ts, True
+
+    def next_cycle(self, ts: float, tz: tzinfo | None) -> None:
+        """A recurring target: the current cycle ends at ts (breached if past due), a new one starts."""
+        if self.stopped:
+            return
+        status = self.status if self.paused_ts is not None else None
+        self.resume(ts, tz)
+        self.check(ts)
+        self.cycles += 1
+        self.begin(ts, tz)
+        if status is not None:
+            self.pause(ts, status)
+
+    def restart(self, ts: float, tz: tzinfo | None) -> None:
+        if self.stopped:
+            self.stopped, self.met_ts = False, None
+            self.cycles += 1
+            self.begin(ts, tz)
+
+    def elapsed(self, ts: float) -> float:
+        if self.seg is None:
+            return self.used
+        return self.used + self.p.w(ts) - self.seg
+
+
+def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None) -> float:
+    """A term in days paused from instant a to b: its due moves by the days from a's day up to
+    (not including) b's day, working days of its calendar for a term in working days."""
+    if a >= due_ts:
+        return due_ts
+    zone = p.tz or tz
+    first, last = _fromtimestamp(a, zone).date(), _fromtimestamp(b, zone).date()
+    if last <= first:
+        return due_ts
+    cal = p.cal
+    due = _fromtimestamp(due_ts, zone)
+    if p.t.reading in ("business_days", "next_business_day") and cal is not None:
+        n = sum(1 for k in range((last - first).days) if cal.is_working_day(first + timedelta(days=k)))
+        if not n:
+            return due_ts
+        day = cal.add_business_days(due.date(), n)
+    else:
+        day = due.date() + timedelta(days=(last - first).days)
+    moved = datetime(day.year, day.month, day.day, due.hour, due.minute, due.second, tzinfo=zone)
+    return moved.timestamp()
 
 
 # --------------------------------------------------------------------------- replay
 
 
-class _Clock:
-    """One target's clock over the ticket's life (mutable while the events are replayed)."""
-
-    __slots__ = ("base", "breach_at", "breaches", "cycles", "met_at", "paused", "pauses", "rule", "start",
-                 "stopped", "target")
-
-    def __init__(self, target: Any, rule: ClockRule, start: datetime) -> None:
-        self.target, self.rule, self.start = target, rule, start
-        self.pauses: list[tuple[datetime, datetime | None]] = []  # since `start`
-        self.paused: datetime | None = None
-        self.stopped = False
-        self.met_at: datetime | None = None
-        self.breach_at: datetime | None = None
-        self.cycles, self.breaches = 1, 0
-        self.base = 0  # seconds already counted against the value when the rule is `keep`
-
-    # -- the target's own time ------------------------------------------------
-    def _span(self, a: datetime, b: datetime) -> int:
-        """Seconds of the target's time between a and b (working time on its calendar, else clock)."""
-        if b <= a:
-            return 0
-        t = self.target
-        if t.reading == "clock" or t.calendar is None:
-            return int((b - a).total_seconds())
-        return int(t.calendar.working_seconds_between(a, b))
-
-    def _plus(self, a: datetime, seconds: int) -> datetime:
-        t = self.target
-        if t.reading == "clock" or t.calendar is None:
-            tz = t.calendar.tz if t.calendar is not None else a.tzinfo
-            return (a + timedelta(seconds=seconds)).astimezone(tz)
-        return t.calendar.add_working_time(a, seconds)  # type: ignore[no-any-return]
-
-    def due(self, deadline: Callable[[Any, datetime], datetime]) -> datetime | None:
-        """The due time of the current cycle, with its pauses added; None while paused before it."""
-        t = self.target
-        if t.reading == "not_regulated":
-            return None
-        due = (self._plus(self.start, max(int(t.seconds or 0) - self.base, 0)) if t.reading in _TIME_READINGS
-               else deadline(t, self.start))
-        for a, b in self.pauses:
-            if a >= due:
-                break
-            if b is None:
-                return None  # standing still before it fell due: due again once resumed
-            due = self._plus(due, self._span(a, b))
-        return due
-
-    def elapsed(self, at: datetime) -> int:
-        stood = sum(self._span(a, min(b or at, at)) for a, b in self.pauses if a < at)
-        return self.base + max(self._span(self.start, at) - stood, 0)
-
-    # -- events ----------------------------------------------------------------
-    def pause(self, at: datetime) -> None:
-        if self.paused is None and not self.stopped:
-            self.paused = at
-            self.pauses.append((at, None))
-
-    def resume(self, at: datetime) -> None:
-        if self.paused is not None:
-            self.pauses[-1] = (self.paused, at)
-            self.paused = None
-
-    def stop(self, at: datetime, deadline: Callable[[Any, datetime], datetime]) -> None:
-        if self.stopped:
-            return
-        self.resume(at)
-        due = self.due(deadline)
-        if due is not None and at > due:
-            self.breaches += 1
-            self.breach_at = self.breach_at or due
-        self.met_at, self.stopped = at, True
-
-    def next_cycle(self, at: datetime, deadline: Callable[[Any, datetime], datetime]) -> None:
-        """A recurring target: the current cycle ends at `at` (breached if past due), a new one starts."""
-        if self.stopped:
-            return
-        due = self.due(deadline)
-        if due is not None and at > due:
-            self.breaches += 1
-            self.breach_at = self.breach_at or due
-        was_paused = self.paused is not None
-        self.resume(at)
-        self.start, self.pauses, self.base = at, [], 0
-        self.cycles += 1
-        if was_paused:
-            self.pause(at)
-
-    def restart(self, at: datetime) -> None:
-        if self.stopped:
-            self.start, self.pauses, self.base, self.stopped, self.met_at = at, [], 0, False, None
-            self.cycles += 1
+def _default_provisional(t: Any, start: datetime, due: datetime | None) -> bool:
+    cal = t.calendar
+    return (due is not None and cal is not None and t.reading in WORKING_READINGS
+            and due.year >= cal._prov_year and cal._provisional(due))
 
 
-def ticket(*, respond: Callable[..., Any], deadline: Callable[[Any, datetime], datetime],
-           provisional: Callable[[Any, datetime, datetime | None], bool],
-           tier: str, events: Iterable[TicketEvent | Mapping[str, Any]], at: datetime,
-           clocks: Mapping[str, ClockRule], statuses: Mapping[str, str], declared_events: Mapping[str, str],
-           channels: Mapping[str, str], conditions: Mapping[str, str],
+def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEvent | Mapping[str, Any]],
+           at: datetime, clocks: Mapping[str, ClockRule], statuses: Mapping[str, str],
+           declared_events: Mapping[str, str], channels: Mapping[str, str], conditions: Mapping[str, str],
            escalations: Mapping[str, tuple[str, ...]] | None = None, priority_change: str = "recount",
-           say: Callable[..., str]) -> TicketAnswer:
-    """Replay a ticket's events up to `at` (see the module docstring); the generated module's
-    `ticket(*, tier, events, at)` passes its own `response`, clock rules and names."""
-    at = require_aware("at", at)
-    escalations = escalations or {}
-    require_choice("priority change rule", priority_change, PRIORITY_CHANGE_RULES)
-    rows = [e if isinstance(e, TicketEvent) else TicketEvent.from_mapping(e) for e in events]
-    for e in rows:
-        require_choice("event kind", e.kind, EVENT_KINDS)
-        require_aware("event at", e.at)
-    rows.sort(key=lambda e: e.at)  # stable: events at one instant keep their given order
-    if not rows or rows[0].kind != "registered":
-        raise TicketEventError("a ticket's first event is its registration: "
-                               "registered(at, channel, priority=... or request=...)")
-    first = rows[0]
-    if rows[1:] and any(e.kind == "registered" for e in rows[1:]):
-        raise TicketEventError("a ticket is registered once (a reopening is an `event`, or a new ticket)")
+           provisional: Callable[[Any, datetime, datetime | None], bool] | None = None) -> TicketAnswer:
+    """Replay a ticket's events up to `at` (see the module docstring).
+
+    The generated module's `ticket(*, tier, events, at)` passes its own `response` (`respond`), clock
+    rules, names and priority-change rule. Events after `at` are checked but not replayed; events at
+    one instant are replayed in the order given. `provisional(rule, start, due)` says whether a due
+    time rests on a year without a decree (default: the rule of Response.targets).
+    """
+    if type(at) is not datetime or type(at.tzinfo) not in _PLAIN_ZONES or not MIN_YEAR <= at.year <= MAX_YEAR:
+        at = require_aware("at", at)
+    at_ts = instant(at)
+    if priority_change not in PRIORITY_CHANGE_RULES:
+        require_choice("priority change rule", priority_change, PRIORITY_CHANGE_RULES)
+    if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable):
+        raise _bad(f"events must be an iterable of ticket events, got {type(events).__name__} {describe(events)}")
+    rows: list[tuple[float, int, TicketEvent, int]] = []
+    ordered = True
+    last = float("-inf")
+    kinds = _KIND_CODE
+    for i, e in enumerate(events):
+        if type(e) is not TicketEvent:
+            e = e if isinstance(e, TicketEvent) else TicketEvent.from_mapping(e, i)
+        try:
+            code = kinds[e.kind]
+        except (KeyError, TypeError):
+            _choice("event kind", e.kind, EVENT_KINDS, i)
+            raise  # (unreachable: _choice raised)
+        a = e.at
+        if type(a) is not datetime or type(a.tzinfo) not in _PLAIN_ZONES or not MIN_YEAR <= a.year <= MAX_YEAR:
+            try:
+                a = require_aware("at", a)
+            except PolicyQueryError as err:
+                raise _bad(f"{e.kind}: {err}", i) from None
+            e = e._replace(at=a)
+        ts = instant(a)
+        if ts < last:
+            ordered = False
+        last = ts
+        rows.append((ts, code, e, i))
+    if not ordered:
+        rows.sort(key=lambda r: r[0])  # stable: events at one instant keep their given order
+    if not rows or rows[0][1] != _REG:
+        raise _bad("a ticket's first event is its registration: registered(at, channel, priority=... or "
+                   "request=...)" + (f"; the first here is {rows[0][2].kind!r} (event {rows[0][3] + 1})" if rows else
+                                     "; got no events"))
+    reg_ts, _, first, _ = rows[0]
     registered_at = first.at
-    channel = first.value or ""
+    channel = first.value
+    if channel is None:
+        raise _bad(f"registered: the channel is missing; valid: {', '.join(channels)}", 0)
     priority, request = first.priority, first.request
-    holds: dict[str, bool] = {}
     answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority, request=request)
     decision = answer.decision
-    clocks_now: dict[str, _Clock] = {}
-
-    def start_clocks(d: Any, since: datetime, previous: dict[str, _Clock]) -> dict[str, _Clock]:
-        out: dict[str, _Clock] = {}
-        for t in d.targets:
-            rule = clocks.get(t.id, ClockRule())
-            old = previous.get(t.id)
-            if t.counted_from is not None and old is None:
-                continue  # counted from an event: started when it happens
-            if old is None or priority_change == "recount":
-                c = _Clock(t, rule, old.start if old is not None else since)
-                if old is not None:
-                    c.pauses, c.paused, c.cycles, c.breaches = old.pauses, old.paused, old.cycles, old.breaches
-                    c.stopped, c.met_at, c.breach_at = old.stopped, old.met_at, old.breach_at
-            elif priority_change == "keep":
-                c = _Clock(t, rule, since)
-                c.base = old.elapsed(since) if not old.stopped else 0
-                c.paused = old.paused
-                if c.paused is not None:
-                    c.pauses.append((since, None))
-                c.cycles, c.breaches, c.stopped = old.cycles, old.breaches, old.stopped
-                c.met_at, c.breach_at = old.met_at, old.breach_at
-            else:  # restart: the new value in full from the change
-                c = _Clock(t, rule, since)
-                c.paused = old.paused
-                if c.paused is not None:
-                    c.pauses.append((since, None))
-                c.cycles, c.breaches = old.cycles + 1, old.breaches
-                c.stopped, c.met_at, c.breach_at = old.stopped, old.met_at, old.breach_at
-            out[t.id] = c
-        return out
-
-    if decision.accepted:
-        clocks_now = start_clocks(decision, registered_at, {})
+    tz = registered_at.tzinfo
+    live: dict[str, _Clock] = {}
+    holds: dict[str, bool] = {}
+    happened: dict[str, float] = {}  # declared event -> when it first happened
     current_status: str | None = None
-    for e in rows[1:]:
-        if e.at < registered_at:
-            raise TicketEventError(f"an event ({e.kind}) before the registration ({registered_at.isoformat()})")
-        if e.at > at:
-            break
-        if not decision.accepted:
+    accepted = decision.accepted
+    plans = _plan(decision, clocks) if accepted else ()
+    if accepted:
+        for p in plans:
+            if p.none is None and p.t.counted_from is None:
+                live[p.t.id] = _Clock(p, reg_ts, tz)
+    for ts, code, e, i in rows[1:] if len(rows) > 1 else ():
+        if code == _REG:
+            raise _bad("a ticket is registered once (a reopening is an `event`, or a new ticket)", i)
+        if ts > at_ts:  # checked, not replayed
+            _check_later(e, code, i, statuses, declared_events, channels, conditions)
             continue
-        kind = e.kind
-        if kind == "status":
-            if e.value is not None:
-                require_choice("status", e.value, tuple(statuses))
-            current_status = e.value
-            for c in clocks_now.values():
-                if current_status is not None and current_status in c.rule.pauses:
-                    c.pause(e.at)
-                else:
-                    c.resume(e.at)
-        elif kind in ("priority", "escalated", "condition"):
-            if kind == "priority":
+        if not accepted:
+            _check_later(e, code, i, statuses, declared_events, channels, conditions)
+            continue
+        if code == _STATUS:
+            value = e.value
+            if value is not None and value not in statuses:
+                _choice("status", value, statuses, i)
+            current_status = value
+            for c in live.values():
+                if value is not None and value in c.p.rule.pauses:
+                    if c.paused_ts is None:
+                        c.pause(ts, value)
+                    else:
+                        c.status = value
+                elif c.paused_ts is not None:
+                    c.resume(ts, tz)
+        elif code == _UPDATE:
+            for c in live.values():
+                rule = c.p.rule
+                if rule.every and ("update" in rule.cycle or not rule.cycle):
+                    c.next_cycle(ts, tz)
+        elif code == _EVENT:
+            value = e.value
+            if value not in declared_events:
+                _choice("event", value, declared_events, i)
+            assert value is not None
+            happened.setdefault(value, ts)
+            for p in plans:  # targets counted from this event start now
+                if p.t.counted_from == value and p.none is None and p.t.id not in live:
+                    c = live[p.t.id] = _Clock(p, ts, tz)
+                    if current_status is not None and current_status in p.rule.pauses:
+                        c.pause(ts, current_status)
+            for c in live.values():
+                rule = c.p.rule
+                if value in rule.stops:
+                    c.stop(ts, tz)
+                elif value in rule.restarts:
+                    c.restart(ts, tz)
+                elif rule.every and value in rule.cycle:
+                    c.next_cycle(ts, tz)
+        elif code == _MET:
+            c_met = live.get(str(e.value))
+            if c_met is None:
+                _choice("target", e.value, [p.t.id for p in plans if p.t.id in live], i)
+            else:
+                c_met.stop(ts, tz)
+        elif code == _RESOLVED:
+            for c in live.values():
+                c.stop(ts, tz)
+        else:  # a priority change, an escalation, a condition: the ticket is decided again
+            if code == _PRIO:
+                if e.value is None:
+                    raise _bad("priority: the new priority is missing", i)
                 priority, request = e.value, None
-            elif kind == "escalated":
-                require_choice("channel", e.value, tuple(channels))
-                for name in escalations.get(str(e.value), ()):  # `condition X … when escalated via CHANNEL`
+            elif code == _ESC:
+                _choice("channel", e.value, channels, i)
+                for name in (escalations or {}).get(str(e.value), ()):  # `condition X … when escalated via CH`
                     holds[name] = True
             else:
-                require_choice("condition", e.value, tuple(conditions))
-                holds[str(e.value)] = True
-            known = {k: v for k, v in holds.items() if k in conditions}
-            answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority,
-                             request=request, **known)
+                holds[_choice("condition", e.value, conditions, i)] = True
+            try:
+                answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority,
+                                 request=request, **holds)
+            except TicketEventError:
+                raise
+            except PolicyQueryError as err:
+                raise _bad(f"{e.kind}: {err}", i) from None
             if answer.decision is not decision:
                 decision = answer.decision
-                clocks_now = start_clocks(decision, e.at, clocks_now)
-                for c in clocks_now.values():  # a status entered earlier still pauses the new clocks
-                    if current_status in c.rule.pauses and c.paused is None:
-                        c.pause(e.at)
-        elif kind == "event":
-            require_choice("event", e.value, tuple(declared_events))
-            for t in decision.targets:  # targets counted from this event start now
-                if t.counted_from == e.value and t.id not in clocks_now:
-                    clocks_now[t.id] = _Clock(t, clocks.get(t.id, ClockRule()), e.at)
-            for c in clocks_now.values():
-                if e.value in c.rule.stops:
-                    c.stop(e.at, deadline)
-                elif e.value in c.rule.restarts:
-                    c.restart(e.at)
-                elif c.rule.every and e.value in c.rule.cycle:
-                    c.next_cycle(e.at, deadline)
-        elif kind == "update":
-            for c in clocks_now.values():
-                if c.rule.every and ("update" in c.rule.cycle or not c.rule.cycle):
-                    c.next_cycle(e.at, deadline)
-        elif kind == "met":
-            c_met = clocks_now.get(str(e.value))
-            if c_met is None:
-                require_choice("target", e.value, tuple(t.id for t in decision.targets))
-            else:
-                c_met.stop(e.at, deadline)
-        elif kind == "resolved":
-            for c in clocks_now.values():
-                c.stop(e.at, deadline)
-
-    states = tuple(_state(t, clocks_now.get(t.id), at, deadline, provisional, say) for t in decision.targets)
-    return TicketAnswer(at, tier, channel, decision.accepted, decision.priority, decision.clauses, states,
-                        " ".join(s.explanation for s in states))
+                old_plans = plans
+                plans = _plan(decision, clocks) if decision.accepted else ()
+                live = _redecide(live, plans, old_plans, ts, reg_ts, tz, priority_change, happened, current_status)
+                accepted = decision.accepted
+    prov = provisional or _default_provisional
+    states = tuple(_state(p, live.get(p.t.id), at_ts, registered_at, tz, prov, statuses, declared_events)
+                   for p in plans)
+    return TicketAnswer(at, tier, channel, registered_at, decision.accepted, decision.reported_priority,
+                        decision.priority, decision.request, decision.clauses, decision.reasons, states,
+                        decision.labels)
 
 
-def _state(t: Any, c: _Clock | None, at: datetime, deadline: Callable[[Any, datetime], datetime],
-           provisional: Callable[[Any, datetime, datetime | None], bool], say: Callable[..., str]) -> TargetState:
-    head = (t.id, t.title)
+def _check_later(e: TicketEvent, code: int, i: int, statuses: Mapping[str, str], declared: Mapping[str, str],
+                 channels: Mapping[str, str], conditions: Mapping[str, str]) -> None:
+    """Check an event that is not replayed (after `at`, or on a refused ticket) all the same."""
+    if code == _STATUS and e.value is not None:
+        _choice("status", e.value, statuses, i)
+    elif code == _EVENT:
+        _choice("event", e.value, declared, i)
+    elif code == _ESC:
+        _choice("channel", e.value, channels, i)
+    elif code == _COND:
+        _choice("condition", e.value, conditions, i)
+    elif code == _PRIO and e.value is None:
+        raise _bad("priority: the new priority is missing", i)
+
+
+def _redecide(live: dict[str, _Clock], plans: tuple[_Plan, ...], old_plans: tuple[_Plan, ...], ts: float,
+              reg_ts: float, tz: tzinfo | None, rule: str, happened: Mapping[str, float],
+              current_status: str | None) -> dict[str, _Clock]:
+    """The clocks once the ticket is decided again at ts (see the module docstring on the rules)."""
+    out: dict[str, _Clock] = {}
+    for p in plans:
+        if p.none is not None:
+            continue
+        old = live.get(p.t.id)
+        if old is None:  # a target the decision did not have: from its own start, or from the change
+            natural = reg_ts if p.t.counted_from is None else happened.get(p.t.counted_from)
+            if natural is None:
+                continue  # counted from an event that has not happened
+            c = _Clock(p, ts, tz) if rule != "recount" else _recounted(p, _Clock(p, natural, tz), natural, [], ts, tz)
+        elif old.stopped or old.breached:  # a stopped clock stays stopped, a breach stays a breach
+            c = old
+        else:
+            c = _Clock(p, ts, tz)
+            c.cycles, c.breaches, c.breach_ts = old.cycles, old.breaches, old.breach_ts
+            if rule == "keep" and p.timed and old.p.timed:  # the time elapsed counts against the new value
+                c.used = old.elapsed(ts)
+                c.due_ts = p.unw(c.seg + p.limit - c.used)  # type: ignore[operator]
+                c.check(ts)
+            elif rule != "restart":  # recount (and keep for a term in days): from the cycle's start
+                c = _recounted(p, c, old.start_ts, old.pauses, ts, tz)
+            if old.paused_ts is not None:
+                if c.paused_ts is None and not c.breached:
+                    c.pause(ts, old.status or "")
+                    c.paused_ts = old.paused_ts
+                c.status = old.status
+        if current_status is not None and current_status in p.rule.pauses and c.paused_ts is None and not c.stopped:
+            c.pause(ts, current_status)
+        out[p.t.id] = c
+    return out
+
+
+def _recounted(p: _Plan, c: _Clock, start: float, pauses: list[list[float]], ts: float,
+               tz: tzinfo | None) -> _Clock:
+    """Clock `c` counted again on plan `p` from `start` to ts, standing still during `pauses`
+    ([a, b], b < 0: still paused at ts); its breach recorded where the new value ran out."""
+    c.begin(start, tz)
+    c.pauses = [list(x) for x in pauses]
+    if pauses and pauses[-1][1] < 0:
+        c.paused_ts = pauses[-1][0]
+    if not p.timed:
+        due = c.due_ts
+        for a, b in pauses:
+            if due is not None:
+                due = _move_days(p, due, a, b if b >= 0 else ts, tz)
+        c.due_ts = due
+        c.check(ts)
+        return c
+    runs, s0 = [], start  # the running segments: start..pause, resumption..pause, ..., last resumption..ts
+    for a, b in pauses:
+        runs.append((s0, a))
+        s0 = b
+    if s0 >= 0:
+        runs.append((s0, ts))
+    used = 0.0
+    for s, e in runs:
+        if e <= s:
+            continue
+        ws, we = p.w(s), p.w(e)
+        if not c.breached and used + (we - ws) > p.limit:
+            due = p.unw(ws + p.limit - used)
+            if due < e or (p.strict and due <= e):
+                c.due_ts, c.breached, c.breaches = due, True, c.breaches + 1
+                if c.breach_ts is None:
+                    c.breach_ts = due
+        used += we - ws
+    c.used = used
+    if s0 >= 0:  # running at ts
+        c.seg = p.w(ts)
+        if not c.breached:
+            c.due_ts = p.unw(c.seg + p.limit - used)
+    else:  # still paused at ts
+        c.seg = None
+        c.paused_ts = pauses[-1][0]
+    return c
+
+
+def _state(p: _Plan, c: _Clock | None, at_ts: float, registered_at: datetime, tz: tzinfo | None,
+           provisional: Callable[[Any, datetime, datetime | None], bool], statuses: Mapping[str, str],
+           declared: Mapping[str, str]) -> TargetState:
+    t = p.t
     tail = (t.strength, t.clause, t.text)
-    if t.reading == "not_regulated":
-        return TargetState(*head, "not_regulated", None, None, None, None, None, False, *tail, 1, 0,
-                           (("not_regulated", ()),), say("ticket_not_regulated", target=t.title))
+    if p.none is not None:
+        st = "as_written" if p.none == _WORDS else "not_regulated"
+        return _new(TargetState, (*p.head, st, None, None, None, None, None, False, *tail, 1, 0, t.reading,
+                                  p.strict, None, None, None, None, None))
     if c is None:  # counted from an event that has not happened
-        return TargetState(*head, "not_regulated", None, None, None, None, None, False, *tail, 0, 0,
-                           (("not_started", (("event", t.counted_from),)),),
-                           say("ticket_not_started", target=t.title))
-    due = c.due(deadline)
-    elapsed = c.elapsed(c.met_at or at)
-    prov = due is not None and provisional(t, c.start, due)
-    limit = int(t.seconds) if t.reading in _TIME_READINGS and t.seconds is not None else None
-    remaining = None if limit is None else max(limit - elapsed, 0)
+        ev = t.counted_from
+        return _new(TargetState, (*p.head, "not_started", None, None, None, None, None, False, *tail, 0, 0,
+                                  t.reading, p.strict, None, None, None, ev, declared.get(ev)))
+    zone = p.tz or tz
+    c.check(at_ts)
+    paused = c.paused_ts is not None and not c.stopped
+    due_ts = c.due_ts
+    # paused before it fell due: no due time until resumed
+    due = None if (paused and not c.breached) or due_ts is None else _fromtimestamp(due_ts, zone)
+    breaches = c.breaches
     if c.stopped:
-        late = c.breaches > 0
-        st = "breached" if late else "met"
-        why = (("met_late" if late else "met"), (("at", (c.met_at or at).isoformat()),))
-        text = say("ticket_met_late" if late else "ticket_met", target=t.title, at=c.met_at, due=c.breach_at or due)
-        return TargetState(*head, st, due, elapsed, remaining, c.met_at, c.breach_at, prov, *tail, c.cycles,
-                           c.breaches, (why,), text)
-    if due is not None and at > due:
-        breaches = c.breaches + 1
-        return TargetState(*head, "breached", due, elapsed, 0 if remaining is not None else None, None,
-                           c.breach_at or due, prov, *tail, c.cycles, breaches,
-                           (("breached", (("due", due.isoformat()),)),), say("ticket_breached", target=t.title, due=due))
-    if c.paused is not None:
-        return TargetState(*head, "paused", due, elapsed, remaining, None, c.breach_at, prov, *tail, c.cycles,
-                           c.breaches, (("paused", (("since", c.paused.isoformat()),)),),
-                           say("ticket_paused", target=t.title, since=c.paused))
-    return TargetState(*head, "running", due, elapsed, remaining, None, c.breach_at, prov, *tail, c.cycles,
-                       c.breaches, (("running", (("due", due.isoformat() if due else ""),)),),
-                       say("ticket_running", target=t.title, due=due))
+        st = "breached" if breaches else "met"
+    elif c.breached:
+        st = "breached"
+    elif paused:
+        st = "paused"
+    else:
+        st = "running"
+    if p.timed:
+        elapsed = c.elapsed(c.met_ts if c.stopped else at_ts)  # type: ignore[arg-type]
+        e = int(elapsed)
+        remaining: int | None = max(p.limit - e, 0) if not c.breached else 0
+        elapsed_i: int | None = e
+    else:
+        elapsed_i = remaining = None
+    met_at = _fromtimestamp(c.met_ts, zone) if c.met_ts is not None else None
+    breached_at = _fromtimestamp(c.breach_ts, zone) if c.breach_ts is not None else None
+    prov = due is not None and provisional(t, registered_at, due)
+    status_id = c.status if paused else None
+    return _new(TargetState, (*p.head, st, due, elapsed_i, remaining, met_at, breached_at, prov, *tail, c.cycles,
+                              breaches, t.reading, p.strict,
+                              _fromtimestamp(c.paused_ts, zone) if paused else None,  # type: ignore[arg-type]
+                              status_id, statuses.get(status_id) if status_id else None, None, None))
+
+
+_new = tuple.__new__
+

@@ -79,6 +79,12 @@ def _context(p: model.Program) -> dict[str, object]:
         "priority_labels": [(x.id, x.short) for x in p.priorities],
         "target_titles": [(t.id, t.title) for t in p.targets],
         "conditions": [(c.id, c.title) for c in p.conditions],
+        "statuses": [(x.id, x.title) for x in getattr(p, "statuses", ())],
+        "events": [(e.id, e.title) for e in p.events],
+        "clocks": [(t.id, _clock(t)) for t in p.targets if _clock(t) is not None],
+        "priority_change": getattr(p, "priority_change", "recount"),
+        "default_priority": getattr(p, "default_priority", None),
+        "escalations": _escalations(p),
         "entitlements": _entitlements(p, services),
         "decisions": [_decision_record(d, p, cal_ref) for d in p.decisions if d.condition is None],
         "conditional_decisions": [(pyrepr((d.tier, d.channel, d.reported, d.request, d.condition)),
@@ -94,6 +100,37 @@ def _context(p: model.Program) -> dict[str, object]:
         "reinstatement": p.reinstatement,
         "duration": _dur,
     }
+
+
+def _clock(t: model.Target) -> str | None:
+    """A ClockRule literal for a target's clock rules (None: it has none; ticket() runs it plainly)."""
+    rules = getattr(t, "clock", None)
+    if rules is None:
+        return None
+    pauses, stops = tuple(rules.pauses), tuple(rules.stops)
+    restarts, repeats = tuple(rules.restarts), tuple(rules.repeats_after)
+    if not (pauses or stops or restarts or repeats):
+        return None
+    fields = [("pauses", pauses), ("stops", stops), ("restarts", restarts)]
+    args = [f"{name}={_frozenset(values)}" for name, values in fields if values]
+    if repeats:
+        args += ["every=True", f"cycle={_frozenset(repeats)}"]
+    return f"ClockRule({', '.join(args)})"
+
+
+def _frozenset(values: tuple[str, ...]) -> str:
+    """A frozenset literal written in a fixed order (the generated text is deterministic)."""
+    return f"frozenset({pyrepr(tuple(sorted(set(values))))})"
+
+
+def _escalations(p: model.Program) -> list[tuple[str, tuple[str, ...]]]:
+    """channel -> the conditions an escalation through it makes hold (`when escalated via CH`)."""
+    out: dict[str, list[str]] = {}
+    for c in p.conditions:
+        via = getattr(c, "escalated_via", None)
+        if via is not None:
+            out.setdefault(via, []).append(c.id)
+    return [(ch, tuple(ids)) for ch, ids in out.items()]
 
 
 def _all_idents(p: model.Program) -> Iterable[str]:
@@ -278,6 +315,8 @@ def _rule(target: str, title: str, clause: str | None, c: model.TargetCell, coun
     args = ", ".join((pyrepr(target), pyrepr(title), pyrepr(t.reading), pyrepr(t.seconds), pyrepr(t.amount),
                       pyrepr(t.unit), pyrepr(t.cutoff), cal, pyrepr(cal_title), pyrepr(c.strength), pyrepr(pct),
                       pyrepr(clause), pyrepr(c.text), pyrepr(counted_from)))
+    if getattr(c, "strict", False):  # appended, default False: older runtimes' literals stay valid
+        args += ", True"
     return f"TargetRule({args})"
 
 
