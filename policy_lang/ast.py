@@ -311,10 +311,50 @@ class TermNone:
 
 
 @frozen
+class TermWords:
+    """`"по согласованию сторон"`: words instead of a duration; printed as written, not computed."""
+
+    text: str
+    span: Span = _span
+
+
+@frozen
+class TermStrict:
+    """`< 4h`: a strict bound ("less than 4 hours"), met only strictly before the due time.
+    `inner` is what follows the `<`: the checker admits a duration only."""
+
+    inner: TermDuration | TermNextDay | TermNone | TermWords | TermBad
+    span: Span = _span
+
+
+Term = TermDuration | TermNextDay | TermNone | TermWords | TermStrict | TermBad
+
+
+@frozen
 class TargetCell:
-    term: TermDuration | TermNextDay | TermNone
+    term: Term
     calendar: Name | None  # `on <calendar>` for this cell only
     efforts: bool  # `efforts`: reasonable efforts, not a guarantee
+    span: Span = _span
+    when: tuple[CellWhen, ...] = ()  # `4h when escalated_by_phone 2h on around_the_clock`
+
+
+@frozen
+class CellWhen:
+    """`when <condition> <cell>`: the cell that applies while the condition holds."""
+
+    condition: Name
+    cell: TargetCell
+    span: Span = _span
+
+
+@frozen
+class ClockField:
+    """`pause while s1, s2` / `stop on e` / `restart on e` / `repeats after update`: how a target's
+    clock runs over a ticket's life. kind: pause | stop | restart | repeats."""
+
+    kind: str
+    names: tuple[Name, ...]
     span: Span = _span
 
 
@@ -378,6 +418,7 @@ class TargetDecl:
     from_service: Name | None
     is_response: bool
     span: Span = _span
+    clock: tuple[ClockField, ...] = ()  # in the order written (one of each kind: P0101)
 
 
 @frozen
@@ -414,6 +455,8 @@ class PrioritiesDecl:
     priorities: tuple[PriorityDecl, ...]
     span: Span = _span
     title: Text | None = None  # the scale's own name ("Уровень серьёзности", "Приоритет")
+    default: Name | None = None  # `default P3`: the priority of a request that states none
+    on_change: Name | None = None  # `on change keep`: recount | keep | restart
 
 
 @frozen
@@ -437,6 +480,17 @@ class EventDecl:
 
 @frozen
 class ConditionDecl:
+    id: Name
+    title: Text
+    span: Span = _span
+    escalated_via: Name | None = None  # `when escalated via phone`: a channel
+    depends_on: Name | None = None  # `when <name>`: only a cycle or a chain of conditions (P1205)
+
+
+@frozen
+class StatusDecl:
+    """`status waiting_customer "ожидание информации от ЗАКАЗЧИКА"`: a ticket status."""
+
     id: Name
     title: Text
     span: Span = _span
@@ -662,7 +716,7 @@ class PerformanceDecl:
 Decl = (
     Include | ProgramDecl | PartiesDecl | HolidaysDecl | CalendarDecl | ChannelDecl
     | ProcedureDecl | TiersDecl | ServicesDecl | MatrixDecl | TargetDecl | PrioritiesDecl
-    | ReclassifyDecl | EventDecl | ConditionDecl | ObligationDecl | PeriodDecl | VouchersDecl
+    | ReclassifyDecl | EventDecl | StatusDecl | ConditionDecl | ObligationDecl | PeriodDecl | VouchersDecl
     | ExclusionsDecl | ClauseDecl | FootnoteDecl | DefinitionDecl | WarrantyDecl | RmaDecl
     | RuleDecl | IncidentsDecl | ReinstatementDecl | CoverageDecl | RequestsDecl | TermsDecl
     | AgreedDecl | PerformanceDecl

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from . import ast, constructs
 from .diagnostics import Diagnostic, Label, Span
 from .precedence import cell_calendar
+from .runtime.ticket import PRIORITY_CHANGE_RULES
 
 if TYPE_CHECKING:
     from . import production_calendar as pc
@@ -26,7 +27,7 @@ KIND_WORDS = {
     "condition": "condition", "obligation": "obligation", "period": "period", "vouchers": "voucher kind",
     "exclusions": "exclusion list", "clause": "clause", "footnote": "footnote", "definition": "definition",
     "warranty": "warranty", "rma": "RMA rule", "rule": "rule", "coverage": "coverage rule",
-    "target": "target", "request": "request type", "agreed": "agreed term",
+    "target": "target", "request": "request type", "agreed": "agreed term", "status": "status",
 }
 
 #: node -> the symbol kind its own id declares (the construct table's `declares`)
@@ -59,16 +60,19 @@ MAX_POINTS = 10**12
 #: Declarations that hold no duration, count or point value: `limits` skips them.
 _NO_NUMBERS = frozenset({ast.ClauseDecl, ast.FootnoteDecl, ast.DefinitionDecl, ast.ExclusionsDecl, ast.ChannelDecl,
                          ast.ProcedureDecl, ast.PartiesDecl, ast.EventDecl, ast.ConditionDecl, ast.CoverageDecl,
-                         ast.ProgramDecl, ast.HolidaysDecl, ast.ServicesDecl, ast.Include})
+                         ast.ProgramDecl, ast.HolidaysDecl, ast.ServicesDecl, ast.Include, ast.StatusDecl})
 
 #: Kinds whose names become identifiers or dictionary keys of the generated evaluator.
 _GENERATED_KINDS = frozenset({"tier", "service", "channel", "calendar", "priority", "obligation", "condition",
                               "event", "period", "vouchers", "warranty", "rma", "rule", "holidays",
-                              "target", "request"})
+                              "target", "request", "status"})
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CALENDAR_UNITS = ("day", "calendar_day", "week", "month", "year")
 #: blocks a program has at most one of (a second is P0202): the construct table's `repeated`
 SINGLETONS = {c.node: c.keyword for c in constructs.CONSTRUCTS if not c.repeated and c.node is not ast.ProgramDecl}
+
+#: What each clock field does to a target, for messages.
+_CLOCK_VERBS = {"pause": "pauses", "stop": "stops", "restart": "restarts", "repeats": "closes a cycle of"}
 
 #: Kinds declared as lines of a block rather than by their own keyword.
 _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties",
@@ -457,18 +461,26 @@ class Checker:
                            help="a program describes one contract; split unrelated offerings into programs")
 
     def answers(self) -> None:
-        """The evaluator's answers (tier x channel x reported priority or request type, doubled by
-        a `reclassify ... when`) and their target cells, within MAX_ANSWERS and MAX_TARGET_CELLS."""
+        """The evaluator's answers (tier x channel x reported priority or request type, and a request
+        with no priority under a `default`; again for each condition of a `reclassify ... when` or a
+        conditional target cell) and their target cells, within MAX_ANSWERS and MAX_TARGET_CELLS."""
         by = self.sym.by_kind
         tiers, channels = len(by["tier"]), len(by["channel"])
-        reported = max(len(by["priority"]), 1) + len(by["request"])
-        twice = any(getattr(r, "when", None) is not None for r in by["reclassify"].values())
-        answers = tiers * channels * reported * (2 if twice else 1)
+        defaulted = any(isinstance(i, ast.PrioritiesDecl) and i.default is not None and i.priorities
+                        for i in self.items)
+        reported = max(len(by["priority"]), 1) + len(by["request"]) + (1 if defaulted else 0)
+        reclassify = {r.when.value for r in by["reclassify"].values()
+                      if isinstance(r, ast.ReclassifyDecl) and r.when is not None}
+        conditions = reclassify | {w.condition.value for t in by["target"].values() if isinstance(t, ast.TargetDecl)
+                                   for row in t.rows for c in row.cells for w in c.when}
+        answers = tiers * channels * reported * (1 + len(conditions))
         if not answers:
             return
+        times = ("" if not conditions else " x 2 (`reclassify ... when`)" if conditions == reclassify
+                 else f" x {1 + len(conditions)} (conditions of `reclassify ... when` and of target cells)")
         what = (f"{tiers} tiers x {channels} channels x {reported} "
                 + ("priorities and request types" if by["request"] else "priorities")
-                + (" x 2 (`reclassify ... when`)" if twice else ""))
+                + (" (with a request of no priority)" if defaulted else "") + times)
         if answers > MAX_ANSWERS:
             block = next((i for i in self.items if isinstance(i, ast.TiersDecl)), None)
             span = block.span if block is not None else next(iter(self.sym.spans.values()))
@@ -855,11 +867,11 @@ class Checker:
     def check_target(self, t: ast.TargetDecl) -> None:
         """A target table: its calendars, qualifiers, rows, columns and every cell's unit."""
         self.resolve_marks(t.marks, t.span)
-        cals = self.sym.by_kind["calendar"]
         default_ok = t.calendar is not None and self.resolve(t.calendar, "calendar")
         self.resolve(t.counted_from, "event")
         for ch in t.via:
             self.resolve(ch, "channel")
+        self._clock(t)
         if t.from_service is not None:
             self._target_from_service(t, default_ok)
             return
@@ -897,26 +909,77 @@ class Checker:
         for row in t.rows:
             self._row_shape(row, len(t.columns))
             for tier, cell in zip(t.columns, row.cells):
-                name = None
+                own = None
                 if cell.calendar is not None:
-                    name = cell.calendar.value if self.resolve(cell.calendar, "calendar") else ""
-                name = cell_calendar(name, row_cal.get(row.label.value), col_cal.get(tier.value),
-                                           t.calendar.value if default_ok and t.calendar is not None else None)
-                if name is None and isinstance(cell.term, ast.TermBad):
-                    self._target_term(cell, None, "", t.is_response)
+                    own = cell.calendar.value if self.resolve(cell.calendar, "calendar") else ""
+                self._target_cell(t, cell, own, row_cal.get(row.label.value), col_cal.get(tier.value), default_ok)
+                seen: dict[str, Span] = {}
+                for w in cell.when:
+                    if self.resolve(w.condition, "condition") and w.condition.value in seen:
+                        self.error("P0101", f"the cell states `when {w.condition.value}` twice", w.condition.span,
+                                   "stated again here", secondary=[Label(seen[w.condition.value], "first here")],
+                                   help="keep one value for the cell while the condition holds")
+                    seen.setdefault(w.condition.value, w.condition.span)
+                    alt = own
+                    if w.cell.calendar is not None:
+                        alt = w.cell.calendar.value if self.resolve(w.cell.calendar, "calendar") else ""
+                    self._target_cell(t, w.cell, alt, row_cal.get(row.label.value), col_cal.get(tier.value),
+                                      default_ok)
+
+    def _target_cell(self, t: ast.TargetDecl, cell: ast.TargetCell, own: str | None, row: str | None,
+                     column: str | None, default_ok: bool) -> None:
+        """One cell (or the alternative of a `when`): the calendar it counts on, and its term there.
+        `own`: the cell's own `on` ("" when it names no calendar)."""
+        cals = self.sym.by_kind["calendar"]
+        name = cell_calendar(own, row, column, t.calendar.value if default_ok and t.calendar is not None else None)
+        term = cell.term
+        if isinstance(term, (ast.TermBad, ast.TermNone, ast.TermWords)) or (
+                isinstance(term, ast.TermStrict) and not isinstance(term.inner, ast.TermDuration)):
+            self._target_term(cell, None, "", t.is_response)  # counted on no calendar: its shape only
+            return
+        if name is None:
+            if t.calendar is not None and not default_ok:
+                return  # the table's calendar is undefined: P0201 said so
+            self.error("P0102", "a target cell needs a calendar to be counted on", cell.span,
+                       "counted on which calendar?",
+                       help=f"add `on <calendar>` after `target {t.id.value} \"...\"`, "
+                            "or after this cell")
+            return
+        if name in cals:
+            self._target_term(cell, cals[name], name, t.is_response)
+
+    def _clock(self, t: ast.TargetDecl) -> None:
+        """`pause while` statuses, `stop on` / `restart on` / `repeats after` events (`update` is built
+        in for `repeats after`): declared, each once, a restart or a recurrence with a stop (P1201-P1203)."""
+        by_kind = {f.kind: f for f in t.clock}
+        seen: dict[str, tuple[str, Span]] = {}
+        verbs = {"pause": "pause while", "stop": "stop on", "restart": "restart on", "repeats": "repeats after"}
+        for f in t.clock:
+            for n in f.names:
+                ok = (self.resolve(n, "status") if f.kind == "pause" else
+                      self.resolve(n, "event", allow=("update",) if f.kind == "repeats" else ()))
+                if not ok:
                     continue
-                if name is None:
-                    if isinstance(cell.term, ast.TermNone) or (t.calendar is not None and not default_ok):
-                        continue
-                    self.error("P0102", "a target cell needs a calendar to be counted on", cell.span,
-                               "counted on which calendar?",
-                               help=f"add `on <calendar>` after `target {t.id.value} \"...\"`, "
-                                    "or after this cell")
+                if n.value in seen:
+                    first_kind, first = seen[n.value]
+                    what = (f"`{n.value}` is listed twice in `{verbs[f.kind]}`" if first_kind == f.kind else
+                            f"`{n.value}` both {_CLOCK_VERBS[first_kind]} and {_CLOCK_VERBS[f.kind]} "
+                            f"target `{t.id.value}`")
+                    self.error("P1202", what, n.span, "stated again here", secondary=[Label(first, "first here")],
+                               help="list each status once" if f.kind == "pause" else
+                               "an event does one thing to a target's clock: it stops it, restarts it after a "
+                               "stop, or closes a cycle of a recurring target; list each event once")
                     continue
-                if name in cals:
-                    self._target_term(cell, cals[name], name, t.is_response)
-                elif isinstance(cell.term, ast.TermBad):
-                    self._target_term(cell, None, "", t.is_response)
+                seen[n.value] = (f.kind, n.span)
+        stop = by_kind.get("stop")
+        for kind, code, what, example in (
+                ("restart", "P1201", "restarts a clock that nothing stops", "the event that stops the clock"),
+                ("repeats", "P1203", "recurs with no event to end it", "the event that ends the recurrence")):
+            field = by_kind.get(kind)
+            if field is not None and stop is None:
+                self.error(code, f"target `{t.id.value}` {what}: `{verbs[kind]}` without `stop on`", field.span,
+                           f"no `stop on` in target `{t.id.value}`",
+                           help=f"add {example}, e.g. `stop on solution_proposed`")
 
     def _glued_to(self, prev: ast.TargetRow, row: ast.TargetRow) -> bool:
         """`P1  4hrs  2h`: the lexer reads `4` as the last cell of one row and `hrs` as the label of
@@ -979,6 +1042,18 @@ class Checker:
         """The cell's unit must have one reading on its calendar."""
         always = bool(getattr(cal, "always", False))
         term = cell.term
+        if isinstance(term, ast.TermWords):
+            if not term.text.strip():
+                self.error("P0901", "a target cell of words is empty", term.span, "no words",
+                           help='write what the contract says, e.g. `"по согласованию сторон"`, or `-` when it '
+                                "says nothing")
+            return
+        if isinstance(term, ast.TermStrict):
+            if not isinstance(term.inner, ast.TermDuration):
+                self.error("P0901", "a strict bound `<` stands before a duration", term.span, "not a duration",
+                           help="write e.g. `< 4h` (less than 4 hours)")
+                return
+            term = term.inner
         if isinstance(term, ast.TermBad):
             self.error("P0901", "a target cell must be a duration, `next business day` or `-`", term.span,
                        "not a term", help="write the time with its unit: `30min`, `2h`, `3 business days`")
@@ -1059,6 +1134,38 @@ class Checker:
         for pr in p.priorities:
             for ch in pr.report_via:
                 self.resolve(ch, "channel")
+        declared = [pr.id.value for pr in p.priorities]
+        if p.default is not None and p.default.value not in declared:
+            import difflib  # only where a name is suggested: not paid by a clean check
+            close = difflib.get_close_matches(p.default.value, declared, n=1)
+            self.error("P1204", f"`default {shown_id(p.default.value)}`: no such priority in this block",
+                       p.default.span, "not a declared priority",
+                       help=f"maybe you meant `{close[0]}`?" if close else
+                       f"name one of: {', '.join(declared) or 'none declared'}")
+        if p.on_change is not None and p.on_change.value not in PRIORITY_CHANGE_RULES:
+            self.error("P1204", f"`on change {p.on_change.value}`: a priority change either recounts, keeps or "
+                       "restarts the running clocks", p.on_change.span,
+                       "expected " + ", ".join(f"`{w}`" for w in PRIORITY_CHANGE_RULES),
+                       help="`recount` (the default): from the registration, at the new priority's value; `keep`: "
+                            "the time elapsed counts against the new value; `restart`: the new value in full "
+                            "from the change")
+
+    def check_condition(self, c: ast.ConditionDecl) -> None:
+        """`when escalated via <channel>`; a condition cannot depend on a condition (P1205)."""
+        self.resolve(c.escalated_via, "channel")
+        n = c.depends_on
+        if n is None:
+            return
+        if n.value in self.sym.by_kind["condition"]:
+            whom = "itself" if n.value == c.id.value else f"condition `{n.value}`"
+            self.error("P1205", f"condition `{c.id.value}` depends on {whom}: conditions cannot depend on "
+                       "conditions", n.span, "a condition here",
+                       secondary=[] if n.value == c.id.value else [Label(self.sym.spans[("condition", n.value)],
+                                                                         "condition declared here")],
+                       help="a condition holds `when escalated via <channel>`, or is stated by the query "
+                            f"(`response(..., {c.id.value}=True)`)")
+            return
+        self.resolve(n, "condition")
 
     def check_reclassify(self, r: ast.ReclassifyDecl) -> None:
         for ch in r.unless_via:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from . import model
-from .reasons import INTAKE, reason
+from .reasons import INTAKE, SENTENCES, reason
 from .runtime.ru_text import cite, join_ru, quote
 
 __all__ = ["decide", "decisions", "intake"]
@@ -24,20 +24,25 @@ def decide(p: model.Program) -> model.Program:
 
 
 def decisions(p: model.Program) -> tuple[model.Decision, ...]:
-    """In policy order: tiers, then channels, then priorities (None when there are none), then request types."""
+    """In policy order: tiers, then channels, then priorities (None when there are none, or, with a
+    `default`, a request that states none), then request types; then, for each condition (of a
+    `reclassify … when`, then of the target cells, in the order written), the answers that change
+    while it holds."""
     ctx = _Context(p)
     reported: list[tuple[str | None, str | None]] = [(x.id, None) for x in p.priorities] or [(None, None)]
+    if p.priorities and p.default_priority is not None:
+        reported.append((None, None))  # registered as the default priority
     reported += [(None, r.id) for r in p.requests]
     base = tuple(ctx.decide(t.id, c, pr, rq) for t in p.tiers for c in p.channels for pr, rq in reported)
     r = p.reclassification
-    if r is None or r.when is None:
-        return base
-    # `reclassify … when CONDITION`: the answers that change while the condition holds, after the others
+    conditions = [r.when] if r is not None and r.when is not None else []
+    conditions += [k for t in p.targets for k in t.conditions]
     holds = []
-    for d in base:
-        alt = ctx.decide(d.tier, ctx.channels[d.channel], d.reported, d.request, holds=r.when)
-        if (alt.accepted, alt.priority) != (d.accepted, d.priority):
-            holds.append(attrs.evolve(alt, condition=r.when))
+    for condition in dict.fromkeys(conditions):
+        for d in base:
+            alt = ctx.decide(d.tier, ctx.channels[d.channel], d.reported, d.request, holds=condition)
+            if (alt.accepted, alt.priority, alt.targets) != (d.accepted, d.priority, d.targets):
+                holds.append(attrs.evolve(alt, condition=condition))
     return base + tuple(holds)
 
 
@@ -142,7 +147,8 @@ class _Context:
 
     def decide(self, tier: str, channel: model.Channel, reported: str | None,
                request: str | None, holds: str | None = None) -> model.Decision:
-        """`holds`: the condition of a `reclassify … when` taken to hold (None: it does not)."""
+        """`holds`: the condition taken to hold, of a `reclassify … when` or a conditional target cell
+        (None: none holds)."""
         p, ch = self.p, channel
         clauses: list[str] = []
         reasons: list[model.Reason] = []
@@ -154,6 +160,12 @@ class _Context:
         tier_t = quote(self.tiers[tier].title)
         chan_t = quote(ch.title)
         effective = reported
+        if reported is None and request is None and p.default_priority in self.priorities:
+            effective = p.default_priority  # a request that states no priority (`default` in `priorities`)
+            add_clause(p.priorities_clause)
+            if "default_priority" in SENTENCES:  # the sentence is the reasons table's (one place for words)
+                reasons.append(reason("default_priority", p.priorities_clause,
+                                      priority=self.label(p.default_priority)))
         if request is not None:
             rq = self.requests[request]
             effective = rq.priority
@@ -225,6 +237,9 @@ class _Context:
                 c = t.cell(tier, request) if request is not None and any(x == request for x in t.rows) else None
                 c = c or t.cell(tier, priority)
                 level = f" и уровня {self.label(priority)}" if priority else ""
+                if c is not None and c.holding(holds) is not c:  # a conditional cell, while its condition holds
+                    c = c.holding(holds)
+                    level += f" при выполнении условия {quote(self.conditions.get(str(holds), str(holds)))}"
                 name = t.title
                 if c is None:
                     if t.id == "response":
@@ -233,6 +248,11 @@ class _Context:
                     continue
                 if c.term.reading == "not_regulated":
                     reasons.append(reason("target_not_regulated", tclause, target=name, tier=tier_t, level=level))
+                elif c.term.reading == "as_written":  # words, not a duration: stated as written, not computed
+                    reasons.append(reason("target", tclause, target=name, tier=tier_t, level=level,
+                                          term=quote(c.term.text),
+                                          counted="продолжительность срока настоящим Приложением не устанавливается",
+                                          strength="", percentile=""))
                 else:
                     strength = ("; ИСПОЛНИТЕЛЬ прилагает коммерчески оправданные усилия для соблюдения "
                                 "этого срока, срок не гарантируется" if c.strength == "efforts" else "")

@@ -6,6 +6,8 @@ import hashlib
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
+
 from . import ast, constructs, model, production_calendar
 from .constructs import Skip
 from .diagnostics import Span
@@ -62,6 +64,12 @@ def term(value: object, cal: model.Calendar | None) -> model.Term:
     """
     if isinstance(value, ast.TermNone):
         return model.Term("not_regulated", None, text="не регламентируется")
+    if isinstance(value, ast.TermWords):
+        return model.Term("as_written", None, text=value.text)
+    if isinstance(value, ast.TermStrict):  # the checker admits a duration only after `<`
+        assert isinstance(value.inner, ast.TermDuration)
+        inner = term(value.inner, cal)
+        return attrs.evolve(inner, text="менее " + _genitive(value.inner.duration, inner))
     if isinstance(value, ast.TermNextDay):
         base = "следующий рабочий день" if value.business else "следующий календарный день"
         if value.cutoff is not None:
@@ -88,6 +96,23 @@ def term(value: object, cal: model.Calendar | None) -> model.Term:
         return model.Term("business_days", md, amount=int(md.amount), unit="business_day", text=md.text)
     unit = "day" if unit == "calendar_day" else unit
     return model.Term("calendar_days", md, amount=int(md.amount), unit=unit, text=md.text)
+
+
+def _genitive(d: ast.Duration, tm: model.Term) -> str:
+    """A term's duration after «менее» (genitive), as `duration` words it in the nominative:
+    «4 часов», «1 рабочего дня», «2,5 рабочего дня (20 часов рабочего времени)», «17 часов 30 минут»."""
+    md = tm.duration
+    assert md is not None
+    business = md.unit.startswith("business_")
+    if d.parts:
+        text = " ".join(ru.quantity(int(a), u.replace("business_", ""), "gen") for a, u in d.parts)
+        return text + (" рабочего времени" if business else "")
+    if md.unit == "business_minute":
+        return ru.any_quantity(md.amount, "minute", "gen") + " рабочего времени"
+    text = ru.any_quantity(md.amount, md.unit, "gen")
+    if tm.reading == "working_time" and md.unit == "business_day":  # a fraction of a business day
+        text += f" ({ru.any_quantity(Decimal(tm.seconds or 0) / 3600, 'hour')} рабочего времени)"
+    return text
 
 
 def _checked(x: T | None) -> T:
@@ -244,39 +269,54 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
         m = next(m for m in matrices for row in m.rows if row.label.value == svc)
         row = next(row for row in m.rows if row.label.value == svc)
         columns = tuple(c.value for c in m.columns)
-        labelled: list[tuple[str | None, str, object, Span, ast.Name | None, bool]] = [
-            (None, tier, c.duration, c.span, None, False) for tier, c in zip(columns, row.cells)]
+        labelled: list[tuple[str | None, str, object, Span, ast.Name | None, bool, tuple[ast.CellWhen, ...]]] = [
+            (None, tier, c.duration, c.span, None, False, ()) for tier, c in zip(columns, row.cells)]
         rows: tuple[str | None, ...] = (None,)
     else:
         columns = tuple(c.value for c in t.columns)
         rows = tuple(None if r.label.value == "any" else r.label.value for r in t.rows)
-        labelled = [(None if r.label.value == "any" else r.label.value, tier, c.term, c.span, c.calendar, c.efforts)
-                    for r in t.rows for tier, c in zip(columns, r.cells)]
-    cells = []
-    for row_id, tier, value, span, cell_cal, efforts in labelled:
+        labelled = [(None if r.label.value == "any" else r.label.value, tier, c.term, c.span, c.calendar, c.efforts,
+                     c.when) for r in t.rows for tier, c in zip(columns, r.cells)]
+
+    def one(row_id: str | None, tier: str, value: object, span: Span, cell_cal: ast.Name | None,
+            efforts: bool) -> model.TargetCell:
         keys = (row_id or "any", tier)
         cal_id = cell_calendar(cell_cal.value if cell_cal else None, row_cal.get(keys[0]), row_cal.get(tier), default)
         cal = cals.get(cal_id) if cal_id else None
         v = value if not isinstance(value, ast.Duration) else ast.TermDuration(value, value.span)
         tm = term(v, cal)
+        computed = tm.reading not in model.UNCOMPUTED_READINGS
         best = efforts or efforts_all or keys[0] in efforts_for or tier in efforts_for
-        # a cell that promises nothing is no effort either: `efforts` speaks of the cells with a term
-        strong = "efforts" if best and tm.reading != "not_regulated" else "guaranteed"
+        # a cell that promises nothing (or only words) is no effort either: `efforts` speaks of the cells with a term
+        strong = "efforts" if best and computed else "guaranteed"
         pc = pct_for.get(keys[0]) or pct_for.get(tier) or pct_all
-        pct = None if pc is None or tm.reading == "not_regulated" else model.Percentile(
+        pct = None if pc is None or not computed else model.Percentile(
             pc.percent, pc.per.value, ru.percentile_ru(pc.percent, pc.per.value))
         text = tm.text
-        if cal is not None and cal_id != default and tm.reading != "not_regulated":
+        if cal is not None and cal_id != default and computed:
             text += f" ({cal.title})" if cal.always else f" (по календарю {ru.quote(cal.title)})"
-        if strong == "efforts" and tm.reading != "not_regulated":
+        if strong == "efforts" and computed:
             text += ", коммерчески оправданные усилия"
         if pct is not None:
             text += f", {pct.text}"
         text = typeset(text)  # the words the annex prints and the evaluator answers: typeset once, here
-        cells.append(model.TargetCell(tier, row_id, tm, cal_id if tm.reading != "not_regulated" else None,
-                                      strong, pct, span, counted(tm, cal), text))
+        return model.TargetCell(tier, row_id, tm, cal_id if computed else None, strong, pct, span,
+                                counted(tm, cal) if computed else "", text, isinstance(v, ast.TermStrict))
+
+    cells = []
+    for row_id, tier, value, span, cell_cal, efforts, when in labelled:
+        base = one(row_id, tier, value, span, cell_cal, efforts)
+        # an alternative is the same cell while its condition holds: the cell's own `on` and `efforts`
+        # carry over unless the alternative states its own
+        alternatives = tuple((w.condition.value, one(row_id, tier, w.cell.term, w.cell.span,
+                                                     w.cell.calendar or cell_cal, w.cell.efforts or efforts))
+                             for w in when)
+        cells.append(attrs.evolve(base, when=alternatives) if alternatives else base)
+    clock = model.ClockRules(*(tuple(n.value for f in t.clock if f.kind == kind for n in f.names)
+                               for kind in ("pause", "stop", "restart", "repeats")))
     return model.Target(t.id.value, title, _ref(t.ref), t.marks, _n(t.counted_from), tuple(n.value for n in t.via),
-                        columns, rows, tuple(cells), default, _n(t.from_service), _t(t.text), _t(t.note), t.span)
+                        columns, rows, tuple(cells), default, _n(t.from_service), _t(t.text), _t(t.note), t.span,
+                        clock)
 
 
 def _footnote_key(f: model.Footnote) -> tuple[int, int, str]:
@@ -316,7 +356,10 @@ class Lowering:
         return model.Event(e.id.value, e.title.value, e.span)
 
     def condition(self, c: ast.ConditionDecl) -> model.Condition:
-        return model.Condition(c.id.value, c.title.value, c.span)
+        return model.Condition(c.id.value, c.title.value, c.span, _n(c.escalated_via))
+
+    def status(self, s: ast.StatusDecl) -> model.Status:
+        return model.Status(s.id.value, s.title.value, s.span)
 
     def agreed(self, a: ast.AgreedDecl) -> model.Agreement:
         return model.Agreement(a.id.value, _ref(a.ref), _t(a.text) or "", a.span)
@@ -498,7 +541,9 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
         incident_accounting=one("incident_accounting"), reinstatement=one("reinstatement"),
         coverage=many("coverage"), outline=tuple(outline), span=prog.span,
         agreements=many("agreements"), defined_terms=many("defined_terms"),
-        performance=_performance(one("performance"), many("parties")))
+        performance=_performance(one("performance"), many("parties")), statuses=many("statuses"),
+        priority_change=_n(priorities_decl.on_change) or "recount" if priorities_decl else "recount",
+        default_priority=_n(priorities_decl.default) if priorities_decl else None)
 
 
 def _performance(d: ast.PerformanceDecl | None, parties: tuple[model.Party, ...]) -> model.Performance:

@@ -12,6 +12,7 @@ from attrs import field
 from .diagnostics import Span
 from .records import frozen
 from .runtime import ru_text
+from .runtime.ticket import PRIORITY_CHANGE_RULES as PRIORITY_CHANGE_RULES  # Program.priority_change's choices
 
 _span = field(eq=False, repr=False, default=None)
 
@@ -282,7 +283,9 @@ class OnRequestCell(Cell):
 #: How a target's deadline is counted. Each reading is stated in the annex and computed by the
 #: evaluator in exactly one way (see docs/language.md, "How a target is counted").
 READINGS = ("clock", "working_time", "calendar_days", "business_days", "next_business_day",
-            "next_calendar_day", "not_regulated")
+            "next_calendar_day", "not_regulated", "as_written")
+#: the readings with no deadline to compute: `-` (not regulated) and words (`"по согласованию сторон"`)
+UNCOMPUTED_READINGS = ("not_regulated", "as_written")
 #: the readings a sentence states as «в течение N …»
 _WITHIN_READINGS = ("clock", "working_time", "business_days", "calendar_days")
 
@@ -294,7 +297,9 @@ class Term:
     clock: `seconds` of elapsed time; working_time: `seconds` of the calendar's working time;
     calendar_days / business_days: the end (23:59:59 local) of the `amount`-th day after the start
     day (weeks and months as calendar units); next_*_day: the end of the next (business) day after
-    the start, a start after `cutoff` counting from the following day; not_regulated: no deadline.
+    the start, a start after `cutoff` counting from the following day; not_regulated: no deadline;
+    as_written: words instead of a duration ("по согласованию сторон"), not computed: `text` is
+    the words as written, answered as such.
     """
 
     reading: str
@@ -326,17 +331,52 @@ class TargetCell:
     span: Span = _span
     counted: str = ""  # how it is counted, in words: «в рабочее время по календарю «...»»
     text: str = ""  # the cell as the annex prints it and the evaluator answers: term, calendar, strength, share
+    #: a strict bound (`< 4h`, «менее 4 часов»): met only strictly before the due time, breached at it
+    strict: bool = False
+    #: (condition id, the cell that applies while it holds), in the order written:
+    #: `4h when escalated_by_phone 2h on around_the_clock`
+    when: tuple[tuple[str, TargetCell], ...] = ()
+
+    def holding(self, condition: str | None) -> TargetCell:
+        """The cell that applies while `condition` holds: its alternative for it, else itself."""
+        return next((c for k, c in self.when if k == condition), self) if condition is not None else self
 
     @property
     def within(self) -> str:
         """The cell as a sentence states it: «в течение 2 рабочих часов» when the cell is only a
-        duration (no calendar, strength or share of its own), else the cell's text as is."""
+        duration (no calendar, strength or share of its own), else the cell's text as is
+        («менее 4 часов» for a strict bound, the words of a words cell)."""
         d = self.term.duration
-        if d is None or self.text != self.term.text or self.term.reading not in _WITHIN_READINGS:
+        if d is None or self.strict or self.text != self.term.text or self.term.reading not in _WITHIN_READINGS:
             return self.text
         unit = "minute" if d.unit == "business_minute" else d.unit
         extra = " рабочего времени" if d.unit == "business_minute" else ""
         return f"в течение {ru_text.any_quantity(d.amount, unit, 'gen')}{extra}"
+
+@frozen
+class ClockRules:
+    """How a target's clock runs over a ticket's life (status and event ids; `update` is built in).
+
+    pauses: statuses in which time does not count (on the target's calendar); stops: events that
+    stop it (met if by the due time, breached otherwise); restarts: events that start a stopped
+    clock again; repeats_after: events that close a cycle of a recurring target and open the next
+    (non-empty: the target recurs, until a stop event).
+    """
+
+    pauses: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
+    restarts: tuple[str, ...] = ()
+    repeats_after: tuple[str, ...] = ()
+
+    @property
+    def recurring(self) -> bool:
+        return bool(self.repeats_after)
+
+    @property
+    def stated(self) -> bool:
+        """The policy states some rule (else the clock runs from the start until the target is met)."""
+        return bool(self.pauses or self.stops or self.restarts or self.repeats_after)
+
 
 @frozen
 class Target:
@@ -356,6 +396,12 @@ class Target:
     text: str | None
     note: str | None
     span: Span = _span
+    clock: ClockRules = ClockRules()  # how its clock runs over a ticket's life
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The conditions its cells take another value under, in the order first written."""
+        return tuple(dict.fromkeys(k for c in self.cells for k, _ in c.when))
 
     @property
     def cite(self) -> str:
@@ -526,6 +572,16 @@ class Event:
 
 @frozen
 class Condition:
+    id: str
+    title: str
+    span: Span = _span
+    escalated_via: str | None = None  # a channel id: holds once the ticket is escalated through it
+
+
+@frozen
+class Status:
+    """A ticket status (waiting for the customer ...): a target may pause while a ticket is in it."""
+
     id: str
     title: str
     span: Span = _span
@@ -836,6 +892,9 @@ class Program:
     performance: Performance | None = None
     defined_terms: tuple[DefinedTerm, ...] = ()
     instance: Instance | None = None  # set for one customer's annex (contract.instantiate)
+    statuses: tuple[Status, ...] = ()
+    priority_change: str = "recount"  # PRIORITY_CHANGE_RULES: what a priority change does to running clocks
+    default_priority: str | None = None  # the priority of a request that states none (`default P3`)
 
     @cached_property
     def intake(self) -> tuple[IntakeTable, ...]:
@@ -906,6 +965,7 @@ class Index:
         self.channels = {c.id: c for c in p.channels}
         self.events = {e.id: e for e in p.events}
         self.conditions = {c.id: c for c in p.conditions}
+        self.statuses = {s.id: s for s in p.statuses}
         self.warranties = {w.id: w for w in p.warranties}
         self.parties = {x.id: x for x in p.parties}
         self.periods = {x.id: x for x in p.periods}

@@ -98,6 +98,17 @@ def duration_parts(text: str) -> list[tuple[str, str]]:
 
 #: Compound durations sum into their smallest unit; these are the units that may be summed.
 _COMPOUND_MINUTES = {"hour": 60, "minute": 1, "business_hour": 60, "business_minute": 1}
+#: A target's clock fields (`pause while`, `stop on`, `restart on`, `repeats after`): one of each.
+_CLOCK_FIELDS = ("pause", "stop", "restart", "repeats")
+
+
+class _RowLabel:
+    """A row id of a target table before the rows are regrouped by the header's width (parse-internal)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: ast.Name) -> None:
+        self.name = name
 
 
 @v_args(meta=True)
@@ -519,7 +530,7 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
         htok = next((c for c in toks if c.type == "HEADER"), None)
         corner, columns = self.header(htok) if htok is not None else (None, ())
         fields = [c for c in children if isinstance(c, ast.Field)]
-        f = self.fields([c for c in fields if c.name in ("text", "note", "from", "via")], "target")
+        f = self.fields([c for c in fields if c.name in ("text", "note", "from", "via", *_CLOCK_FIELDS)], "target")
         calendar = self.name(names[0]) if names else None
         from_service = self.name(names[1]) if is_response and len(names) > 1 else None
         efforts = tuple(c.value for c in fields if c.name == "efforts")
@@ -530,7 +541,36 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
             efforts,
             tuple(c.value for c in fields if c.name == "percentile"),
             f.get("from"), tuple(f.get("via", ())), f.get("text"), f.get("note"), corner, columns,
-            tuple(c for c in children if isinstance(c, ast.TargetRow)), from_service, is_response, self.sp(meta))
+            self.rows(children, len(columns)), from_service, is_response, self.sp(meta),
+            tuple(f[k] for k in _CLOCK_FIELDS if k in f))
+
+    def rows(self, children: list[Any], width: int) -> tuple[ast.TargetRow, ...]:
+        """The table's rows from the flat sequence of row ids and cells after its header: a name
+        starts a row; so does a quoted id (a lone cell of words, with no `on`, `efforts` or `when`)
+        where the row before it is complete or there is none; a cell with no row is a P0001."""
+        rows: list[tuple[ast.Name, list[ast.TargetCell]]] = []
+        for item in children:
+            if isinstance(item, _RowLabel):
+                rows.append((item.name, []))
+            elif isinstance(item, ast.TargetCell):
+                words = isinstance(item.term, ast.TermWords) and item.calendar is None and not item.efforts \
+                    and not item.when
+                if words and (not rows or len(rows[-1][1]) >= width):
+                    assert isinstance(item.term, ast.TermWords)
+                    rows.append((ast.Name(item.term.text, item.span), []))
+                elif not rows:
+                    self.diagnostics.append(Diagnostic(
+                        "P0001", "a row of a target table starts with its priority or request type",
+                        Label(item.span, "a cell before any row id"),
+                        help="start the row with its id: `P1  4h  2h`, or `any  4h  2h`"))
+                else:
+                    rows[-1][1].append(item)
+        out = []
+        for label, cells in rows:
+            end = cells[-1].span if cells else label.span
+            span = Span(self.path, label.span.line, label.span.column, end.end_line, end.end_column)
+            out.append(ast.TargetRow(label, tuple(cells), span))
+        return tuple(out)
 
     def response_table(self, meta: Meta, children: list[Any]) -> ast.TargetDecl:
         return self._target(meta, children, ast.Name("response", self.sp(meta)), True)
@@ -565,14 +605,48 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
         head = ch[0] if isinstance(ch[0], tuple) else (self.name(ch[0]),)
         return head + tuple(self.name(t) for t in ch[1:] if isinstance(t, Token))
 
-    def trow(self, meta: Meta, ch: list[Any]) -> ast.TargetRow:
-        return ast.TargetRow(ch[0], tuple(ch[1:]), self.sp(meta))
+    def trow_label(self, meta: Meta, ch: list[Any]) -> _RowLabel:
+        return _RowLabel(self.name(ch[0]))
 
     def tcell(self, meta: Meta, ch: list[Any]) -> ast.TargetCell:
         term = ch[0]
         cal = next((self.name(c) for c in ch[1:] if isinstance(c, Token) and c.type == "NAME"), None)
         efforts = any(isinstance(c, Token) and c.type == "EFFORTS" for c in ch[1:])
-        return ast.TargetCell(term, cal, efforts, self.sp(meta))
+        when = tuple(c for c in ch[1:] if isinstance(c, ast.CellWhen))
+        span = self.sp(meta)
+        if when:  # the cell itself ends where its first `when` begins
+            own = [c for c in ch if not isinstance(c, ast.CellWhen)]
+            last = self.tsp(own[-1]) if isinstance(own[-1], Token) else own[-1].span
+            span = Span(self.path, span.line, span.column, last.end_line, last.end_column)
+        return ast.TargetCell(term, cal, efforts, span, when)
+
+    def tcond(self, meta: Meta, ch: list[Any]) -> ast.CellWhen:
+        term = ch[1]
+        cal = next((self.name(c) for c in ch[2:] if isinstance(c, Token) and c.type == "NAME"), None)
+        efforts = any(isinstance(c, Token) and c.type == "EFFORTS" for c in ch[2:])
+        span = self.sp(meta)
+        cell_start = term.span
+        cell = ast.TargetCell(term, cal, efforts, Span(self.path, cell_start.line, cell_start.column,
+                                                        span.end_line, span.end_column))
+        return ast.CellWhen(self.name(ch[0]), cell, span)
+
+    def term_strict(self, meta: Meta, ch: list[Any]) -> ast.TermStrict:
+        return ast.TermStrict(ch[0], self.sp(meta))
+
+    def term_words(self, meta: Meta, ch: list[Any]) -> ast.TermWords:
+        return ast.TermWords(self.one_line(ch[0]).value, self.tsp(ch[0]))
+
+    def pause_while(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("pause", meta, ast.ClockField("pause", ch[0], self.sp(meta)))
+
+    def stop_on(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("stop", meta, ast.ClockField("stop", ch[0], self.sp(meta)))
+
+    def restart_on(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("restart", meta, ast.ClockField("restart", ch[0], self.sp(meta)))
+
+    def repeats_after(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("repeats", meta, ast.ClockField("repeats", ch[0], self.sp(meta)))
 
     def term_duration(self, meta: Meta, ch: list[Any]) -> ast.TermDuration:
         d = self.duration(ch[0])
@@ -601,9 +675,16 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
     # -- priorities ----------------------------------------------------------
     def priorities(self, meta: Meta, children: list[Any]) -> ast.PrioritiesDecl:
         titled = [c for c in children if isinstance(c, ast.Text)]
+        f = self.fields(children, "priorities")
         return ast.PrioritiesDecl(self.pick(children, ast.Ref),
                                   tuple(c for c in children if isinstance(c, ast.PriorityDecl)), self.sp(meta),
-                                  titled[0] if titled else None)
+                                  titled[0] if titled else None, f.get("default"), f.get("on_change"))
+
+    def default_priority(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("default", meta, ch[0])
+
+    def priority_change(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("on_change", meta, self.name(ch[0]))
 
     def priority(self, meta: Meta, ch: list[Any]) -> ast.PriorityDecl:
         f = self.fields(ch[2:], "priority")
@@ -645,8 +726,19 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
     def event(self, meta: Meta, ch: list[Any]) -> ast.EventDecl:
         return ast.EventDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
 
+    def status(self, meta: Meta, ch: list[Any]) -> ast.StatusDecl:
+        return ast.StatusDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
+
     def condition(self, meta: Meta, ch: list[Any]) -> ast.ConditionDecl:
-        return ast.ConditionDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta))
+        f = self.fields(ch[2:], "condition")
+        return ast.ConditionDecl(self.name(ch[0]), self.one_line(ch[1]), self.sp(meta),
+                                 f.get("escalated_via"), f.get("depends_on"))
+
+    def escalated_via(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("escalated_via", meta, self.name(ch[0]))
+
+    def condition_on(self, meta: Meta, ch: list[Any]) -> ast.Field:
+        return self.field("depends_on", meta, self.name(ch[0]))
 
     def obligation(self, meta: Meta, ch: list[Any]) -> ast.ObligationDecl:
         ident, title = self.head(ch)
