@@ -17,7 +17,19 @@ from .runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = ["query"]
 
-KINDS = ("response", "entitlement", "deadline", "tier", "vouchers", "renewal")
+KINDS = ("response", "entitlement", "deadline", "tier", "vouchers", "renewal", "ticket")
+#: What `--events FILE` may hold: JSON lines (one event object a line) or CSV with a header row.
+EVENTS_FORMATS = ("jsonl", "csv")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
+
+
+class BadRows(PolicyQueryError):
+    """Rows of --events that could not be read: each with its line number (none is dropped)."""
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        first = "; ".join(f"line {n}: {m}" for n, m in rows[:3]) + ("; …" if len(rows) > 3 else "")
+        super().__init__(f"{len(rows)} bad row(s) in --events: {first}", kind="events", argument="events")
+        self.rows = rows
 
 
 def _program_path(program: str, policies: str) -> Path:
@@ -104,6 +116,110 @@ def cli_message(error: Exception) -> str:
     return text
 
 
+def _events_format(path: str | None, given: str | None) -> str:
+    if path is None:
+        raise PolicyQueryError("--events FILE is required for `ticket` (JSON lines or CSV; `-` reads stdin)",
+                               kind="missing", argument="events")
+    if given is not None:
+        return given
+    fmt = _EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
+    if fmt is None:
+        raise PolicyQueryError(f"--events {path!r}: say its format with --events-format "
+                               f"({' or '.join(EVENTS_FORMATS)}); a file named *.jsonl or *.csv says it itself",
+                               kind="missing", argument="events")
+    return fmt
+
+
+def read_events(path: str, fmt: str) -> tuple[list[Any], list[int]]:
+    """The events of --events (JSON lines or CSV) and the line each came from; every row that cannot
+    be read is reported with its line number (BadRows), none is dropped."""
+    import sys
+
+    from .runtime.ticket import EVENT_FIELDS, TicketEvent, TicketEventError
+
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyQueryError(f"--events {path!r}: cannot read it ({e.__class__.__name__}: {e})",
+                               kind="missing", argument="events") from None
+    events: list[Any] = []
+    lines: list[int] = []
+    bad: list[tuple[int, str]] = []
+
+    def take(n: int, row: Any) -> None:
+        try:
+            events.append(TicketEvent.from_mapping(row))
+            lines.append(n)
+        except TicketEventError as e:
+            bad.append((n, str(e)))
+
+    if fmt == "jsonl":
+        import json
+
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as e:
+                bad.append((n, f"not JSON: {e}"))
+                continue
+            if not isinstance(row, dict):
+                bad.append((n, f"a JSON line is one event object, got {type(row).__name__}"))
+                continue
+            take(n, row)
+    else:
+        import csv
+        import io
+
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in reader.fieldnames or ()]
+        unknown = [h for h in header if h not in EVENT_FIELDS]
+        if not header or unknown or "at" not in header or "kind" not in header:
+            why = (f"unknown column {unknown[0]!r}" if unknown else "no `at` and `kind` columns")
+            raise BadRows([(1, f"the header row names the columns ({', '.join(EVENT_FIELDS)}; at and kind "
+                               f"required): {why}")])
+        reader.fieldnames = header
+        start = 2
+        for row in reader:
+            n = start
+            start = reader.line_num + 1
+            if None in row:
+                bad.append((n, f"more fields than the header's {len(header)}"))
+                continue
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            take(n, row)
+    if bad:
+        raise BadRows(bad)
+    return events, lines
+
+
+def _ticket(m: ModuleType, o: dict[str, Any], bound: Any) -> tuple[str, Any]:
+    from .runtime.ticket import TicketEventError
+
+    path = o.get("events")
+    fmt = _events_format(path, o.get("events_format"))
+    at = _when("at", o["at"])
+    assert path is not None
+    events, lines = read_events(path, fmt)
+    try:
+        if bound is not None:
+            a = bound.ticket(events=events, at=at)
+        else:
+            a = m.ticket(tier=_need("tier", o["tier"]), events=events, at=at)
+    except TicketEventError as e:
+        index = e.details.get("event")
+        if isinstance(index, int) and 0 <= index < len(lines):
+            text = str(e).replace(f"event {index + 1}: ", "", 1)
+            raise BadRows([(lines[index], text)]) from None
+        raise
+    return a.explanation, a.as_dict()
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "_asdict"):  # the evaluator's answers are named tuples
         return {k: _plain(v) for k, v in value._asdict().items()}
@@ -157,6 +273,8 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
                  + (f"до {date_ru(g.expires)}" if g.expires is not None else "без ограничения срока")
                  + f" ({cite(g.clause)})." for g in grants]
         return "\n".join(lines), _plain(grants)
+    if kind == "ticket":
+        return _ticket(m, o, bound)
     if kind == "renewal":
         notice = _day("notice-on", o["notice_on"]) if o["notice_on"] else None
         r = m.renewal(start=_day("start", o["start"]), notice_on=notice)
@@ -173,7 +291,7 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
 @click.option("--priority", help="Reported priority, e.g. P1 (omit for programs without).")
 @click.option("--request", help="Request type id instead of --priority, e.g. service_request.")
 @click.option("--channel", help="Channel id, e.g. phone.")
-@click.option("--at", "at", help="Registration instant, ISO 8601 with offset.")
+@click.option("--at", "at", help="Registration instant (response); the instant asked about (ticket). ISO 8601 with offset.")
 @click.option("--service", help="Service id (entitlement).")
 @click.option("--obligation", help="Obligation id (deadline).")
 @click.option("--start", help="Start instant (deadline) or date (vouchers, renewal).")
@@ -181,6 +299,10 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
 @click.option("--points", type=int, help="Support points (tier).")
 @click.option("--years", type=int, default=1, show_default=True, help="Years (vouchers).")
 @click.option("--notice-on", "notice_on", help="Date of a notice against renewal (renewal).")
+@click.option("--events", "events", metavar="FILE", type=click.Path(dir_okay=False, path_type=str, allow_dash=True),
+              help="A ticket's events (ticket): JSON lines or CSV, `-` for stdin (see README, Ticket events).")
+@click.option("--events-format", "events_format", type=click.Choice(EVENTS_FORMATS),
+              help="The format of --events (default: by its extension, .jsonl or .csv).")
 @click.option("--contract", "contract_path", type=click.Path(dir_okay=False, path_type=str),
               help="A contract instance (contracts/*.toml): its program and tier; "
                    "requests outside its term are refused.")
@@ -191,13 +313,15 @@ def _ask(m: ModuleType, kind: str, o: dict[str, Any], bound: Any = None) -> tupl
                    "(default: `calendar-data` in policyc.toml, found from --policies upward).")
 def query(program: str, kind: str, policies: str, fmt: str, contract_path: str | None = None,
           calendar_data: str | None = None, **options: Any) -> None:
-    """Answer KIND (response, entitlement, deadline, tier, vouchers, renewal) for PROGRAM.
+    """Answer KIND (response, entitlement, deadline, tier, vouchers, renewal, ticket) for PROGRAM.
 
     PROGRAM is a program id (looked up in --policies) or a path to a .policy file.
 
     \b
     policyc query landesk_support response --tier enterprise --priority P1 \\
         --channel phone --at 2026-03-10T10:00+03:00
+    policyc query landesk_support ticket --tier enterprise --events t123.jsonl \\
+        --at 2026-03-11T12:00+03:00
     """
     from .compiler import calendar_request
     from .loading import load  # the compiler is needed only once a question is asked
@@ -206,11 +330,16 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
 
     calendar = calendar_request(calendar_data, (policies,))  # --calendar-data, else policyc.toml's
 
-    def fail(kind: str, message: str, code: int, diagnostics: Sequence[Diagnostic] = ()) -> NoReturn:
+    def fail(kind: str, message: str, code: int, diagnostics: Sequence[Diagnostic] = (),
+             bad_rows: Sequence[tuple[int, str]] = ()) -> NoReturn:
+        extra = {"bad_rows": [{"line": n, "message": m} for n, m in bad_rows]} if bad_rows else {}
         if fmt == "json":
             click.echo(dumps(envelope("query", code, diagnostics=diagnostics, error={"kind": kind, "message": message},
-                                      program=program, question=question, answer=None)))
+                                      program=program, question=question, answer=None, **extra)))
         else:
+            if bad_rows:
+                for n, m in bad_rows:
+                    click.echo(f"{options.get('events')}:{n}: {m}", err=True)
             click.echo(f"error: {message}", err=True)
         raise SystemExit(code)
 
@@ -259,6 +388,8 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
         raise SystemExit(1) from None
     try:
         text, data = _ask(module, kind, options, bound)
+    except BadRows as e:
+        fail("events", cli_message(e), 2, bad_rows=e.rows)
     except PolicyQueryError as e:
         fail(getattr(e, "kind", "query"), cli_message(e), 2)
     if fmt == "json":

@@ -36,6 +36,7 @@ KINDS = {
     "condition": "the obligation applies only when a condition holds",
     "lacks": "the program defines nothing for this question",
     "horizon": "a date outside the span a calendar was compiled for",
+    "events": "a ticket's events cannot be read (ticket(): a bad event, or none registering the ticket)",
     "query": "any other question the policy cannot answer",
 }
 

@@ -103,6 +103,8 @@ class TicketEventError(PolicyQueryError):
     before the registration, or a naive datetime. The message names the valid choices; `.details`
     has `event` (the event's position in the list given, from 0) when one event is at fault."""
 
+    default_kind = "events"
+
 
 def _bad(message: str, index: int | None = None, **details: Any) -> TicketEventError:
     where = f"event {index + 1}: " if index is not None else ""
@@ -264,7 +266,7 @@ class TargetState(NamedTuple):
         else:
             args = ()
         out = [(st, args)]
-        if self.cycles > 1 or self.breaches:
+        if self.cycles > 1:
             out.append(("cycles", (("cycles", str(self.cycles)), ("breaches", str(self.breaches)))))
         if self.provisional:
             out.append(("provisional", (("due", _iso(self.due) or ""),)))
@@ -301,7 +303,7 @@ class TargetState(NamedTuple):
             text = s["not_started"].format(target=title, event=self.counted_from_title or self.counted_from)
         else:
             text = s["not_regulated"].format(target=title)
-        if self.cycles > 1 or self.breaches:
+        if self.cycles > 1:
             text += " " + s["cycles"].format(cycles=self.cycles, breaches=self.breaches)
         if self.provisional and self.due is not None:
             text += " " + provisional_ru((self.due.year,))
