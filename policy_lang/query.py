@@ -138,10 +138,7 @@ def read_events(path: str, fmt: str) -> tuple[list[Any], list[int]]:
     from .runtime.ticket import EVENT_FIELDS, TicketEvent, TicketEventError
 
     try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(path).read_text(encoding="utf-8-sig")
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise PolicyQueryError(f"--events {path!r}: cannot read it ({e.__class__.__name__}: {e})",
                                kind="missing", argument="events") from None
@@ -207,10 +204,8 @@ def _ticket(m: ModuleType, o: dict[str, Any], bound: Any) -> tuple[str, Any]:
     assert path is not None
     events, lines = read_events(path, fmt)
     try:
-        if bound is not None:
-            a = bound.ticket(events=events, at=at)
-        else:
-            a = m.ticket(tier=_need("tier", o["tier"]), events=events, at=at)
+        a = (bound.ticket(events=events, at=at) if bound is not None
+             else m.ticket(tier=_need("tier", o["tier"]), events=events, at=at))
     except TicketEventError as e:
         index = e.details.get("event")
         if isinstance(index, int) and 0 <= index < len(lines):
