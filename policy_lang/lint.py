@@ -68,7 +68,7 @@ def inflects(form: str, stems: tuple[str, ...]) -> bool:
 
 def text_nodes(items: list[object]) -> Iterator[tuple[str, Span, str]]:
     """(value, span of the literal, where) for every printed string reachable from the
-    declarations: each `ast.Text`, a matrix cell's text, a holiday's label. `where` is
+    declarations: each `ast.Text`, a matrix or target cell's text, a holiday's label. `where` is
     "terms" inside a `terms` block, "role" for a party's explanation, else ""."""
     stack: list[tuple[object, str]] = [(n, "") for n in reversed(items)]
     while stack:
@@ -86,6 +86,8 @@ def text_nodes(items: list[object]) -> Iterator[tuple[str, Span, str]]:
         if isinstance(n, ast.TermsDecl):
             where = "terms"
         if isinstance(n, ast.Cell) and n.text and n.span is not None:
+            yield n.text, n.span, where
+        if isinstance(n, ast.TermWords) and n.span is not None:  # a target cell of words is printed as written
             yield n.text, n.span, where
         if isinstance(n, ast.DateItem) and n.label and n.span is not None:
             yield n.label, n.span, where

@@ -165,3 +165,25 @@ def test_seed_policies(path: Path) -> None:
     w1 = sum(d.code == "W0801" for d in with_terms)
     w2 = sum(d.code == "W0802" for d in with_terms)
     print(f"\n{path.name}: {len(plain)} warnings as is; with terms: {w1} W0801, {w2} W0802")
+
+
+def test_synonym_in_a_target_cell_of_words_is_located(tmp_path: Path) -> None:
+    """A cell of words (`"по согласованию с клиентом"`) is printed as written: the lint reads it."""
+    diags, source, _ = run(tmp_path, '''
+calendar office "офис" {
+    zone  "Europe/Moscow"
+    hours mon-fri 09:00-18:00
+}
+tiers {
+    base "Base" purchased
+}
+priorities {
+    P1 "Критический"
+}
+target resolution "Срок решения" on office {
+    priority base
+    P1       "по согласованию с клиентом"
+}
+''')
+    assert [(d.code, d.span.line, d.span.column) for d in diags] == [("W0801", *where(source, "клиентом"))]
+    assert diags[0].message == "«клиентом» is a synonym of the defined term ЗАКАЗЧИК"
