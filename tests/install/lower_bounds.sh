@@ -19,7 +19,7 @@ fi
 # the test tools are not constrained beyond the library bounds (they must accept them: hypothesis and
 # jsonschema need attrs, for one)
 "$venv/bin/python" -m pip install -q -c constraints/lower.txt -e ./runtime -e '.[pdf]' \
-  pytest syrupy hypothesis holidays pandas pypdf jsonschema hatchling mypy
+  pytest pytest-xdist syrupy hypothesis holidays pandas pypdf jsonschema hatchling mypy
 "$venv/bin/python" -m pip check
 # every bound of constraints/lower.txt is what got installed, not something newer
 "$venv/bin/python" - <<'PYEOF'
