@@ -99,7 +99,7 @@ def duration_parts(text: str) -> list[tuple[str, str]]:
 #: Compound durations sum into their smallest unit; these are the units that may be summed.
 _COMPOUND_MINUTES = {"hour": 60, "minute": 1, "business_hour": 60, "business_minute": 1}
 #: A target's clock fields (`pause while`, `stop on`, `restart on`, `repeats after`): one of each.
-_CLOCK_FIELDS = ("pause", "stop", "restart", "repeats")
+_CLOCK_FIELDS = ("pause while", "stop on", "restart on", "repeats after")
 
 
 class _RowLabel:
@@ -637,16 +637,16 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
         return ast.TermWords(self.one_line(ch[0]).value, self.tsp(ch[0]))
 
     def pause_while(self, meta: Meta, ch: list[Any]) -> ast.Field:
-        return self.field("pause", meta, ast.ClockField("pause", ch[0], self.sp(meta)))
+        return self.field("pause while", meta, ast.ClockField("pause", ch[0], self.sp(meta)))
 
     def stop_on(self, meta: Meta, ch: list[Any]) -> ast.Field:
-        return self.field("stop", meta, ast.ClockField("stop", ch[0], self.sp(meta)))
+        return self.field("stop on", meta, ast.ClockField("stop", ch[0], self.sp(meta)))
 
     def restart_on(self, meta: Meta, ch: list[Any]) -> ast.Field:
-        return self.field("restart", meta, ast.ClockField("restart", ch[0], self.sp(meta)))
+        return self.field("restart on", meta, ast.ClockField("restart", ch[0], self.sp(meta)))
 
     def repeats_after(self, meta: Meta, ch: list[Any]) -> ast.Field:
-        return self.field("repeats", meta, ast.ClockField("repeats", ch[0], self.sp(meta)))
+        return self.field("repeats after", meta, ast.ClockField("repeats", ch[0], self.sp(meta)))
 
     def term_duration(self, meta: Meta, ch: list[Any]) -> ast.TermDuration:
         d = self.duration(ch[0])
