@@ -37,6 +37,27 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`project` after one `--only python,md` build into gen/, made once for the module: the starting
+    point of the tests below that edit something after a first build (the first build itself is
+    test_editing_one_program_renders_that_program_only's). Tests get copies (`built`), never this."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(REPO / "policies", root / "policies", ignore=shutil.ignore_patterns("examples"))
+    shutil.copytree(REPO / "contracts", root / "contracts")
+    build_json(str(root / "policies"), "--out", str(root / "gen"), "--only", FAST)
+    return root
+
+
+@pytest.fixture()
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of `built_once` for one test to edit: sources, outputs and manifest, every mtime kept
+    (copy2), so the copy's next build finds it up to date, as the build that made it would."""
+    root = tmp_path / "built"
+    shutil.copytree(built_once, root, symlinks=True)
+    return root
+
+
 def mtimes(out: Path) -> dict[str, int]:
     return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
 
@@ -75,83 +96,76 @@ def test_editing_one_program_renders_that_program_only(project: Path) -> None:
     assert res.exit_code == 0 and "nothing changed" in res.output, res.output
 
 
-def test_text_report_names_what_was_rendered(project: Path) -> None:
-    out = project / "gen"
-    assert invoke("build", str(project / "policies"), "--out", str(out), "--only", FAST).exit_code == 0
-    edit(project / "policies" / "juniper_care_core.policy", '"Juniper Care Core"', '"Juniper Care Core+"')
-    res = invoke("build", str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_text_report_names_what_was_rendered(built: Path) -> None:
+    out = built / "gen"
+    edit(built / "policies" / "juniper_care_core.policy", '"Juniper Care Core"', '"Juniper Care Core+"')
+    res = invoke("build", str(built / "policies"), "--out", str(out), "--only", FAST)
     assert res.exit_code == 0, res.output
     assert "2 file(s) written, 12 unchanged (rendered juniper_care_core; 7 up to date)" in res.output, res.output
 
 
-def test_editing_a_shared_include_renders_its_includers_only(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_editing_a_shared_include_renders_its_includers_only(built: Path) -> None:
+    out = built / "gen"
     before = mtimes(out)
-    shared = project / "policies" / "shared" / "landesk_terms.policy"
+    shared = built / "policies" / "shared" / "landesk_terms.policy"
     shared.write_text(shared.read_text(encoding="utf-8") + "\n# an edit of the shared terms\n", encoding="utf-8")
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert again["rendered"] == INCLUDERS
     assert changed(before, mtimes(out)) == sorted(
         [f"annex/{i}.md" for i in INCLUDERS] + [f"python/{i}.py" for i in INCLUDERS if "--" not in i])
 
 
-def test_editing_a_contract_renders_its_instance_only(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_editing_a_contract_renders_its_instance_only(built: Path) -> None:
+    out = built / "gen"
     before = mtimes(out)
-    edit(project / "contracts" / "romashka_landesk.toml", 'name = "И. И. Иванов"', 'name = "И. И. Сидоров"')
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    edit(built / "contracts" / "romashka_landesk.toml", 'name = "И. И. Иванов"', 'name = "И. И. Сидоров"')
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert again["rendered"] == ["landesk_support--romashka_landesk"]
     assert changed(before, mtimes(out)) == ["annex/landesk_support--romashka_landesk.md"]
     assert "Сидоров" in (out / "annex" / "landesk_support--romashka_landesk.md").read_text(encoding="utf-8")
 
 
-def test_editing_one_section_of_annex_toml_renders_that_program_only(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_editing_one_section_of_annex_toml_renders_that_program_only(built: Path) -> None:
+    out = built / "gen"
     before = mtimes(out)
-    cfg = project / "policies" / "annex.toml"
+    cfg = built / "policies" / "annex.toml"
     cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[programs.shavlik_support]\nannex_number = "7"\n',
                    encoding="utf-8")
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert again["rendered"] == ["shavlik_support"]
     assert changed(before, mtimes(out)) == ["annex/shavlik_support.md"]  # the evaluator's bytes are the same
 
 
-def test_other_kinds_of_a_program_built_earlier_are_not_taken_as_up_to_date(project: Path) -> None:
+def test_other_kinds_of_a_program_built_earlier_are_not_taken_as_up_to_date(built: Path) -> None:
     """`--only python` after an edit renders the evaluator; the Markdown made before the edit is not
     listed as made from the new inputs, so the next full-kind build renders it."""
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
-    edit(project / "policies" / "landesk_tam.policy", TAM_TITLE, TAM_EDITED)
-    assert build_json(str(project / "policies"), "--out", str(out), "--only", "python")["rendered"] == ["landesk_tam"]
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    out = built / "gen"
+    edit(built / "policies" / "landesk_tam.policy", TAM_TITLE, TAM_EDITED)
+    assert build_json(str(built / "policies"), "--out", str(out), "--only", "python")["rendered"] == ["landesk_tam"]
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert "landesk_tam" in again["rendered"]  # type: ignore[operator]
     assert "правка" in (out / "annex" / "landesk_tam.md").read_text(encoding="utf-8")
 
 
-def test_an_output_edited_by_hand_is_rendered_again(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_an_output_edited_by_hand_is_rendered_again(built: Path) -> None:
+    out = built / "gen"
     (out / "annex" / "wavelink_support.md").write_text("hand edit", encoding="utf-8")
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert again["rendered"] == ["wavelink_support"] and again["written"] == 1
     assert (out / "annex" / "wavelink_support.md").read_text(encoding="utf-8") != "hand edit"
 
 
-def test_check_after_an_edit_names_exactly_the_stale_files(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
-    edit(project / "contracts" / "vektor_tam.toml", "[customer]", "[customer]\n# edited")
-    edit(project / "policies" / "juniper_care_core.policy", '"Juniper Care Core"', '"Juniper Care Core+"')
-    res = invoke("build", "--check", str(project / "policies"), "--out", str(out), "--only", FAST, "--format", "json")
+def test_check_after_an_edit_names_exactly_the_stale_files(built: Path) -> None:
+    out = built / "gen"
+    edit(built / "contracts" / "vektor_tam.toml", "[customer]", "[customer]\n# edited")
+    edit(built / "policies" / "juniper_care_core.policy", '"Juniper Care Core"', '"Juniper Care Core+"')
+    res = invoke("build", "--check", str(built / "policies"), "--out", str(out), "--only", FAST, "--format", "json")
     assert res.exit_code == 1, res.output
     data = json.loads(res.stdout)
     # a comment in a contract changes its hash but not its annex: --check compares bytes, not hashes
     assert data["stale"] == ["annex/juniper_care_core.md", "python/juniper_care_core.py"]
     assert data["missing"] == [] and data["extra"] == [] and data["stray"] == []
-    res = invoke("build", "--check", str(project / "policies"), "--out", str(out), "--only", FAST)
+    res = invoke("build", "--check", str(built / "policies"), "--out", str(out), "--only", FAST)
     assert res.exit_code == 1
     stale = res.output.split("stale:\n", 1)[1].split("fix:", 1)[0].split()
     assert stale == [str(out / "annex/juniper_care_core.md"), str(out / "python/juniper_care_core.py")]
@@ -243,27 +257,25 @@ def test_fonts_are_recorded_and_a_difference_is_said_as_such(one_program: Path, 
     assert invoke("build", "--check", str(one_program), "--out", str(out)).exit_code == 0
 
 
-def test_a_manifest_from_before_per_program_hashes_renders_everything(project: Path) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_a_manifest_from_before_per_program_hashes_renders_everything(built: Path) -> None:
+    out = built / "gen"
     manifest_path = out / ".manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     del manifest["programs"]
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    again = build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+    again = build_json(str(built / "policies"), "--out", str(out), "--only", FAST)
     assert len(again["rendered"]) == 8 and again["written"] == 0  # type: ignore[arg-type]
     assert "programs" in json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("programs", ['[]', '{"x": {"inputs": "nope", "outputs": []}}',
                                       '{"x": {"inputs": "' + "a" * 64 + '", "outputs": ["../x"]}}'])
-def test_a_malformed_programs_record_is_not_our_manifest(project: Path, programs: str) -> None:
-    out = project / "gen"
-    build_json(str(project / "policies"), "--out", str(out), "--only", FAST)
+def test_a_malformed_programs_record_is_not_our_manifest(built: Path, programs: str) -> None:
+    out = built / "gen"
     manifest_path = out / ".manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["programs"] = json.loads(programs)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    res = invoke("build", str(project / "policies"), "--out", str(out), "--only", FAST)
+    res = invoke("build", str(built / "policies"), "--out", str(out), "--only", FAST)
     assert res.exit_code == 0 and "not a manifest written by policyc" in res.output, res.output
     assert "Traceback" not in res.output
