@@ -12,7 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from . import model
-from .reasons import INTAKE, SENTENCES, reason
+from .reasons import INTAKE, reason
 from .runtime.ru_text import cite, join_ru, quote
 
 __all__ = ["decide", "decisions", "intake"]
@@ -163,9 +163,7 @@ class _Context:
         if reported is None and request is None and p.default_priority in self.priorities:
             effective = p.default_priority  # a request that states no priority (`default` in `priorities`)
             add_clause(p.priorities_clause)
-            if "default_priority" in SENTENCES:  # the sentence is the reasons table's (one place for words)
-                reasons.append(reason("default_priority", p.priorities_clause,
-                                      priority=self.label(p.default_priority)))
+            reasons.append(reason("default_priority", p.priorities_clause, priority=self.label(p.default_priority)))
         if request is not None:
             rq = self.requests[request]
             effective = rq.priority

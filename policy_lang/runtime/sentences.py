@@ -75,6 +75,8 @@ REASONS = {
     "report_via": "О заявке уровня {level} сообщается только через канал {channels}; через канал {channel} "
                   "она не принимается ({cite}).",
     "request_type": "Заявка типа {request} рассматривается как заявка уровня {priority} ({cite}).",
+    # decide.py: a request that states no priority, in a program with `priorities { default … }`
+    "default_priority": "Заявка, в которой уровень не указан, рассматривается как заявка уровня {priority} ({cite}).",
     "reclassified": "Об инциденте {reported} сообщено не через канал {via}, поэтому он классифицируется "
                     "как {becomes}{lower} ({cite}).",
     "reclassified_when": "Пока выполняется условие {condition}, инцидент {reported} классифицируется как "
@@ -88,6 +90,8 @@ REASONS = {
     "no_target_refused": "Срок реакции не устанавливается: заявка не принимается.",
     "channel_closed": "Канал {channel} принимает заявки только {hours} ({cite}); заявка, поданная вне "
                       "этого времени, не принимается.",
+    "default_priority": "Заявка, в которой уровень критичности не указан, рассматривается как заявка уровня "
+                        "{priority} ({cite}).",
 }
 
 #: the intake tables' words (`decide.intake`): a cell per (tier, channel, reported priority), and the
@@ -190,6 +194,10 @@ TARGETS = {
     "table_calendar": " по календарю {calendar}, если в ячейке не указан иной календарь (см. раздел «Термины и "
                       "определения»)",
     "via": "Срок применяется к заявкам, поданным через: {channels}.",
+    "single_as_written": "{title}{cite}: {text}.",
+    "cell_when": "; при выполнении условия {condition} — {text}",
+    "single_when": "При выполнении условия {condition} применяется значение {text}.",
+    "escalation": "Условие {condition} считается выполненным с момента эскалации заявки через канал {channel}.",
 }
 
 #: how a target's cells are read, one note per reading the table uses (blocks/targets.j2)
@@ -206,6 +214,49 @@ READINGS = {
     "not_regulated": "Отметка «не регламентируется» означает, что настоящее Приложение срок не устанавливает.",
     "percentile": "Срок с указанием доли заявок считается соблюденным, если он выдержан не менее чем для "
                   "указанной доли заявок этого уровня, зарегистрированных за соответствующий календарный период.",
+    "strict": "Срок, перед которым указано слово «менее», считается соблюденным, только если он выполнен до момента "
+              "его истечения; выполнение в момент истечения срока является нарушением срока.",
+    "as_written": "Значение, указанное в ячейке словами, применяется в изложенной формулировке; продолжительность "
+                  "такого срока настоящим Приложением не устанавливается и не исчисляется.",
+}
+
+#: how a target's clock runs over a ticket's life: its pauses, stops, restarts and cycles, one sentence
+#: per rule the target states (blocks/targets.j2; computed by runtime/ticket.py)
+CLOCKS = {
+    "pause": "Течение срока приостанавливается на время, в течение которого заявка находится в статусе {statuses}.",
+    "pause_time": "Время приостановки в срок, указанный в часах и минутах, не засчитывается.",
+    "pause_days": "Срок, указанный в днях, продлевается на число дней{working} со дня перехода заявки в такой "
+                  "статус до дня выхода из него, не включая день выхода.",
+    "pause_working_days": " (срок в рабочих днях — на число рабочих дней)",
+    "pause_after_due": "Приостановка, начавшаяся после истечения срока, его не продлевает.",
+    "stop": "Течение срока прекращается с наступлением события {events}; срок считается соблюденным, если это "
+            "событие наступило не позднее момента его истечения.",
+    "stop_recurring": "Течение сроков прекращается с наступлением события {events}; текущий срок считается "
+                      "соблюденным, если это событие наступило не позднее момента его истечения.",
+    "restart": "Если после прекращения течения срока наступает событие {events}, срок исчисляется заново, в полном "
+               "объеме, с момента наступления этого события.",
+    "recurring": "Срок повторяется: первый срок исчисляется {start}, каждый следующий — с момента {since}. Каждый "
+                 "срок считается соблюденным, если не позднее момента его истечения {done}.",
+    "since_update": "направления {customer_dat} очередного сообщения о ходе работ",
+    "since_event": "наступления события {event}",
+    "done_update": "{customer_dat} направлено сообщение о ходе работ",
+    "done_event": "наступило событие {event}",
+}
+
+#: what a change of the ticket's priority (or a condition that starts to hold) does to the running
+#: terms: the program's `on change` rule (blocks/priorities.j2, blocks/targets.j2; runtime/ticket.py)
+CHANGES = {
+    "when_priority": "При изменении уровня критичности заявки",
+    "when_priority_condition": "При изменении уровня критичности заявки, а также при выполнении условия {conditions}",
+    "when_condition": "При выполнении условия {conditions}",
+    "recount": "{when} срок пересчитывается по новому значению: он исчисляется с того же момента, что и ранее{paused}; "
+               "если по новому значению срок к этому моменту уже истек, он считается нарушенным.",
+    "recount_paused": ", без учета времени приостановки",
+    "keep": "{when} срок продолжает исчисляться по новому значению: время, истекшее до этого момента, засчитывается "
+            "в новый срок; если оно превышает новое значение, срок считается нарушенным. Срок, указанный в днях до "
+            "или после этого момента, пересчитывается по новому значению с того же момента, что и ранее.",
+    "restart": "{when} срок исчисляется заново, с этого момента и в полном объеме, по новому значению.",
+    "settled": "Срок, который истек или соблюден до этого момента, не пересчитывается.",
 }
 
 #: a reasonable-efforts commitment (blocks/targets.j2)
@@ -225,6 +276,7 @@ INTAKE_ANNEX = {
     "priorities_scale": "Значения показателя {scale} определяются следующим образом:",
     "priorities": "Уровни критичности инцидентов определяются следующим образом:",
     "report_via": " Способ сообщения: {channels}.",
+    "default_priority": "Заявка, в которой уровень критичности не указан, рассматривается как заявка уровня {priority}.",
     "channel_calendar": "{calendar} (см. раздел «Термины и определения»)",
     "channel_open_with": "; при уровне поддержки, включающем услугу {service}, заявки{levels} принимаются: {calendar}",
     "channel_open_levels": " уровня {levels}",
@@ -290,7 +342,8 @@ SIGNATURES = {
 #: group name -> its templates: every group above
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "reasons": REASONS, "reason_parts": REASON_PARTS, "intake": INTAKE, "contract": CONTRACT, "instance": INSTANCE,
-    "performance": PERFORMANCE, "tiers": TIERS, "targets": TARGETS, "readings": READINGS, "efforts": EFFORTS,
+    "performance": PERFORMANCE, "tiers": TIERS, "targets": TARGETS, "readings": READINGS, "clocks": CLOCKS,
+    "changes": CHANGES, "efforts": EFFORTS,
     "intake_annex": INTAKE_ANNEX, "calendars": CALENDARS, "provisional": PROVISIONAL, "terms": TERMS,
     "vouchers": VOUCHERS, "signatures": SIGNATURES,
 }
