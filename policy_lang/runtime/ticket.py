@@ -415,10 +415,16 @@ def _unworked(cal: BusinessCalendar, x: float) -> float:
     return x - cal._shift[j - 1]
 
 
-class _Plan:
-    """What a target cell needs for replays, computed once per decision (see _plan())."""
+def _same(x: float) -> float:
+    return x
 
-    __slots__ = ("cal", "days", "head", "limit", "none", "rule", "strict", "t", "timed", "tz", "working")
+
+class _Plan:
+    """What a target cell needs for replays, computed once per decision (see _plan()): `w` maps an
+    instant to the target's own time (working seconds on its calendar, or clock seconds), `unw` back."""
+
+    __slots__ = ("cal", "days", "head", "limit", "none", "pcal", "rule", "strict", "t", "timed", "tz", "unw", "w",
+                 "working")
 
     def __init__(self, t: Any, rule: ClockRule) -> None:
         self.t, self.rule = t, rule
@@ -433,30 +439,78 @@ class _Plan:
         self.tz = cal.tz if cal is not None else None
         self.limit = int(t.seconds or 0)
         self.head = (t.id, t.title)
-
-    def w(self, ts: float) -> float:
-        """The target's own time at instant ts: working seconds, or clock seconds."""
-        return _worked(self.cal, ts) if self.working else ts
-
-    def unw(self, x: float) -> float:
-        return _unworked(self.cal, x) if self.working else x
-
-
-_PLANS: dict[int, tuple[Any, tuple[_Plan, ...]]] = {}
+        # the calendar whose days without a decree make a due provisional (Response.targets' rule)
+        self.pcal = (cal if cal is not None and reading in WORKING_READINGS and cal.provisional_from is not None
+                     else None)
+        self.w: Callable[[float], float] = _same
+        self.unw: Callable[[float], float] = _same
+        if self.working:
+            self.w, self.unw = _own_time(cal)
 
 
-def _plan(decision: Any, clocks: Mapping[str, ClockRule]) -> tuple[_Plan, ...]:
+def _own_time(cal: BusinessCalendar) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """(worked, unworked) of a calendar: working seconds from its horizon start to an instant (a UTC
+    timestamp), and the instant a number of them is used up, as BusinessCalendar._add ends a count
+    (at a window's closing when it uses the window up). Closures over the calendar's arrays."""
+    starts, ends, shift, cum, lo, hi = cal._s, cal._e, cal._shift, cal._cum, cal._lo, cal._hi
+    n = len(cum)
+
+    def worked(t: float) -> float:
+        if not lo <= t <= hi:
+            raise CalendarHorizonError(f"{_fromtimestamp(t, cal._tz).isoformat()} is outside the {cal._span()}")
+        i = bisect_right(starts, t) - 1
+        if i < 0:
+            return 0.0
+        return shift[i] + t if t < ends[i] else cum[i + 1]
+
+    def unworked(x: float) -> float:
+        j = bisect_left(cum, x)
+        if j >= n:
+            raise CalendarHorizonError(f"a due time past the {cal._span()}")
+        return x - shift[j - 1] if j else starts[0]
+
+    return worked, unworked
+
+
+class _Group:
+    """A decision's plans and, per kind of event, the plans it acts on (indices into `plans`)."""
+
+    __slots__ = ("by_event", "counted", "pausing", "plans", "updates")
+
+    def __init__(self, plans: tuple[_Plan, ...]) -> None:
+        self.plans = plans
+        computed = [k for k, p in enumerate(plans) if p.none is None]
+        self.pausing = tuple(k for k in computed if plans[k].rule.pauses)
+        self.updates = tuple(k for k in computed if plans[k].rule.every
+                             and ("update" in plans[k].rule.cycle or not plans[k].rule.cycle))
+        by_event: dict[str, list[tuple[int, int]]] = {}
+        for k in computed:
+            r = plans[k].rule
+            for name in r.stops | r.restarts | (r.cycle if r.every else frozenset()):
+                action = 0 if name in r.stops else 1 if name in r.restarts else 2
+                by_event.setdefault(name, []).append((k, action))
+        self.by_event = {name: tuple(v) for name, v in by_event.items()}
+        self.counted = tuple(k for k in computed if plans[k].t.counted_from is not None)
+
+
+_PLANS: dict[int, tuple[Any, _Group]] = {}
+
+
+def _plan(decision: Any, clocks: Mapping[str, ClockRule]) -> _Group:
     """The plans of a decision's targets, kept per decision object (the module's decisions live as long
     as it does; the decision is kept with them, so a recycled id() never matches another one)."""
     key = id(decision)
     hit = _PLANS.get(key)
     if hit is not None and hit[0] is decision:
         return hit[1]
-    plans = tuple(_Plan(t, clocks.get(t.id, _NO_RULE)) for t in decision.targets)
+    group = _Group(tuple(_Plan(t, clocks.get(t.id, _NO_RULE)) for t in decision.targets))
     if len(_PLANS) > 10_000:
         _PLANS.clear()
-    _PLANS[key] = (decision, plans)
-    return plans
+    _PLANS[key] = (decision, group)
+    return group
+
+
+_NO_GROUP = _Group(())
 
 
 class _Clock:
@@ -469,6 +523,13 @@ class _Clock:
 
     __slots__ = ("breach_ts", "breached", "breaches", "cycles", "due_ts", "met_ts", "p", "paused_ts",
                  "pauses", "seg", "start_ts", "status", "stopped", "used")
+    start_ts: float
+    used: float
+    breached: bool
+    paused_ts: float | None
+    pauses: list[list[float]]
+    seg: float | None
+    due_ts: float | None
 
     def __init__(self, p: _Plan, start: float, tz: tzinfo | None) -> None:
         self.p = p
@@ -477,7 +538,12 @@ class _Clock:
         self.met_ts: float | None = None
         self.stopped = False
         self.status: str | None = None
-        self.begin(start, tz)
+        if p.timed:  # begin(), inline: the common case
+            self.start_ts, self.used, self.breached, self.paused_ts, self.pauses = start, 0.0, False, None, []
+            self.seg = p.w(start)
+            self.due_ts = p.unw(self.seg + p.limit)
+        else:
+            self.begin(start, tz)
 
     def begin(self, start: float, tz: tzinfo | None) -> None:
         """A new cycle (or run) from instant `start`, running."""
@@ -485,11 +551,11 @@ class _Clock:
         self.start_ts = start
         self.used = 0.0
         self.breached = False
-        self.paused_ts: float | None = None
-        self.pauses: list[list[float]] = []
+        self.paused_ts = None
+        self.pauses = []
         if p.timed:
-            self.seg: float | None = p.w(start)
-            self.due_ts: float | None = p.unw(self.seg + p.limit)
+            self.seg = p.w(start)
+            self.due_ts = p.unw(self.seg + p.limit)
         else:
             self.seg = None
             t = p.t
@@ -503,7 +569,9 @@ class _Clock:
 
     def check(self, ts: float) -> None:
         """Record the breach of the current cycle if instant ts is past its due (a running clock)."""
-        if not self.breached and not self.stopped and self.paused_ts is None and self.late(ts):
+        due = self.due_ts
+        if (due is not None and (ts > due or (ts == due and self.p.strict)) and not self.breached
+                and not self.stopped and self.paused_ts is None):
             self.breached = True
             self.breaches += 1
             if self.breach_ts is None:
@@ -594,12 +662,6 @@ def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None) -
 # --------------------------------------------------------------------------- replay
 
 
-def _default_provisional(t: Any, start: datetime, due: datetime | None) -> bool:
-    cal = t.calendar
-    return (due is not None and cal is not None and t.reading in WORKING_READINGS
-            and due.year >= cal._prov_year and cal._provisional(due))
-
-
 def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEvent | Mapping[str, Any]],
            at: datetime, clocks: Mapping[str, ClockRule], statuses: Mapping[str, str],
            declared_events: Mapping[str, str], channels: Mapping[str, str], conditions: Mapping[str, str],
@@ -658,23 +720,19 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
     answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority, request=request)
     decision = answer.decision
     tz = registered_at.tzinfo
-    live: dict[str, _Clock] = {}
+    accepted = decision.accepted
+    group = _plan(decision, clocks) if accepted else _NO_GROUP
+    plans = group.plans
+    # the clocks, by plan: None for a target not computed or not started
+    cl: list[_Clock | None] = [_Clock(p, reg_ts, tz) if p.none is None and p.t.counted_from is None else None
+                               for p in plans]
     holds: dict[str, bool] = {}
     happened: dict[str, float] = {}  # declared event -> when it first happened
     current_status: str | None = None
-    accepted = decision.accepted
-    plans = _plan(decision, clocks) if accepted else ()
-    if accepted:
-        for p in plans:
-            if p.none is None and p.t.counted_from is None:
-                live[p.t.id] = _Clock(p, reg_ts, tz)
     for ts, code, e, i in rows[1:] if len(rows) > 1 else ():
         if code == _REG:
             raise _bad("a ticket is registered once (a reopening is an `event`, or a new ticket)", i)
-        if ts > at_ts:  # checked, not replayed
-            _check_later(e, code, i, statuses, declared_events, channels, conditions)
-            continue
-        if not accepted:
+        if ts > at_ts or not accepted:  # checked, not replayed
             _check_later(e, code, i, statuses, declared_events, channels, conditions)
             continue
         if code == _STATUS:
@@ -682,7 +740,10 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
             if value is not None and value not in statuses:
                 _choice("status", value, statuses, i)
             current_status = value
-            for c in live.values():
+            for k in group.pausing:
+                c = cl[k]
+                if c is None:
+                    continue
                 if value is not None and value in c.p.rule.pauses:
                     if c.paused_ts is None:
                         c.pause(ts, value)
@@ -691,38 +752,44 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                 elif c.paused_ts is not None:
                     c.resume(ts, tz)
         elif code == _UPDATE:
-            for c in live.values():
-                rule = c.p.rule
-                if rule.every and ("update" in rule.cycle or not rule.cycle):
+            for k in group.updates:
+                c = cl[k]
+                if c is not None:
                     c.next_cycle(ts, tz)
         elif code == _EVENT:
             value = e.value
             if value not in declared_events:
                 _choice("event", value, declared_events, i)
             assert value is not None
-            happened.setdefault(value, ts)
-            for p in plans:  # targets counted from this event start now
-                if p.t.counted_from == value and p.none is None and p.t.id not in live:
-                    c = live[p.t.id] = _Clock(p, ts, tz)
+            if value not in happened:
+                happened[value] = ts
+            for k in group.counted:  # targets counted from this event start now
+                p = plans[k]
+                if cl[k] is None and p.t.counted_from == value:
+                    c = cl[k] = _Clock(p, ts, tz)
                     if current_status is not None and current_status in p.rule.pauses:
                         c.pause(ts, current_status)
-            for c in live.values():
-                rule = c.p.rule
-                if value in rule.stops:
-                    c.stop(ts, tz)
-                elif value in rule.restarts:
-                    c.restart(ts, tz)
-                elif rule.every and value in rule.cycle:
-                    c.next_cycle(ts, tz)
+            for k, action in group.by_event.get(value, ()):
+                c = cl[k]
+                if c is not None:
+                    if action == 0:
+                        c.stop(ts, tz)
+                    elif action == 1:
+                        c.restart(ts, tz)
+                    else:
+                        c.next_cycle(ts, tz)
         elif code == _MET:
-            c_met = live.get(str(e.value))
-            if c_met is None:
-                _choice("target", e.value, [p.t.id for p in plans if p.t.id in live], i)
+            for k, p in enumerate(plans):
+                c = cl[k]
+                if p.t.id == e.value and c is not None:
+                    c.stop(ts, tz)
+                    break
             else:
-                c_met.stop(ts, tz)
+                _choice("target", e.value, [p.t.id for k, p in enumerate(plans) if cl[k] is not None], i)
         elif code == _RESOLVED:
-            for c in live.values():
-                c.stop(ts, tz)
+            for c in cl:
+                if c is not None:
+                    c.stop(ts, tz)
         else:  # a priority change, an escalation, a condition: the ticket is decided again
             if code == _PRIO:
                 if e.value is None:
@@ -743,16 +810,16 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                 raise _bad(f"{e.kind}: {err}", i) from None
             if answer.decision is not decision:
                 decision = answer.decision
-                old_plans = plans
-                plans = _plan(decision, clocks) if decision.accepted else ()
-                live = _redecide(live, plans, old_plans, ts, reg_ts, tz, priority_change, happened, current_status)
                 accepted = decision.accepted
-    prov = provisional or _default_provisional
-    states = tuple(_state(p, live.get(p.t.id), at_ts, registered_at, tz, prov, statuses, declared_events)
-                   for p in plans)
-    return TicketAnswer(at, tier, channel, registered_at, decision.accepted, decision.reported_priority,
-                        decision.priority, decision.request, decision.clauses, decision.reasons, states,
-                        decision.labels)
+                new = _plan(decision, clocks) if accepted else _NO_GROUP
+                live = {p.t.id: c for p, c in zip(plans, cl) if c is not None}
+                cl = _redecide(live, new.plans, ts, reg_ts, tz, priority_change, happened, current_status)
+                group, plans = new, new.plans
+    states = tuple([_state(p, c, at_ts, registered_at, tz, provisional, statuses, declared_events)
+                    for p, c in zip(plans, cl)])
+    return _new(TicketAnswer, (at, tier, channel, registered_at, accepted, decision.reported_priority,
+                               decision.priority, decision.request, decision.clauses, decision.reasons, states,
+                               decision.labels))
 
 
 def _check_later(e: TicketEvent, code: int, i: int, statuses: Mapping[str, str], declared: Mapping[str, str],
@@ -770,19 +837,21 @@ def _check_later(e: TicketEvent, code: int, i: int, statuses: Mapping[str, str],
         raise _bad("priority: the new priority is missing", i)
 
 
-def _redecide(live: dict[str, _Clock], plans: tuple[_Plan, ...], old_plans: tuple[_Plan, ...], ts: float,
-              reg_ts: float, tz: tzinfo | None, rule: str, happened: Mapping[str, float],
-              current_status: str | None) -> dict[str, _Clock]:
-    """The clocks once the ticket is decided again at ts (see the module docstring on the rules)."""
-    out: dict[str, _Clock] = {}
+def _redecide(live: dict[str, _Clock], plans: tuple[_Plan, ...], ts: float, reg_ts: float, tz: tzinfo | None,
+              rule: str, happened: Mapping[str, float], current_status: str | None) -> list[_Clock | None]:
+    """The clocks of `plans` once the ticket is decided again at ts (see the module docstring on the
+    rules); `live`: the clocks that ran, by target."""
+    out: list[_Clock | None] = []
     for p in plans:
         if p.none is not None:
+            out.append(None)
             continue
         old = live.get(p.t.id)
         if old is None:  # a target the decision did not have: from its own start, or from the change
             natural = reg_ts if p.t.counted_from is None else happened.get(p.t.counted_from)
             if natural is None:
-                continue  # counted from an event that has not happened
+                out.append(None)  # counted from an event that has not happened
+                continue
             c = _Clock(p, ts, tz) if rule != "recount" else _recounted(p, _Clock(p, natural, tz), natural, [], ts, tz)
         elif old.stopped or old.breached:  # a stopped clock stays stopped, a breach stays a breach
             c = old
@@ -802,7 +871,7 @@ def _redecide(live: dict[str, _Clock], plans: tuple[_Plan, ...], old_plans: tupl
                 c.status = old.status
         if current_status is not None and current_status in p.rule.pauses and c.paused_ts is None and not c.stopped:
             c.pause(ts, current_status)
-        out[p.t.id] = c
+        out.append(c)
     return out
 
 
@@ -852,48 +921,59 @@ def _recounted(p: _Plan, c: _Clock, start: float, pauses: list[list[float]], ts:
 
 
 def _state(p: _Plan, c: _Clock | None, at_ts: float, registered_at: datetime, tz: tzinfo | None,
-           provisional: Callable[[Any, datetime, datetime | None], bool], statuses: Mapping[str, str],
+           provisional: Callable[[Any, datetime, datetime | None], bool] | None, statuses: Mapping[str, str],
            declared: Mapping[str, str]) -> TargetState:
     t = p.t
-    tail = (t.strength, t.clause, t.text)
     if p.none is not None:
         st = "as_written" if p.none == _WORDS else "not_regulated"
-        return _new(TargetState, (*p.head, st, None, None, None, None, None, False, *tail, 1, 0, t.reading,
-                                  p.strict, None, None, None, None, None))
+        return _new(TargetState, (t.id, t.title, st, None, None, None, None, None, False, t.strength, t.clause,
+                                  t.text, 1, 0, t.reading, p.strict, None, None, None, None, None))
     if c is None:  # counted from an event that has not happened
         ev = t.counted_from
-        return _new(TargetState, (*p.head, "not_started", None, None, None, None, None, False, *tail, 0, 0,
-                                  t.reading, p.strict, None, None, None, ev, declared.get(ev)))
+        return _new(TargetState, (t.id, t.title, "not_started", None, None, None, None, None, False, t.strength,
+                                  t.clause, t.text, 0, 0, t.reading, p.strict, None, None, None, ev, declared.get(ev)))
     zone = p.tz or tz
     c.check(at_ts)
-    paused = c.paused_ts is not None and not c.stopped
+    stopped, breached = c.stopped, c.breached
+    paused_ts = c.paused_ts if not stopped else None
     due_ts = c.due_ts
     # paused before it fell due: no due time until resumed
-    due = None if (paused and not c.breached) or due_ts is None else _fromtimestamp(due_ts, zone)
+    due = None if (paused_ts is not None and not breached) or due_ts is None else _fromtimestamp(due_ts, zone)
     breaches = c.breaches
-    if c.stopped:
+    if stopped:
         st = "breached" if breaches else "met"
-    elif c.breached:
+    elif breached:
         st = "breached"
-    elif paused:
+    elif paused_ts is not None:
         st = "paused"
     else:
         st = "running"
+    elapsed: int | None
+    remaining: int | None
     if p.timed:
-        elapsed = c.elapsed(c.met_ts if c.stopped else at_ts)  # type: ignore[arg-type]
-        e = int(elapsed)
-        remaining: int | None = max(p.limit - e, 0) if not c.breached else 0
-        elapsed_i: int | None = e
+        seg = c.seg
+        elapsed = int(c.used if seg is None else c.used + p.w(at_ts) - seg)
+        remaining = 0 if breached else max(p.limit - elapsed, 0)
     else:
-        elapsed_i = remaining = None
-    met_at = _fromtimestamp(c.met_ts, zone) if c.met_ts is not None else None
-    breached_at = _fromtimestamp(c.breach_ts, zone) if c.breach_ts is not None else None
-    prov = due is not None and provisional(t, registered_at, due)
-    status_id = c.status if paused else None
-    return _new(TargetState, (*p.head, st, due, elapsed_i, remaining, met_at, breached_at, prov, *tail, c.cycles,
-                              breaches, t.reading, p.strict,
-                              _fromtimestamp(c.paused_ts, zone) if paused else None,  # type: ignore[arg-type]
-                              status_id, statuses.get(status_id) if status_id else None, None, None))
+        elapsed = remaining = None
+    met_ts, breach_ts = c.met_ts, c.breach_ts
+    if provisional is None:  # Response.targets' rule, inline
+        cal = p.pcal
+        prov = due is not None and cal is not None and due.year >= cal._prov_year and cal._provisional(due)
+    else:
+        prov = due is not None and provisional(t, registered_at, due)
+    if paused_ts is None:
+        return _new(TargetState, (t.id, t.title, st, due, elapsed, remaining,
+                                  None if met_ts is None else _fromtimestamp(met_ts, zone),
+                                  None if breach_ts is None else _fromtimestamp(breach_ts, zone),
+                                  prov, t.strength, t.clause, t.text, c.cycles, breaches, t.reading, p.strict,
+                                  None, None, None, None, None))
+    status_id = c.status
+    return _new(TargetState, (t.id, t.title, st, due, elapsed, remaining, None,
+                              None if breach_ts is None else _fromtimestamp(breach_ts, zone),
+                              prov, t.strength, t.clause, t.text, c.cycles, breaches, t.reading, p.strict,
+                              _fromtimestamp(paused_ts, zone), status_id,
+                              statuses.get(status_id) if status_id else None, None, None))
 
 
 _new = tuple.__new__

@@ -2,6 +2,7 @@
 client's answers from policy_lang.load() / contract() are typed (assert_type fails on Any)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 import policy_lang
 from policy_lang import EvaluatorModule
 from policy_lang.runtime.evaluator import Entitlement, Obligation, Response, VoucherGrant
+from policy_lang.runtime.ticket import ClockRule, TargetState, TicketAnswer, registered, status
 
 import landesk_support
 import vk_cloud_support
@@ -42,11 +44,23 @@ assert_type(m.deadline("x", start=date(2026, 1, 1)), datetime | date)
 assert_type(m.target_deadline("response", tier="enterprise", start=datetime(2026, 1, 1)), datetime | None)
 assert_type(m.OBLIGATIONS["x"], Obligation)
 assert_type(m.vouchers(tier="base", period_start=date(2026, 1, 1)), tuple[VoucherGrant, ...])
+at = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Moscow"))
+a = m.ticket(tier="enterprise", events=[registered(at, "phone", "P1"), status(at, None),
+                                        {{"at": "2026-03-10T11:00+03:00", "kind": "update"}}], at=at)
+assert_type(a, TicketAnswer)
+assert_type(a.targets, tuple[TargetState, ...])
+assert_type(a.targets[0].due, datetime | None)
+assert_type(a.targets[0].remaining, int | None)
+assert_type(a.explanation, str)
+assert_type(m.CLOCKS["resolution"], ClockRule)
+assert_type(m.DEFAULT_PRIORITY, str | None)
+assert_type(landesk_support.ticket(tier="enterprise", events=[], at=at), TicketAnswer)
 
 c = policy_lang.contract({str(REPO / "contracts")!r} + "/x.toml")
 assert_type(c.response(channel="phone", registered_at=datetime(2026, 1, 1)).deadline, datetime | None)
 assert_type(c.vouchers(), tuple[VoucherGrant, ...])
 assert_type(c.target_deadline("response", start=datetime(2026, 1, 1)), datetime | None)
+assert_type(c.ticket(events=[registered(datetime(2026, 1, 1), "phone")], at=datetime(2026, 1, 1)), TicketAnswer)
 """
 
 
@@ -60,9 +74,12 @@ def _write_module(pid: str, into: Path) -> Path:
 
 
 def _mypy(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # MYPYPATH: the policy_lang of this tree, before any copy of the runtime distribution a
+    # non-editable install left in site-packages (mypy would read that one, however stale)
+    env = {**os.environ, "MYPYPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
                            "--cache-dir", str(cwd / ".mypy_cache"), *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=600)
+                          cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 def test_generated_modules_pass_mypy_strict_alone(tmp_path: Path) -> None:
