@@ -76,7 +76,8 @@ REASONS = {
                   "она не принимается ({cite}).",
     "request_type": "Заявка типа {request} рассматривается как заявка уровня {priority} ({cite}).",
     # decide.py: a request that states no priority, in a program with `priorities { default … }`
-    "default_priority": "Заявка, в которой уровень не указан, рассматривается как заявка уровня {priority} ({cite}).",
+    "default_priority": "Заявка, в которой уровень критичности не указан, рассматривается как заявка уровня "
+                        "{priority} ({cite}).",
     "reclassified": "Об инциденте {reported} сообщено не через канал {via}, поэтому он классифицируется "
                     "как {becomes}{lower} ({cite}).",
     "reclassified_when": "Пока выполняется условие {condition}, инцидент {reported} классифицируется как "
@@ -90,8 +91,6 @@ REASONS = {
     "no_target_refused": "Срок реакции не устанавливается: заявка не принимается.",
     "channel_closed": "Канал {channel} принимает заявки только {hours} ({cite}); заявка, поданная вне "
                       "этого времени, не принимается.",
-    "default_priority": "Заявка, в которой уровень критичности не указан, рассматривается как заявка уровня "
-                        "{priority} ({cite}).",
 }
 
 #: the intake tables' words (`decide.intake`): a cell per (tier, channel, reported priority), and the

@@ -58,6 +58,9 @@ class Row:
     head: str | None
     marks: tuple[str, ...]
     cells: tuple[str, ...]
+    #: per cell, (condition title, the cell's text while it holds) for a conditional target cell
+    #: (`TargetCell.when`); empty: no cell of the row is conditional
+    when: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 @frozen
@@ -70,6 +73,36 @@ class Table:
     columns: tuple[str, ...]
     column_marks: tuple[tuple[str, ...], ...]
     rows: tuple[Row, ...]
+
+
+@frozen
+class ClockView:
+    """A target's clock rules (`Target.clock`) as printed: titles, and which kinds of term they apply to."""
+
+    pauses: tuple[str, ...]  # the titles of the statuses it stands still in
+    stops: tuple[str, ...]  # the titles of the events that stop it
+    restarts: tuple[str, ...]  # the titles of the events that start it again
+    cycle_update: bool  # an update sent to the customer closes a cycle (`repeats after update`)
+    cycle_events: tuple[str, ...]  # the titles of the declared events that close a cycle
+    timed: bool  # some cell is a term in hours and minutes (its paused time is not counted)
+    days: bool  # some cell is a term in days (its due date moves by the days paused)
+    working_days: bool  # some cell is a term in working days (moved by working days)
+
+    @property
+    def recurring(self) -> bool:
+        return self.cycle_update or bool(self.cycle_events)
+
+
+@frozen
+class ChangeView:
+    """What a priority change (or a condition a target cell depends on) does to the running terms:
+    the program's `priority_change` rule, printed once."""
+
+    rule: str  # model.PRIORITY_CHANGE_RULES
+    priorities: bool  # the program has priorities: a ticket's priority may change
+    conditions: tuple[str, ...]  # the titles of the conditions target cells take another value under
+    paused: bool  # some target pauses (the recount leaves the time paused out)
+    target: str | None  # None: printed with the priorities; else after this target (no priorities block)
 
 
 @frozen
@@ -86,6 +119,11 @@ class TargetView:
     percentile: bool
     event: str | None  # the event the term is counted from (title)
     via: tuple[str, ...]  # channel titles
+    strict: bool = False  # some cell is a strict bound («менее 4 часов»)
+    clock: ClockView | None = None  # its clock rules, when the target states any
+    #: (condition title, channel title) of the conditions its cells use that hold once the ticket is
+    #: escalated through a channel (stated at the first target that uses them)
+    escalations: tuple[tuple[str, str], ...] = ()
 
 
 @frozen
@@ -183,6 +221,7 @@ class AnnexView:
     customer: model.Party | None
     sha_short: str
     labels: Labels
+    change: ChangeView | None = None  # the priority-change rule, when the annex states it
 
 
 # --------------------------------------------------------------------------- items
@@ -244,19 +283,77 @@ def _row_label(prog: model.Program, row: str | None) -> str | None:
     return req.title if req is not None else row
 
 
+#: readings of a term in hours and minutes, and of a term in days (runtime/ticket.py: paused time is not
+#: counted in the first, the due date moves by the days paused in the second, working days for a term in
+#: working days)
+_TIMED_READINGS = ("clock", "working_time")
+_DAY_READINGS = ("calendar_days", "business_days", "next_business_day", "next_calendar_day")
+_WORKING_DAY_READINGS = ("business_days", "next_business_day")
+
+
+def _clock_view(prog: model.Program, t: model.Target) -> ClockView | None:
+    k = t.clock
+    if not k.stated:
+        return None
+    ix = prog.index
+    used = {c.term.reading for cell in t.cells for c in (cell, *(a for _, a in cell.when))}
+    return ClockView(tuple(ix.statuses[s].title for s in k.pauses), tuple(ix.events[e].title for e in k.stops),
+                     tuple(ix.events[e].title for e in k.restarts), "update" in k.repeats_after,
+                     tuple(ix.events[e].title for e in k.repeats_after if e != "update"),
+                     bool(used & set(_TIMED_READINGS)), bool(used & set(_DAY_READINGS)),
+                     bool(used & set(_WORKING_DAY_READINGS)))
+
+
+def change_view(prog: model.Program) -> ChangeView | None:
+    """The priority-change rule, when the annex states it: the program declares a rule other than the
+    default `recount`, or some target has clock rules or a conditional cell (what the evaluator does on
+    a change matters to a ticket's life). None otherwise."""
+    conditions = tuple(dict.fromkeys(k for t in prog.targets for k in t.conditions))
+    if not prog.priorities and not conditions:
+        return None
+    if prog.priority_change == "recount" and not conditions and not any(t.clock.stated for t in prog.targets):
+        return None
+    printed_with_priorities = bool(prog.priorities) and any(o.kind == "priorities" for o in prog.outline)
+    target = None if printed_with_priorities else next(
+        (t.id for t in prog.targets if t.conditions or t.clock.stated), None)
+    return ChangeView(prog.priority_change, bool(prog.priorities),
+                      tuple(prog.index.conditions[k].title for k in conditions),
+                      any(t.clock.pauses for t in prog.targets), target)
+
+
+def _escalations(prog: model.Program, t: model.Target) -> tuple[tuple[str, str], ...]:
+    """The escalation conditions first used by target `t` (each is stated once, where first used)."""
+    earlier = {k for x in prog.targets[:prog.targets.index(t)] for k in x.conditions} if t in prog.targets else set()
+    out = []
+    for k in t.conditions:
+        c = prog.index.conditions[k]
+        if k not in earlier and c.escalated_via is not None:
+            out.append((c.title, prog.index.channels[c.escalated_via].title))
+    return tuple(out)
+
+
 def _target_view(prog: model.Program, t: model.Target) -> TargetView:
     tiers = [prog.tier(x) for x in t.tiers]
     cells = {(c.row, c.tier): c for c in t.cells}
-    rows = tuple(Row(_row_label(prog, r), (), tuple(cells[(r, x)].text for x in t.tiers)) for r in t.rows)
+    titles = prog.index.conditions
+
+    def when(c: model.TargetCell) -> tuple[tuple[str, str], ...]:
+        return tuple((titles[k].title, a.text) for k, a in c.when)
+
+    conditional = any(c.when for c in t.cells)
+    rows = tuple(Row(_row_label(prog, r), (), tuple(cells[(r, x)].text for x in t.tiers),
+                     tuple(when(cells[(r, x)]) for x in t.tiers) if conditional else ()) for r in t.rows)
     table = Table(t.title, t.clause, t.marks, tuple(x.title for x in tiers), tuple(x.marks for x in tiers), rows)
     single = cells[(None, t.tiers[0])] if len(t.tiers) == 1 and t.rows == (None,) else None
     service = prog.service(t.from_service).title if t.from_service else None
-    used = {c.term.reading for c in t.cells}
+    every = [c for cell in t.cells for c in (cell, *(a for _, a in cell.when))]  # the alternatives too
+    used = {c.term.reading for c in every}
     event = prog.index.events[t.counted_from].title if t.counted_from else None
     via = tuple(c.title for c in prog.channels if c.id in t.via)
     return TargetView(t, prog.calendar(t.calendar) if t.calendar else None, table, single, service,
-                      tuple(r for r in model.READINGS if r in used), any(c.strength == "efforts" for c in t.cells),
-                      any(c.percentile is not None for c in t.cells), event, via)
+                      tuple(r for r in model.READINGS if r in used), any(c.strength == "efforts" for c in every),
+                      any(c.percentile is not None for c in every), event, via, any(c.strict for c in every),
+                      _clock_view(prog, t), _escalations(prog, t))
 
 
 def decision_tables(prog: model.Program) -> tuple[DecisionTable, ...]:
@@ -457,4 +554,5 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
         customer=_party_by_role(prog, "customer"),
         sha_short=prog.sha256[:16],
         labels=_labels(prog),
+        change=change_view(prog),
     )
