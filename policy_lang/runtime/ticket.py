@@ -428,7 +428,7 @@ class _Plan:
 
     def __init__(self, t: Any, rule: ClockRule) -> None:
         self.t, self.rule = t, rule
-        self.strict = bool(getattr(t, "strict", False))
+        self.strict = bool(t.strict)
         reading = t.reading
         self.none = reading if reading in ("not_regulated", _WORDS) else None
         self.timed = reading in _TIME_READINGS and t.seconds is not None

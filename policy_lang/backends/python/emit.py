@@ -79,11 +79,11 @@ def _context(p: model.Program) -> dict[str, object]:
         "priority_labels": [(x.id, x.short) for x in p.priorities],
         "target_titles": [(t.id, t.title) for t in p.targets],
         "conditions": [(c.id, c.title) for c in p.conditions],
-        "statuses": [(x.id, x.title) for x in getattr(p, "statuses", ())],
+        "statuses": [(x.id, x.title) for x in p.statuses],
         "events": [(e.id, e.title) for e in p.events],
         "clocks": [(t.id, _clock(t)) for t in p.targets if _clock(t) is not None],
-        "priority_change": getattr(p, "priority_change", "recount"),
-        "default_priority": getattr(p, "default_priority", None),
+        "priority_change": p.priority_change,
+        "default_priority": p.default_priority,
         "escalations": _escalations(p),
         "entitlements": _entitlements(p, services),
         "decisions": [_decision_record(d, p, cal_ref) for d in p.decisions if d.condition is None],
@@ -104,9 +104,7 @@ def _context(p: model.Program) -> dict[str, object]:
 
 def _clock(t: model.Target) -> str | None:
     """A ClockRule literal for a target's clock rules (None: it has none; ticket() runs it plainly)."""
-    rules = getattr(t, "clock", None)
-    if rules is None:
-        return None
+    rules = t.clock
     pauses, stops = tuple(rules.pauses), tuple(rules.stops)
     restarts, repeats = tuple(rules.restarts), tuple(rules.repeats_after)
     if not (pauses or stops or restarts or repeats):
@@ -127,7 +125,7 @@ def _escalations(p: model.Program) -> list[tuple[str, tuple[str, ...]]]:
     """channel -> the conditions an escalation through it makes hold (`when escalated via CH`)."""
     out: dict[str, list[str]] = {}
     for c in p.conditions:
-        via = getattr(c, "escalated_via", None)
+        via = c.escalated_via
         if via is not None:
             out.setdefault(via, []).append(c.id)
     return [(ch, tuple(ids)) for ch, ids in out.items()]
@@ -315,7 +313,7 @@ def _rule(target: str, title: str, clause: str | None, c: model.TargetCell, coun
     args = ", ".join((pyrepr(target), pyrepr(title), pyrepr(t.reading), pyrepr(t.seconds), pyrepr(t.amount),
                       pyrepr(t.unit), pyrepr(t.cutoff), cal, pyrepr(cal_title), pyrepr(c.strength), pyrepr(pct),
                       pyrepr(clause), pyrepr(c.text), pyrepr(counted_from)))
-    if getattr(c, "strict", False):  # appended, default False: older runtimes' literals stay valid
+    if c.strict:  # appended, default False: older runtimes' literals stay valid
         args += ", True"
     return f"TargetRule({args})"
 
