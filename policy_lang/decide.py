@@ -185,8 +185,8 @@ class _Context:
         elif s is None:
             reasons.append(reason("channel_open_to_all", here, channel=chan_t))
         elif accepted:
-            reasons.append(reason("service_granted", here, tier=tier_t, service=quote(s.title),
-                                  cell=quote(cell.text)))  # type: ignore[union-attr]
+            assert cell is not None  # accepts(): a granting service takes a request only through its granted cell
+            reasons.append(reason("service_granted", here, tier=tier_t, service=quote(s.title), cell=quote(cell.text)))
         else:
             if isinstance(cell, model.OnlyCell):
                 reasons.append(reason("only_priorities", here, channel=chan_t, tier=tier_t,

@@ -24,13 +24,13 @@ def pyrepr(value: object) -> str:
     t = type(value)
     if t in _ATOMS:
         return repr(value)
-    if t is tuple:
-        items = [pyrepr(v) for v in value]  # type: ignore[attr-defined]
+    if t is tuple and isinstance(value, tuple):
+        items = [pyrepr(v) for v in value]
         return "(" + items[0] + ",)" if len(items) == 1 else "(" + ", ".join(items) + ")"
-    if t is Decimal:
-        if not value.is_finite():  # type: ignore[attr-defined]
+    if t is Decimal and isinstance(value, Decimal):
+        if not value.is_finite():
             raise UnsafeLiteral(f"no safe literal for a non-finite Decimal: {value!r}")
         return f"Decimal({str(value)!r})"  # digits only: str() of a finite Decimal
-    if t is dt.date:
-        return f"date({value.year}, {value.month}, {value.day})"  # type: ignore[attr-defined]
+    if t is dt.date and isinstance(value, dt.date):
+        return f"date({value.year}, {value.month}, {value.day})"
     raise UnsafeLiteral(f"no safe literal for {t.__name__}: {value!r}")
