@@ -7,7 +7,7 @@ that calendar, not read back from the evaluator.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -236,7 +236,7 @@ def test_case(lab: dict[str, ModuleType], case: str, tier: str, events: list[Tic
                          ids=[c[0] for c in RULE_CASES])
 def test_priority_change_rule(lab: dict[str, ModuleType], case: str, rule: str, tier: str,
                               events: list[TicketEvent], at: datetime, target: str, expected: dict[str, Any]) -> None:
-    assert lab[rule].PRIORITY_CHANGE == rule
+    assert rule == lab[rule].PRIORITY_CHANGE
     _check(lab[rule], tier, events, at, target, expected)
 
 
@@ -333,6 +333,6 @@ def test_contract_bound_ticket_refuses_outside_the_term(tmp_path: Path) -> None:
     r = c.response(channel="phone", priority="P1", registered_at=inside)
     a = c.ticket(events=[registered(inside, "phone", "P1")], at=inside)
     assert (a.accepted, a.tier, [t.due for t in a.targets]) == (r.accepted, c.tier, [t.deadline for t in r.targets])
-    outside = datetime(2026, 6, 10, 7, 0, tzinfo=timezone.utc)  # before the term (2026-12-01..2027-11-30)
+    outside = datetime(2026, 6, 10, 7, 0, tzinfo=UTC)  # before the term (2026-12-01..2027-11-30)
     a = c.ticket(events=[registered(outside, "phone", "P1")], at=outside)
     assert not a.accepted and "срока действия Договора" in a.explanation

@@ -4,7 +4,7 @@ every program in policies/ and policies/examples/: accepted, priority, and each 
 outside working hours, in two zones, in a year with a decree and in one without."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,7 +27,7 @@ TIMES = (
     datetime(2026, 5, 1, 12, 0, tzinfo=MSK),
     datetime(2027, 1, 1, 0, 30, tzinfo=MSK),
     datetime(2027, 12, 29, 18, 45, tzinfo=MSK),
-    datetime(2026, 7, 1, 6, 15, tzinfo=timezone.utc),
+    datetime(2026, 7, 1, 6, 15, tzinfo=UTC),
 )
 
 
