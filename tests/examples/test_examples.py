@@ -113,8 +113,10 @@ CASES = [
      "2026-11-30T22:00+03:00"),  # Квоты: 24 h on every plan
     ("yandex_cloud_support", "premium", "support_center", "proposal", "2026-04-30T15:00+03:00", "response",
      "2026-05-08T23:59:59+03:00"),  # working days 4,5,6,7,8 May (1 May holiday, 2-3 weekend)
-    ("yandex_cloud_support", "base", "email", "proposal", "2026-12-30T12:00+03:00", "response",
+    ("yandex_cloud_support", "base", "support_center", "proposal", "2026-12-30T12:00+03:00", "response",
      "2027-01-15T23:59:59+03:00"),  # 31 Dec, 1-10 Jan off -> 11,12,13,14,15 Jan
+    ("yandex_cloud_support", "base", "email", "proposal", "2026-12-30T12:00+03:00", "email_response",
+     "2026-12-31T12:00+03:00"),  # by e-mail 24 h whatever the request: Wed 12:00 -> Thu 12:00
     ("yandex_cloud_support", "business", "chat", "question", "2026-11-28T03:10+03:00", "chat_response",
      "2026-11-28T03:15+03:00"),  # chat on Бизнес: 5 min
 
