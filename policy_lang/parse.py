@@ -75,11 +75,6 @@ def long_string(raw: str) -> str:
     return "\n\n".join(" ".join(line.strip() for line in p.split("\n") if line.strip()) for p in paragraphs)
 
 
-def duration_of(tok: Token) -> tuple[str, str]:
-    """The digits and the unit of a DURATION token (its first part, for a compound)."""
-    return duration_parts(str(tok))[0]
-
-
 def duration_parts(text: str) -> list[tuple[str, str]]:
     """`17h30min` -> [("17", "hour"), ("30", "minute")]; `2.5 business days` -> [("2.5", "business_day")]."""
     out = []
