@@ -21,7 +21,7 @@ POLICIES = sorted((ROOT / "policies").glob("*.policy"))
 GENERATED = ROOT / "generated" / "python"
 ALLOWED_IMPORTS = {"__future__", "collections.abc", "datetime", "decimal", "policy_lang.runtime",
                    "policy_lang.runtime.calendar", "policy_lang.runtime.errors",
-                   "policy_lang.runtime.evaluator", "typing"}
+                   "policy_lang.runtime.evaluator", "policy_lang.runtime.ticket", "typing"}
 
 # Titles are one line (P0006) and a policy holds no lone CR (P0005): the line breaks are in the cell.
 HOSTILE = [
