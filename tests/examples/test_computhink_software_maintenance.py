@@ -22,7 +22,6 @@ from datetime import date
 import pytest
 from _example_module import example_module
 
-
 PID = "computhink_software_maintenance"
 
 

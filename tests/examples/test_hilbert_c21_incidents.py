@@ -12,7 +12,6 @@ import types
 import pytest
 from _example_module import example_module
 
-
 PID = "hilbert_c21_incidents"
 
 

@@ -16,7 +16,6 @@ from datetime import date
 import pytest
 from _example_module import example_module
 
-
 PID = "ibm_helpware_incident_packs"
 
 

@@ -18,12 +18,11 @@ covered up to and including 9 March 2029 (Category II).
 from __future__ import annotations
 
 import types
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from _example_module import example_module
-
 
 PID = "synology_hardware_warranty"
 MSK = ZoneInfo("Europe/Moscow")
@@ -91,7 +90,7 @@ RETURN_CASES = [
     (datetime(2026, 12, 25, 10, 0, tzinfo=MSK), datetime(2027, 1, 9, 23, 59, 59, tzinfo=MSK)),
     # issued 25 Dec 2026 22:30 UTC = 26 Dec 01:30 MSK: counted from 26 Dec (Moscow days, assumed)
     # -> 27 Dec .. 10 Jan = 15 days -> end of 10 Jan 2027 MSK
-    (datetime(2026, 12, 25, 22, 30, tzinfo=timezone.utc), datetime(2027, 1, 10, 23, 59, 59, tzinfo=MSK)),
+    (datetime(2026, 12, 25, 22, 30, tzinfo=UTC), datetime(2027, 1, 10, 23, 59, 59, tzinfo=MSK)),
     # issued Mon 1 Jun 2026 09:00 MSK: 2 Jun .. 16 Jun = 15 days -> end of 16 Jun 2026
     (datetime(2026, 6, 1, 9, 0, tzinfo=MSK), datetime(2026, 6, 16, 23, 59, 59, tzinfo=MSK)),
 ]
