@@ -14,8 +14,20 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 
-__all__ = ["CASES", "FIELDS", "GROUPS", "INTAKE", "REASONS", "REASON_PARTS", "ROLE_LABELS", "TABLE", "fields",
-           "label_case", "say"]
+__all__ = [
+    "CASES",
+    "FIELDS",
+    "GROUPS",
+    "INTAKE",
+    "REASONS",
+    "REASON_PARTS",
+    "ROLE_LABELS",
+    "TABLE",
+    "TICKET",
+    "fields",
+    "label_case",
+    "say",
+]
 
 NBSP = "\u00a0"
 
@@ -215,7 +227,7 @@ READINGS = {
                   "указанной доли заявок этого уровня, зарегистрированных за соответствующий календарный период.",
     "strict": "Срок, перед которым указано слово «менее», считается соблюденным, только если он выполнен до момента "
               "его истечения; выполнение в момент истечения срока является нарушением срока.",
-    "as_written": "Значение, указанное в ячейке словами, применяется в изложенной формулировке; продолжительность "
+    "as_written": "Значение срока, указанное словами, применяется в изложенной формулировке; продолжительность "
                   "такого срока настоящим Приложением не устанавливается и не исчисляется.",
 }
 
@@ -251,9 +263,10 @@ CHANGES = {
     "recount": "{when} срок пересчитывается по новому значению: он исчисляется с того же момента, что и ранее{paused}; "
                "если по новому значению срок к этому моменту уже истек, он считается нарушенным.",
     "recount_paused": ", без учета времени приостановки",
-    "keep": "{when} срок продолжает исчисляться по новому значению: время, истекшее до этого момента, засчитывается "
-            "в новый срок; если оно превышает новое значение, срок считается нарушенным. Срок, указанный в днях до "
-            "или после этого момента, пересчитывается по новому значению с того же момента, что и ранее.",
+    "keep": "{when} срок продолжает исчисляться по новому значению: время, засчитанное в срок до этого момента, "
+            "засчитывается в новый срок; если оно превышает новое значение, срок считается нарушенным. Если срок до "
+            "или после этого момента указан в днях, он пересчитывается по новому значению с того же момента, что и "
+            "ранее.",
     "restart": "{when} срок исчисляется заново, с этого момента и в полном объеме, по новому значению.",
     "settled": "Срок, который истек или соблюден до этого момента, не пересчитывается.",
 }
@@ -339,12 +352,33 @@ SIGNATURES = {
 }
 
 #: group name -> its templates: every group above
+#: ticket(): where a ticket stands (runtime/ticket.py)
+TICKET = {
+    "accepted": "Заявка принята.",
+    "accepted_priority": "Заявка принята, приоритет {priority}.",
+    "accepted_reported": "Заявка принята, приоритет {priority} (заявлен {reported}).",
+    "refused": "Заявка не принимается.",
+    "running": "{target}: срок — до {due}; {left}.",
+    "running_days": "{target}: срок — до {due}.",
+    "paused": "{target}: отсчет срока приостановлен с {since} (статус «{status}»); {left}.",
+    "paused_days": "{target}: отсчет срока приостановлен с {since} (статус «{status}»).",
+    "met": "{target}: выполнено в срок, {at} (срок — до {due}).",
+    "met_late": "{target}: выполнено с нарушением срока, {at} (срок истек {due}).",
+    "met_after_breach": "{target}: завершено {at}; срок нарушался (впервые истек {due}).",
+    "breached": "{target}: срок истек {due}, не выполнено.",
+    "not_regulated": "{target}: не регламентируется.",
+    "as_written": "{target}: {text} (срок указан словами и не исчисляется).",
+    "not_started": "{target}: отсчет срока начнется с события «{event}».",
+    "cycles": "Циклов начато: {cycles}; с нарушением срока: {breaches}.",
+    "basis": "Основание: {clauses}.",
+}
+
 GROUPS: Mapping[str, Mapping[str, str]] = {
     "reasons": REASONS, "reason_parts": REASON_PARTS, "intake": INTAKE, "contract": CONTRACT, "instance": INSTANCE,
     "performance": PERFORMANCE, "tiers": TIERS, "targets": TARGETS, "readings": READINGS, "clocks": CLOCKS,
     "changes": CHANGES, "efforts": EFFORTS,
     "intake_annex": INTAKE_ANNEX, "calendars": CALENDARS, "provisional": PROVISIONAL, "terms": TERMS,
-    "vouchers": VOUCHERS, "signatures": SIGNATURES,
+    "vouchers": VOUCHERS, "signatures": SIGNATURES, "ticket": TICKET,
 }
 
 #: "group.key" -> template: the whole table

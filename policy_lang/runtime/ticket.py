@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
+from policy_lang.runtime import sentences as _sentences
 from policy_lang.runtime.calendar import BusinessCalendar, _AlwaysOpen, instant
 from policy_lang.runtime.errors import (
     _PLAIN_ZONES,
@@ -69,25 +70,8 @@ EVENT_KINDS = ("registered", "priority", "status", "event", "update", "escalated
 EVENT_FIELDS = ("at", "kind", "value", "priority", "request")
 
 #: Every sentence ticket() writes (str.format templates; the fields arrive formatted).
-SENTENCES = {
-    "accepted": "Заявка принята.",
-    "accepted_priority": "Заявка принята, приоритет {priority}.",
-    "accepted_reported": "Заявка принята, приоритет {priority} (заявлен {reported}).",
-    "refused": "Заявка не принимается.",
-    "running": "{target}: срок — до {due}; {left}.",
-    "running_days": "{target}: срок — до {due}.",
-    "paused": "{target}: отсчёт срока приостановлен с {since} (статус «{status}»); {left}.",
-    "paused_days": "{target}: отсчёт срока приостановлен с {since} (статус «{status}»).",
-    "met": "{target}: выполнено в срок, {at} (срок — до {due}).",
-    "met_late": "{target}: выполнено с нарушением срока, {at} (срок истёк {due}).",
-    "met_after_breach": "{target}: завершено {at}; срок нарушался (впервые истёк {due}).",
-    "breached": "{target}: срок истёк {due}, не выполнено.",
-    "not_regulated": "{target}: не регламентируется.",
-    "as_written": "{target}: {text} (срок указан словами и не исчисляется).",
-    "not_started": "{target}: отсчёт срока начнётся с события «{event}».",
-    "cycles": "Циклов начато: {cycles}; с нарушением срока: {breaches}.",
-    "basis": "Основание: {clauses}.",
-}
+#: the sentences ticket() writes: the "ticket" group of the one table (runtime/sentences.py)
+SENTENCES = _sentences.TICKET
 
 _TIME_READINGS = ("clock", "working_time")
 _WORDS = "as_written"

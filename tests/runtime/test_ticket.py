@@ -269,7 +269,7 @@ def test_explanation_russian(lab: dict[str, ModuleType]) -> None:
                  at=h(1))
     text = a.explanation
     assert text.splitlines()[0] == "Заявка принята, приоритет Критический."
-    assert ("Срок решения: отсчёт срока приостановлен с 10\u00a0марта 2026\u00a0г., 10:30 (UTC+03:00) "
+    assert ("Срок решения: отсчет срока приостановлен с 10\u00a0марта 2026\u00a0г., 10:30 (UTC+03:00) "
             "(статус «ожидание информации от ЗАКАЗЧИКА»); осталось 7\u00a0рабочих часов 30\u00a0минут.") in text
     a = m.ticket(tier="standard", events=[registered(T0, "portal", "P1")], at=h(7))
     assert "Срок решения: срок — до 10\u00a0марта 2026\u00a0г., 18:00 (UTC+03:00); остался 1\u00a0рабочий час." in a.explanation
