@@ -7,6 +7,12 @@ tables (target x tier x row: value, reading, calendar, strength) are read back f
 and from the DOCX, and compared with `Program.decisions` and with the evaluator's answers at
 moments inside and outside every calendar's hours. Mutations show that the comparison fails
 when one decision or one template line changes.
+
+A ticket's life (issue 19): every target's clock rules (pauses by status, stop and restart events,
+recurring cycles), conditional cells, strict bounds, escalation conditions, the priority-change rule
+and the default priority are read back from the sentences after each table and compared with the
+model and with `ticket()`, for the five examples that state them and for a lab program written
+here (once per priority-change rule).
 """
 from __future__ import annotations
 
@@ -15,11 +21,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import jinja2
 import pytest
-from agreement_readback import Block, check_with_decisions, check_with_evaluator, docx_blocks, md_blocks, read_intake, sample_times
+from agreement_readback import (
+    Block,
+    check_life_with_evaluator,
+    check_life_with_model,
+    check_with_decisions,
+    check_with_evaluator,
+    docx_blocks,
+    md_blocks,
+    read_intake,
+    read_life,
+    read_targets,
+    sample_times,
+)
 
 import policy_lang
 from policy_lang import model
@@ -47,6 +66,7 @@ class Built:
     ask: Any  # response(tier=, channel=, priority=, registered_at=)
     is_open: Any  # (calendar id, moment) -> the evaluator's hours
     times: list[datetime]
+    tick: Any = None  # ticket(tier=, events=, at=)
 
 
 def _module(prog: model.Program) -> types.ModuleType:
@@ -82,7 +102,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
             seeds[prog.id] = prog
         m = _module(prog)
         md, dx = _render(prog, AnnexConfig(), out)
-        result[path.stem] = Built(prog, md, dx, m.response, _opener(m), sample_times(prog, YEAR))
+        result[path.stem] = Built(prog, md, dx, m.response, _opener(m), sample_times(prog, YEAR), m.ticket)
     for path in CONTRACTS:
         cf, diags = read_contract(path, seeds)
         assert cf is not None, diags
@@ -94,9 +114,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
             assert tier == bound.tier
             return bound.response(**kw)
 
+        def tick(*, tier: str, events: Any, at: datetime, bound: Any = bound) -> Any:
+            assert tier == bound.tier
+            return bound.ticket(events=events, at=at)
+
         result[prog.output_id] = Built(prog, md, dx, ask, _opener(bound.module),
                                        [t for t in sample_times(prog, YEAR, (cf.start, cf.end))
-                                        if cf.start <= t.date() <= cf.end])
+                                        if cf.start <= t.date() <= cf.end], tick)
     return result
 
 
@@ -211,3 +235,220 @@ def test_one_changed_template_line_is_caught(built: dict[str, Built], old: str, 
     assert check_with_decisions(b.program, _md(b.program, unchanged)) == []
     blocks = _md(b.program, _env_with(old, new))
     assert check_with_decisions(b.program, blocks)
+
+
+# --------------------------------------------------------------------------- a ticket's life
+
+LIFE_EXAMPLES = ["hivemq_support", "secureco_service_support", "one_stop_support", "jabetto_severity_levels",
+                 "kairos_support_priorities"]
+RULES = ("recount", "keep", "restart")
+
+#: every issue-19 construct at once: statuses, stops, a restart, a recurring target closed by an update
+#: or an event, a term in days that pauses, a conditional cell on an escalation, a words cell, strict
+#: bounds, a default priority and the priority-change rule `{rule}`
+LAB = """program life_lab_{rule} {
+    title   "Лаборатория жизни заявки"
+    vendor  "Тест"
+    edition "1"
+    source  "tests/backends/annex/test_agreement.py"
+}
+
+parties {
+    vendor   "ИСПОЛНИТЕЛЬ" "служба поддержки"
+    customer "ЗАКАЗЧИК"    "клиент"
+}
+
+calendar business "рабочие часы (пн–пт 09:00–18:00, Москва)" {
+    zone   "Europe/Moscow"
+    hours  mon-fri 09:00-18:00
+}
+
+calendar around_the_clock "круглосуточно" {
+    zone   "Europe/Moscow"
+    always
+}
+
+channel portal "портал" {
+    available around_the_clock
+}
+
+channel phone "телефон" {
+    available around_the_clock
+}
+
+tiers {
+    standard "Стандарт" purchased
+    premium  "Премиум" purchased
+}
+
+priorities "Приоритет" {
+    default P3
+    on change {rule}
+    P1 "Критический"
+    P2 "Высокий"
+    P3 "Обычный"
+}
+
+status waiting_customer "ожидание информации от ЗАКАЗЧИКА"
+status waiting_vendor   "ожидание ответа третьей стороны"
+status scheduled        "работы запланированы"
+
+event solution_proposed "предложение решения"
+event reopened          "повторное открытие заявки"
+event call_held         "проведение созвона с ЗАКАЗЧИКОМ"
+
+condition escalated_by_phone "эскалация заявки по телефону" when escalated via phone
+
+response "Время реакции" on business {
+    stop on solution_proposed
+    priority  standard  premium
+    P1        2h        < 1h
+    P2        4h        2h
+    P3        8h        4h
+}
+
+target resolution "Срок решения" on business {
+    pause while waiting_customer, waiting_vendor
+    stop on solution_proposed
+    restart on reopened
+    priority  standard  premium
+    P1        8h        4h when escalated_by_phone 2h on around_the_clock
+    P2        "по согласованию сторон"  24h
+    P3        < 16h     12h
+}
+
+target fix "Срок устранения" on business {
+    pause while waiting_customer
+    stop on solution_proposed
+    priority  standard         premium
+    P1        2 business days  1 business day
+    P2        5 business days  3 business days
+    P3        10 business days 5 business days
+}
+
+target updates "Информирование о ходе работ" on business {
+    repeats after update, call_held
+    stop on solution_proposed
+    priority  standard  premium
+    P1        2h        1h
+    P2        4h        2h
+    P3        8h        4h
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def labs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    out = tmp_path_factory.mktemp("life_lab")
+    result = {}
+    for rule in RULES:
+        path = out / f"life_lab_{rule}.policy"
+        path.write_text(LAB.replace("{rule}", rule), encoding="utf-8")
+        c = compile_file(path, root=out)
+        assert c.program is not None, c.diagnostics
+        m = _module(c.program)
+        md, dx = _render(c.program, AnnexConfig(), out)
+        result[f"life_lab_{rule}"] = Built(c.program, md, dx, m.response, _opener(m), sample_times(c.program, YEAR),
+                                           m.ticket)
+    return result
+
+
+def _working_moment(prog: model.Program) -> datetime:
+    """A Wednesday 11:00 in the zone of the program's first calendar with hours: inside its hours."""
+    cal = next((c for c in prog.calendars if not c.always), prog.calendars[0])
+    return datetime(YEAR, 3, 10, 11, tzinfo=ZoneInfo(cal.zone))
+
+
+@pytest.mark.parametrize("name", LIFE_EXAMPLES + [f"life_lab_{r}" for r in RULES])
+def test_a_tickets_life_agrees_with_the_model_and_ticket(built: dict[str, Built], labs: dict[str, Built],
+                                                         name: str) -> None:
+    b = built.get(name) or labs[name]
+    at = _working_moment(b.program)
+    for fmt, blocks in (("md", b.md), ("docx", b.docx)):
+        assert check_with_decisions(b.program, blocks) == [], fmt  # the tables, and check_life_with_model
+        assert check_life_with_model(b.program, blocks) == [], fmt
+        assert check_life_with_evaluator(b.program, blocks, b.ask, b.tick, at) == [], fmt
+    # something was read: the rules the program states, its conditional and strict cells
+    life, cells = read_life(b.program, b.md), read_targets(b.program, b.md)
+    for t in b.program.targets:
+        if t.clock.stated:
+            assert t.id in life.clocks, t.id
+    assert any(c.when for c in cells.values()) == any(c.when for t in b.program.targets for c in t.cells)
+    assert any(c.strict for c in cells.values()) == any(c.strict for t in b.program.targets for c in t.cells)
+    assert read_life(b.program, b.docx) == life
+
+
+def test_the_lab_states_every_construct(labs: dict[str, Built]) -> None:
+    """The lab program exercises what no example does: a restart, a cycle closed by an event, a term in
+    days that pauses, words, a default priority and each priority-change rule."""
+    for rule in RULES:
+        b = labs[f"life_lab_{rule}"]
+        life = read_life(b.program, b.md)
+        assert life.clocks["resolution"].restarts == ("reopened",)
+        assert life.clocks["updates"].repeats_after == ("update", "call_held")
+        assert life.clocks["fix"].pauses == ("waiting_customer",)
+        assert life.default == "P3"
+        assert life.change == (rule, ("escalated_by_phone",))
+        assert life.escalations == {"escalated_by_phone": "phone"}
+        assert read_targets(b.program, b.md)[("resolution", "standard", "P2")].reading == "as_written"
+
+
+def _life_md(prog: model.Program) -> list[Block]:
+    return md_blocks(render_markdown(build_view(prog, AnnexConfig())))
+
+
+def _with_target(prog: model.Program, target: str, **change: Any) -> model.Program:
+    return attrs.evolve(prog, targets=tuple(attrs.evolve(t, **change) if t.id == target else t for t in prog.targets))
+
+
+def test_a_dropped_pause_status_is_caught(built: dict[str, Built]) -> None:
+    b = built["secureco_service_support"]
+    prog = b.program
+    t = next(t for t in prog.targets if t.id == "resolution")
+    mutated = _with_target(prog, "resolution", clock=attrs.evolve(t.clock, pauses=t.clock.pauses[1:]))
+    blocks = _life_md(mutated)
+    assert check_with_decisions(mutated, blocks) == []  # the annex states the mutated model faithfully ...
+    assert any("clock resolution" in x for x in check_with_decisions(prog, blocks))  # ... not the program's
+    bad = check_life_with_evaluator(prog, blocks, b.ask, b.tick, _working_moment(prog))
+    assert any(f"in status {t.clock.pauses[0]}" in x for x in bad), bad  # and ticket() still pauses in it
+
+
+def test_a_dropped_stop_event_and_a_dropped_cycle_are_caught(built: dict[str, Built]) -> None:
+    b = built["one_stop_support"]
+    prog = b.program
+    t = next(t for t in prog.targets if t.id == "updates")
+    for clock in (attrs.evolve(t.clock, stops=()), attrs.evolve(t.clock, repeats_after=())):
+        blocks = _life_md(_with_target(prog, "updates", clock=clock))
+        assert any("clock updates" in x for x in check_with_decisions(prog, blocks)), clock
+        assert check_life_with_evaluator(prog, blocks, b.ask, b.tick, _working_moment(prog)), clock
+
+
+def test_a_dropped_conditional_cell_is_caught(built: dict[str, Built]) -> None:
+    b = built["hivemq_support"]
+    prog = b.program
+    t = next(t for t in prog.targets if t.id == "response")
+    plain = tuple(attrs.evolve(c, when=()) for c in t.cells)
+    blocks = _life_md(_with_target(prog, "response", cells=plain))
+    assert any("conditional response/extended/P1" in x for x in check_with_decisions(prog, blocks))
+    # the escalation sentence goes with the cell; ticket() still answers the alternative while it holds
+    assert any("escalation" in x for x in check_with_decisions(prog, blocks))
+
+
+def test_a_lost_strict_bound_is_caught(built: dict[str, Built]) -> None:
+    b = built["kairos_support_priorities"]
+    prog = b.program
+    t = next(t for t in prog.targets if t.id == "response")
+    cells = tuple(attrs.evolve(c, strict=False, text=c.text.removeprefix("менее ")) for c in t.cells)
+    blocks = _life_md(_with_target(prog, "response", cells=cells))
+    assert any("strict response" in x for x in check_with_decisions(prog, blocks))
+    bad = check_life_with_evaluator(prog, blocks, b.ask, b.tick, _working_moment(prog))
+    assert any("met at its due time: the annex says met, ticket() breached" in x for x in bad), bad
+
+
+@pytest.mark.parametrize("rule, printed", [("recount", "restart"), ("restart", "keep"), ("keep", "restart")])
+def test_a_misstated_priority_change_rule_is_caught(labs: dict[str, Built], rule: str, printed: str) -> None:
+    b = labs[f"life_lab_{rule}"]
+    blocks = _life_md(attrs.evolve(b.program, priority_change=printed))
+    assert any("priority change" in x for x in check_with_decisions(b.program, blocks))
+    bad = check_life_with_evaluator(b.program, blocks, b.ask, b.tick, _working_moment(b.program))
+    assert any(f"({printed})" in x for x in bad), bad
