@@ -36,7 +36,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml runtime/pyproject.toml constraints/p
 check: $(STAMP)
 	$(BIN)/policyc check policies
 
-# after editing grammar/policy.lark (or upgrading Lark): Lark's standalone parser, policy_lang/_lark_parser.py
+# after editing grammar/policy.lark (or upgrading Lark): Lark's standalone parser, policy_lang/syntax/_lark_parser.py
 gen-parser: $(STAMP)
 	$(BIN)/python tools/gen_parser.py
 

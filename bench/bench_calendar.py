@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd  # noqa: E402
 
-from policy_lang.calendars import ru_production_calendar, working_intervals  # noqa: E402
 from policy_lang.runtime.calendar import BusinessCalendar  # noqa: E402
+from policy_lang.semantics.calendars import ru_production_calendar, working_intervals  # noqa: E402
 
 REPEATS = 7
 MSK = ZoneInfo("Europe/Moscow")

@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from policy_lang import sources  # noqa: E402
-from policy_lang.compiler import compile_file  # noqa: E402
+from policy_lang.frontend import compile_file  # noqa: E402
+from policy_lang.syntax import sources  # noqa: E402
 
 #: ms per 1,000 lines, in-process (issue 8).
 PER_1K_BAR = 25.0

@@ -33,9 +33,8 @@ GENERATED = (Path(sys.argv[sys.argv.index("--generated") + 1]).resolve() if "--g
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(GENERATED))
 
-import pandas as pd  # noqa: E402
-
 import landesk_support as evaluator  # noqa: E402
+import pandas as pd  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
 QUICK = "--quick" in sys.argv
@@ -70,7 +69,7 @@ def queries(n: int) -> list[tuple[str, str, str, datetime]]:
 
 def pandas_response_factory() -> Callable[..., tuple]:
     """response() with the same decision table, but the deadline from CustomBusinessHour."""
-    from policy_lang.calendars import ru_production_calendar
+    from policy_lang.semantics.calendars import ru_production_calendar
 
     program = evaluator
 

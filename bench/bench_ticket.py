@@ -137,7 +137,7 @@ def module() -> ModuleType:
         sys.path.insert(0, str(Path(generated).resolve()))
         return importlib.import_module(_arg("--program", "landesk_support") or "landesk_support")
     from policy_lang.backends.python.emit import emit_python
-    from policy_lang.compiler import compile_file
+    from policy_lang.frontend import compile_file
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_ticket_"))
     (tmp / "ticket_lab.policy").write_text(LAB, encoding="utf-8")

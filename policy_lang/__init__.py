@@ -13,18 +13,18 @@ __version__ = "0.1.0"
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .runtime.errors import CalendarHorizonError, PolicyQueryError
+from policy_lang.runtime.errors import CalendarHorizonError, PolicyQueryError
 
 if TYPE_CHECKING:
-    from .runtime.bound import BoundEvaluator
-    from .runtime.protocol import EvaluatorModule
+    from policy_lang.runtime.bound import BoundEvaluator
+    from policy_lang.runtime.protocol import EvaluatorModule
 
 
 def __getattr__(name: str) -> object:
     """`policy_lang.EvaluatorModule`, imported on first use: the protocol imports the evaluator
     runtime, which `policyc check` never needs (~15 ms of its start-up)."""
     if name == "EvaluatorModule":
-        from .runtime.protocol import EvaluatorModule
+        from policy_lang.runtime.protocol import EvaluatorModule
 
         return EvaluatorModule
     raise AttributeError(f"module 'policy_lang' has no attribute {name!r}")
@@ -38,15 +38,15 @@ def load(path: str | Path, root: str | Path | None = None) -> EvaluatorModule:
     needs) stays cheap. The module is called `loading`, not `load`: a submodule named like this
     function would replace it as an attribute of the package once imported.
     """
-    from .loading import load_evaluator
+    from policy_lang.loading import load_evaluator
 
     return load_evaluator(path, root)
 
 
 def contract(path: str | Path, policies: str | Path | None = None) -> BoundEvaluator:
-    """The evaluator of a contract instance's program bound to it (see `policy_lang.instances.contract`):
+    """The evaluator of a contract instance's program bound to it (see `policy_lang.semantics.contracts.contract`):
     `contract("contracts/acme.toml").response(channel="phone", registered_at=...)`."""
-    from .instances import contract as _bind
+    from policy_lang.semantics.contracts import contract as _bind
 
     bound: BoundEvaluator = _bind(path, policies)
     return bound

@@ -12,10 +12,10 @@ from typing import Any, NoReturn, TypeVar
 import attrs
 import click
 
-from . import diagnostics
-from .compiler import Compilation, calendar_request, compile_file, distinct_programs, program_files
-from .output import KINDS
-from .sources import printable_path
+from policy_lang import diagnostics
+from policy_lang.build.output import KINDS
+from policy_lang.frontend import Compilation, calendar_request, compile_file, distinct_programs, program_files
+from policy_lang.syntax.sources import printable_path
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in policyc (never a traceback)
@@ -28,7 +28,7 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def _rep() -> Any:
-    from . import report
+    from policy_lang import report
 
     return report
 
@@ -278,7 +278,7 @@ class _Policyc(click.Group):
 
 def _check_today() -> None:
     """POLICY_LANG_TODAY, when set, is a valid date: a typo must not silently mean the real today."""
-    from . import production_calendar
+    from policy_lang.semantics import production_calendar
 
     try:
         production_calendar.today()
@@ -346,7 +346,7 @@ def _compile_stdin(paths: tuple[str, ...], root: str | None, fmt: str, name: str
                    calendar_data: str | None = None) -> tuple[list[tuple[Path, Compilation]], tuple[str, ...]]:
     """`check -`: the policy on stdin, named NAME (default `<stdin>` in the working directory); its
     includes resolve from NAME's directory, or --root. The paths build's side inputs are found from."""
-    from .sources import MAX_BYTES
+    from policy_lang.syntax.sources import MAX_BYTES
 
     if paths != ("-",):
         _usage(fmt, "`-` (the policy on stdin) is the only path when given")
@@ -409,13 +409,13 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
     contract_bytes: list[bytes] = []
     annexes = bool(set(kinds) & {"md", "html", "docx", "pdf"})
     if annexes and cfg_path is not None:
-        from .backends.annex.config import read_annex_config
+        from policy_lang.backends.annex.config import read_annex_config
 
         configs, diags = read_annex_config(cfg_path, [p.id for p in programs])
     contracts_dir = _contracts_dir(paths)
     if contracts_dir is not None and annexes:
-        from .instances import annex_config, contracts_in, instantiate, read_contract
-        from .sources import read_inside
+        from policy_lang.semantics.contracts import annex_config, contracts_in, instantiate, read_contract
+        from policy_lang.syntax.sources import read_inside
 
         by_id = {p.id: p for p in programs}
         for cpath in contracts_in(contracts_dir):
@@ -437,8 +437,8 @@ def _side_inputs(paths: tuple[str, ...], given_config: str | None, programs: lis
 def _source_text(path: Path) -> str:
     """The text a diagnostic quotes its line from: at most the first MiB (an oversized or growing file is
     the diagnostic itself), a BOM dropped as the readers drop it, unreadable bytes replaced."""
-    from .sources import read_inside
-    from .toml_input import MAX_TOML_BYTES
+    from policy_lang.syntax.sources import read_inside
+    from policy_lang.toml_input import MAX_TOML_BYTES
 
     # through the one bounded reader: a link out of the file's directory is never followed, so
     # what it points to is never quoted
@@ -522,9 +522,9 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
           show_diff: bool, only: str | None, prune: bool, force: bool, strict: bool, fmt: str,
           calendar_data: str | None = None) -> None:
     """Compile policies into generated/python/<id>.py and generated/annex/<id>.{md,html,docx,pdf}."""
-    from . import build as builder
-    from .backends.annex.pdf import PdfError
-    from .backends.annex.pdf import problems as pdf_problems
+    from policy_lang.backends.annex.pdf import PdfError
+    from policy_lang.backends.annex.pdf import problems as pdf_problems
+    from policy_lang.build import pipeline as builder
 
     try:
         kinds = builder.parse_kinds(only)
@@ -555,7 +555,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
         if fmt in _DOCUMENTS:
             emit_json(ok=False)
         sys.exit(code)
-    from .backends.annex.config import AnnexConfig
+    from policy_lang.backends.annex.config import AnnexConfig
 
     config_bytes = cfg_path.read_bytes() if cfg_path is not None and cfg_path.is_file() else b""
     config_bytes += b"\0".join(config_bytes_extra)
@@ -571,7 +571,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
     contract_of: list[bytes | None] = [None] * len(programs) + list(config_bytes_extra)
     hashed = pairs
     if not annexes and cfg_path is not None and cfg_path.is_file():  # `--only python`: the same hash as a full build
-        from .backends.annex.config import read_annex_config
+        from policy_lang.backends.annex.config import read_annex_config
 
         all_configs = read_annex_config(cfg_path, [p.id for p in programs])[0]
         hashed = [(p, all_configs.get(p.id, AnnexConfig())) for p in programs]
@@ -582,7 +582,7 @@ def build(paths: tuple[str, ...], out: str, root: str | None, annex_config: str 
               for (prog, cfg), contract in zip(hashed, contract_of)}
     here_fonts = None
     if "pdf" in kinds:
-        from .backends.annex.pdf import fonts_in_use
+        from policy_lang.backends.annex.pdf import fonts_in_use
 
         here_fonts = fonts_in_use()
 
@@ -867,7 +867,7 @@ def _shown(path: Path) -> str:
 
 def _register_query() -> None:
     try:
-        from .query import query
+        from policy_lang.query import query
     except ImportError:  # pragma: no cover - the evaluator backend is optional during development
         return
     main.add_command(query)

@@ -6,10 +6,10 @@ import types
 from pathlib import Path
 from typing import cast
 
-from .backends.python.emit import emit_python
-from .compiler import compile_file
-from .diagnostics import PolicyError
-from .runtime.protocol import EvaluatorModule
+from policy_lang.backends.python.emit import emit_python
+from policy_lang.diagnostics import PolicyError
+from policy_lang.frontend import compile_file
+from policy_lang.runtime.protocol import EvaluatorModule
 
 __all__ = ["load", "load_evaluator"]
 

@@ -11,9 +11,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .diagnostics import Diagnostic, PolicyError, dumps, render_text
-from .runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
-from .runtime.ru_text import cite, date_ru, datetime_ru
+from policy_lang.diagnostics import Diagnostic, PolicyError, dumps, render_text
+from policy_lang.runtime.errors import MAX_YEAR, MIN_YEAR, PolicyQueryError
+from policy_lang.runtime.ru_text import cite, date_ru, datetime_ru
 
 __all__ = ["query"]
 
@@ -135,7 +135,7 @@ def read_events(path: str, fmt: str) -> tuple[list[Any], list[int]]:
     be read is reported with its line number (BadRows), none is dropped."""
     import sys
 
-    from .runtime.ticket import EVENT_FIELDS, TicketEvent, TicketEventError
+    from policy_lang.runtime.ticket import EVENT_FIELDS, TicketEvent, TicketEventError
 
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
@@ -196,7 +196,7 @@ def read_events(path: str, fmt: str) -> tuple[list[Any], list[int]]:
 
 
 def _ticket(m: ModuleType, o: dict[str, Any], bound: Any) -> tuple[str, Any]:
-    from .runtime.ticket import TicketEventError
+    from policy_lang.runtime.ticket import TicketEventError
 
     path = o.get("events")
     fmt = _events_format(path, o.get("events_format"))
@@ -318,10 +318,10 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
     policyc query landesk_support ticket --tier enterprise --events t123.jsonl \\
         --at 2026-03-11T12:00+03:00
     """
-    from .compiler import calendar_request
-    from .loading import load  # the compiler is needed only once a question is asked
-    from .production_calendar import requested
-    from .report import envelope  # not at `policyc check`'s start
+    from policy_lang.frontend import calendar_request
+    from policy_lang.loading import load  # the compiler is needed only once a question is asked
+    from policy_lang.report import envelope  # not at `policyc check`'s start
+    from policy_lang.semantics.production_calendar import requested
 
     calendar = calendar_request(calendar_data, (policies,))  # --calendar-data, else policyc.toml's
 
@@ -342,7 +342,7 @@ def query(program: str, kind: str, policies: str, fmt: str, contract_path: str |
 
     bound = None
     if contract_path is not None:
-        from .instances import contract
+        from policy_lang.semantics.contracts import contract
 
         try:
             with requested(calendar):

@@ -10,8 +10,8 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 
-from . import diagnostics as _diagnostics
-from .diagnostics import CODES, Diagnostic
+from policy_lang import diagnostics as _diagnostics
+from policy_lang.diagnostics import CODES, Diagnostic
 
 __all__ = ["ENVELOPE_VERSION", "FORMATS", "envelope", "github", "github_error", "sarif"]
 

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .sources import read_inside
+from policy_lang.syntax.sources import read_inside
 
 __all__ = ["MAX_TOML_BYTES", "TomlProblem", "key_positions", "locate", "read_toml"]
 

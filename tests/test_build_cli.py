@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from policy_lang.build.output import write_atomic
 from policy_lang.cli import main
-from policy_lang.output import write_atomic
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")

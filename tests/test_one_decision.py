@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from policy_lang import model
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
+from policy_lang.semantics import model
 
 ROOT = Path(__file__).resolve().parents[1] / "policies"
 PROGRAMS = sorted(ROOT.glob("*.policy")) + sorted((ROOT / "examples").glob("*.policy"))

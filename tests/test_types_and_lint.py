@@ -1,7 +1,7 @@
 """The project's standard, run by `make test`: `mypy --strict` and `ruff check` are clean on policy_lang.
 
 Both read their settings from pyproject.toml ([tool.mypy], [tool.ruff]); Lark's generated standalone parser
-(policy_lang/_lark_parser.py) is excluded there. Both tools are dev extras (`pip install -e '.[dev]'`):
+(policy_lang/syntax/_lark_parser.py) is excluded there. Both tools are dev extras (`pip install -e '.[dev]'`):
 a missing one fails here too, with its "No module named ..." printed.
 """
 from __future__ import annotations

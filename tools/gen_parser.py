@@ -1,10 +1,10 @@
-"""Regenerate `policy_lang/_lark_parser.py`, the parser of `grammar/policy.lark`, with Lark's
+"""Regenerate `policy_lang/syntax/_lark_parser.py`, the parser of `grammar/policy.lark`, with Lark's
 standalone generator (`lark.tools.standalone`, Lark's supported way to ship a parser without Lark).
 
     .venv/bin/python tools/gen_parser.py          # rewrite the module
     .venv/bin/python tools/gen_parser.py --check  # exit 1 if it is not current
 
-Run it after editing the grammar or upgrading Lark; `tests/lang/test_parser_artifact.py` fails until
+Run it after editing the grammar or upgrading Lark; `tests/syntax/test_parser_artifact.py` fails until
 you do. The module is the generator's output as is, after one first comment line of ours that names
 the grammar (its SHA-256) it was generated from. Lark numbers its parser states differently from run
 to run, so two generations of the same grammar differ in their tables' numbering only: `--check`
@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from policy_lang import grammar  # noqa: E402  (the repository's package, not an installed one)
+from policy_lang.syntax import grammar  # noqa: E402  (the repository's package, not an installed one)
 
 
 def generate(text: str) -> str:

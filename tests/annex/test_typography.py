@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_lang import ast
-from policy_lang.sources import Loader
+from policy_lang.syntax import ast
+from policy_lang.syntax.sources import Loader
 from policy_lang.typography import NBSP, fix_lookalikes, mixed_script_words, protected_spans, typeset
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policy_lang import build
 from policy_lang.backends.annex.config import AnnexConfig
-from policy_lang.compiler import compile_file
+from policy_lang.build import pipeline as build
+from policy_lang.frontend import compile_file
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policy_lang import production_calendar
 from policy_lang.cli import EXIT_INTERNAL, main
+from policy_lang.semantics import production_calendar
 
 REPO = Path(__file__).resolve().parents[2]
 JUNIPER = str(REPO / "policies" / "juniper_care_core.policy")

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 

@@ -19,7 +19,7 @@ import pytest
 from policy_lang.backends.annex.render import AnnexConfig, render_markdown
 from policy_lang.backends.annex.view import build_view
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 from policy_lang.typography import typeset
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"

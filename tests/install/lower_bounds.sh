@@ -38,5 +38,5 @@ for line in Path("constraints/lower.txt").read_text().splitlines():
 sys.exit("\n".join(bad) or None)
 PYEOF
 "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" \
-  tests/lang/test_programs.py tests/lang/test_install.py tests/runtime tests/instances tests/examples \
+  tests/semantics/test_programs.py tests/runtime tests/contracts tests/examples \
   tests/backends tests/annex tests/install tests/test_one_decision.py

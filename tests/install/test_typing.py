@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 REPO = Path(__file__).resolve().parents[2]
 POLICIES = REPO / "policies"

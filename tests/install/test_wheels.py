@@ -12,7 +12,7 @@ from pathlib import Path
 import policy_lang
 from policy_lang import runtime
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 from ._wheels import REPO, fresh_venv, installed, pip
 
@@ -31,7 +31,7 @@ print(r.accepted, r.priority, r.deadline.isoformat())
 import policy_lang, policy_lang.runtime
 print(policy_lang.runtime.RUNTIME_API, m.RUNTIME_API, getattr(policy_lang, "__file__", None))
 try:
-    import policy_lang.compiler
+    import policy_lang.frontend
 except ModuleNotFoundError:
     print("no compiler")
 print(sorted(m for m in sys.modules
@@ -77,7 +77,7 @@ def test_wheels_hold_each_file_once_with_licenses_and_py_typed(wheelhouse: Path)
     assert {n for n in rt_names if n in shipped} == {
         f"policy_lang/runtime/{p.name}" for p in (REPO / "policy_lang" / "runtime").iterdir() if p.is_file()}
     assert "policy_lang/__init__.py" not in rt_names and "policy_lang/runtime/py.typed" in rt_names
-    assert "policy_lang/py.typed" in comp_names and "policy_lang/_lark_parser.py" in comp_names
+    assert "policy_lang/py.typed" in comp_names and "policy_lang/syntax/_lark_parser.py" in comp_names
     assert not [n for n in comp_names if n.startswith("policy_lang/runtime/")]
     for names in (rt_names, comp_names):
         licenses = {n.rsplit("/", 1)[1] for n in names if ".dist-info/licenses/" in n}

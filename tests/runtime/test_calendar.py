@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_lang.calendars import ru_production_calendar, working_intervals
 from policy_lang.runtime.calendar import BusinessCalendar, add_days, add_months, add_years
 from policy_lang.runtime.errors import (
     CalendarHorizonError,
@@ -19,6 +18,7 @@ from policy_lang.runtime.errors import (
     require_aware,
     require_choice,
 )
+from policy_lang.semantics.calendars import ru_production_calendar, working_intervals
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")

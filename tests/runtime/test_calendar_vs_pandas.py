@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from policy_lang.calendars import ru_production_calendar, working_intervals
 from policy_lang.runtime.calendar import BusinessCalendar
+from policy_lang.semantics.calendars import ru_production_calendar, working_intervals
 
 MSK = ZoneInfo("Europe/Moscow")
 SAMPLES = 10_000

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import policy_lang
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 REPO = Path(__file__).resolve().parents[2]
 MSK = dt.timezone(dt.timedelta(hours=3))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import holidays
 import pytest
 
-from policy_lang.calendars import ru_production_calendar, working_intervals
 from policy_lang.runtime.calendar import BusinessCalendar
+from policy_lang.semantics.calendars import ru_production_calendar, working_intervals
 
 
 def _days(year: int, spec: str) -> set[date]:
@@ -149,7 +149,7 @@ def test_rejects_empty_year_range():
 @pytest.mark.parametrize("year", YEARS)
 def test_packaged_data_matches_the_holidays_package(year):
     """Every decree year of the data file agrees with `holidays` (is_working_day) day by day."""
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     official = holidays.country_holidays("RU", years=year)
     data = pc.data_years()[year]
@@ -160,13 +160,13 @@ def test_packaged_data_matches_the_holidays_package(year):
 
 @pytest.mark.parametrize("year", YEARS)
 def test_shortened_days_match_official(year):
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     assert sorted(pc.data_years()[year].shortened) == sorted(OFFICIAL[year]["shortened"])
 
 
 def test_data_covers_2024_to_2027_with_cited_decrees():
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     years = pc.data_years()
     assert sorted(years) == [2024, 2025, 2026, 2027]
@@ -183,7 +183,7 @@ def test_data_covers_2024_to_2027_with_cited_decrees():
 ])
 def test_years_without_a_decree_follow_article_112(year, moved):
     """The part `holidays` leaves out for years without a decree: art. 112 part 2 moves."""
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     cal = pc.official_years(year, year)[0]
     assert cal.provisional and cal.decree is None
@@ -195,7 +195,7 @@ def test_years_without_a_decree_follow_article_112(year, moved):
 
 def test_article_112_reproduces_2026_but_for_the_january_transfers():
     """2026 computed without its decree differs from it exactly by the decree's two transfers."""
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     computed = pc.art112_year(2026)
     decreed = pc.data_years()[2026]
@@ -205,14 +205,14 @@ def test_article_112_reproduces_2026_but_for_the_january_transfers():
 
 
 def test_january_holidays_on_a_weekend_do_not_move_without_a_decree():
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     cal = pc.art112_year(2028)  # 1-2 Jan 2028 are Sat-Sun
     assert date(2028, 1, 10) not in cal.non_working and cal.working_days == 249
 
 
 def test_data_file_is_validated(monkeypatch):
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     with pytest.raises(pc.CalendarDataError, match="working days"):
         pc._validate({"year": 2027, "decree": "x", "non_working": [date(2027, 1, 4)],
@@ -223,7 +223,7 @@ def test_data_file_is_validated(monkeypatch):
 
 
 def test_warning_when_cited_data_ends_soon():
-    from policy_lang import production_calendar as pc
+    from policy_lang.semantics import production_calendar as pc
 
     assert pc.data_ends_soon(date(2026, 11, 24)) is None
     assert "ends in 61 days" in pc.data_ends_soon(date(2027, 10, 31))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from policy_lang import reasons
 from policy_lang.runtime import sentences
 from policy_lang.runtime.sentences import FIELDS, GROUPS, TABLE, label_case, say
+from policy_lang.semantics import reasons
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "policy_lang" / "templates" / "annex"

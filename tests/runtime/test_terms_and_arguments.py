@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import policy_lang
 from policy_lang import PolicyQueryError
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 from policy_lang.query import query
 from policy_lang.runtime.bound import DEFAULT_ZONE, BoundEvaluator
 from policy_lang.runtime.calendar import BusinessCalendar, last_day_of_term, term_end, term_last_day

@@ -8,8 +8,8 @@ from typing import Any
 
 from attrs import fields, frozen
 
-from ...diagnostics import Diagnostic, Label, Span
-from ...toml_input import TomlProblem, read_toml
+from policy_lang.diagnostics import Diagnostic, Label, Span
+from policy_lang.toml_input import TomlProblem, read_toml
 
 _KEYS = ("annex_number", "contract_number", "contract_date", "executor_org", "executor_position",
          "executor_name", "customer_org", "customer_position", "customer_name")

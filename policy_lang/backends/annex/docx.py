@@ -36,9 +36,9 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from ...typography import bind_short_words
-from .filters import well_formed
-from .view import AnnexView
+from policy_lang.backends.annex.filters import well_formed
+from policy_lang.backends.annex.view import AnnexView
+from policy_lang.typography import bind_short_words
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

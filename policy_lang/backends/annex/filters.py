@@ -9,9 +9,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from ... import model
-from ...runtime import ru_text, sentences
-from ...typography import protected_spans
+from policy_lang.runtime import ru_text, sentences
+from policy_lang.semantics import model
+from policy_lang.typography import protected_spans
 
 #: model units that ru_text knows under another name; the template adds "рабочего времени".
 _UNIT = {"business_minute": "minute"}

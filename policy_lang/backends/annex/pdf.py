@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from ... import model
+from policy_lang.semantics import model
 
 CSS = Path(__file__).resolve().parents[2] / "templates" / "annex" / "html" / "annex.css"
 
@@ -191,7 +191,7 @@ def describe_font(entry: dict[str, str]) -> str:
 
 def problems(libraries: Sequence[tuple[str, str]] = LIBRARIES) -> list[str]:
     """What keeps WeasyPrint from rendering the annexes here, one sentence each (empty: nothing)."""
-    from ...extras import missing_extra
+    from policy_lang.extras import missing_extra
 
     extra = missing_extra("pdf")
     if extra:

@@ -14,12 +14,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ... import constructs, model
-from ...runtime import ru_text
-from ...typography import bind_short_words, typeset
-from .config import AnnexConfig, load_annex_config
-from .filters import FILTERS, GLOBALS, TEXT, well_formed
-from .view import AnnexView, build_view
+from policy_lang.backends.annex.config import AnnexConfig, load_annex_config
+from policy_lang.backends.annex.filters import FILTERS, GLOBALS, TEXT, well_formed
+from policy_lang.backends.annex.view import AnnexView, build_view
+from policy_lang.runtime import ru_text
+from policy_lang.semantics import constructs, model
+from policy_lang.typography import bind_short_words, typeset
 
 __all__ = ["AnnexConfig", "load_annex_config", "render_annex", "render_html", "render_markdown"]
 
@@ -194,8 +194,8 @@ def render_html(view: AnnexView) -> str:
 
 def render_annex(program: model.Program, config: AnnexConfig) -> dict[str, bytes]:
     """Every annex file of `program`, as deterministic bytes keyed by file name."""
-    from .docx import render_docx
-    from .pdf import render_pdf
+    from policy_lang.backends.annex.docx import render_docx
+    from policy_lang.backends.annex.pdf import render_pdf
 
     view = build_view(program, config)
     html = render_html(view)

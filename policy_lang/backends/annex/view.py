@@ -10,10 +10,10 @@ from itertools import groupby
 
 from attrs import frozen
 
-from ... import model
-from ...constructs import CONSTRUCTS, Skip
-from ...runtime.sentences import ROLE_LABELS
-from .config import AnnexConfig
+from policy_lang.backends.annex.config import AnnexConfig
+from policy_lang.runtime.sentences import ROLE_LABELS
+from policy_lang.semantics import model
+from policy_lang.semantics.constructs import CONSTRUCTS, Skip
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?(?:\s*(\(.+\)))?$")
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import jinja2
 
-from ... import __version__, model
-from ...calendars import working_intervals
-from ...runtime import RUNTIME_API
-from .filters import pyrepr
-from .names import check_ident, constant_name
+from policy_lang import __version__
+from policy_lang.backends.python.filters import pyrepr
+from policy_lang.backends.python.names import check_ident, constant_name
+from policy_lang.runtime import RUNTIME_API
+from policy_lang.semantics import model
+from policy_lang.semantics.calendars import working_intervals
 
 __all__ = ["EmitError", "emit_python"]
 

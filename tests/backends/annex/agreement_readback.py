@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import docx
 
-from policy_lang import model
+from policy_lang.semantics import model
 from policy_lang.typography import typeset
 
 #: a block of the annex body: ("p", text) or ("table", rows of cell texts)

@@ -14,9 +14,9 @@ from types import MappingProxyType
 import pytest
 from readback import docx_text, html_text, md_text, norm, pdf_text
 
-from policy_lang import model
 from policy_lang.backends.annex.render import AnnexConfig, render_annex
-from policy_lang.compiler import compile_file, program_files
+from policy_lang.frontend import compile_file, program_files
+from policy_lang.semantics import model
 
 POLICIES = Path(__file__).resolve().parents[3] / "policies"
 PROGRAM_IDS = tuple(p.stem for p in program_files(POLICIES))

@@ -41,14 +41,14 @@ from agreement_readback import (
 )
 
 import policy_lang
-from policy_lang import model
 from policy_lang.backends.annex import render
 from policy_lang.backends.annex.docx import render_docx
 from policy_lang.backends.annex.render import AnnexConfig, environment, render_markdown
 from policy_lang.backends.annex.view import build_view
 from policy_lang.backends.python.emit import emit_python
-from policy_lang.compiler import compile_file
-from policy_lang.instances import annex_config, instantiate, read_contract
+from policy_lang.frontend import compile_file
+from policy_lang.semantics import model
+from policy_lang.semantics.contracts import annex_config, instantiate, read_contract
 
 REPO = Path(__file__).resolve().parents[3]
 POLICIES = REPO / "policies"

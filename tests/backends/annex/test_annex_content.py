@@ -8,16 +8,15 @@ from pathlib import Path
 
 import attrs
 import pytest
-
-from policy_lang.backends.annex.view import referenced_marks
-from policy_lang.typography import bind_short_words, typeset
+from conftest import PROGRAM_IDS, program, rendered, searchable
 from readback import docx_text, html_text, md_text, norm
 
-from policy_lang import model, ru_format
+from policy_lang import ru_format
 from policy_lang.backends.annex.config import annex_config_from_mapping, load_annex_config
 from policy_lang.backends.annex.render import AnnexConfig, render_annex
-
-from conftest import PROGRAM_IDS, program, rendered, searchable
+from policy_lang.backends.annex.view import referenced_marks
+from policy_lang.semantics import model
+from policy_lang.typography import bind_short_words, typeset
 
 
 def model_values(p: model.Program) -> list[tuple[str, str]]:

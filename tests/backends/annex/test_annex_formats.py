@@ -6,12 +6,11 @@ import zipfile
 
 import docx
 import pytest
+from conftest import PROGRAM_IDS, program, rendered
 from pypdf import PdfReader
 from readback import docx_text
 
 from policy_lang.backends.annex.render import AnnexConfig, render_annex
-
-from conftest import PROGRAM_IDS, program, rendered
 
 PDF_PAGES = {  # no forced page breaks; the signatures follow the last clause (issue 10)
     "juniper_care_core": 6,

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import PROGRAM_IDS, program
 
 from policy_lang.backends.annex import render
 from policy_lang.backends.annex.view import build_view
-
-from conftest import PROGRAM_IDS, program
 
 KINDS = ("md", "html", "xml")
 

@@ -17,13 +17,12 @@ from pathlib import Path
 import attrs
 import docx
 import pytest
+from conftest import PROGRAM_IDS, program, rendered
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from policy_lang.backends.annex import docx as docx_writer
 from policy_lang.backends.annex.render import AnnexConfig, render_annex
-
-from conftest import PROGRAM_IDS, program, rendered
 
 REPO = Path(__file__).resolve().parents[3]
 SOFFICE_TIMEOUT = 120

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from policy_lang.backends.annex.docx import render_docx
 from policy_lang.backends.annex.render import AnnexConfig, environment
 from policy_lang.backends.annex.view import build_view
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 
 def _program_source(n_dates: int, n_clauses: int) -> str:

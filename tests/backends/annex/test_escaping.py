@@ -26,14 +26,15 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from policy_lang import model, ru_format
+from policy_lang import ru_format
 from policy_lang.backends.annex import filters
 from policy_lang.backends.annex.config import AnnexConfig, load_annex_config
 from policy_lang.backends.annex.docx import render_docx
 from policy_lang.backends.annex.pdf import render_pdf
 from policy_lang.backends.annex.render import environment, render_html, render_markdown
 from policy_lang.backends.annex.view import AnnexView, build_view
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
+from policy_lang.semantics import model
 
 #: what a policy string can hold (written into the source below with the language's escapes)
 HOSTILE = '<b>&amp;"\'|*_[x](y) {{ }} \\ \\\\ Кириллица'

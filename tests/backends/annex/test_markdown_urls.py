@@ -14,7 +14,7 @@ import pytest
 from policy_lang.backends.annex import filters
 from policy_lang.backends.annex.render import AnnexConfig, render_markdown
 from policy_lang.backends.annex.view import build_view
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 #: a CommonMark URI autolink: scheme, `:`, then no space, control, `<` or `>`
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>]*)>")

@@ -8,11 +8,11 @@ import attrs
 import pytest
 from conftest import program
 
-from policy_lang import model
 from policy_lang.backends.annex.render import AnnexConfig, render_html, render_markdown
 from policy_lang.backends.annex.view import build_view
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 from policy_lang.runtime.sentences import ROLE_LABELS
+from policy_lang.semantics import model
 
 NBSP = "\u00a0"
 RELABEL = {"executor": "ПОСТАВЩИК", "customer": "ЛИЦЕНЗИАТ", "manufacturer": "ЛИЦЕНЗИАР"}

@@ -14,7 +14,7 @@ import pytest
 from policy_lang.backends.python.emit import emit_python
 from policy_lang.backends.python.filters import UnsafeLiteral, pyrepr
 from policy_lang.backends.python.names import UnsafeIdentifier, check_ident, constant_name
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICIES = sorted((ROOT / "policies").glob("*.policy"))
@@ -178,7 +178,7 @@ def test_runtime_imports_nothing_from_the_compiler() -> None:
 
 _DIGESTS = """
 import glob, hashlib, sys
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 from policy_lang.backends.python.emit import emit_python
 for p in sorted(glob.glob(sys.argv[1] + "/*.policy")):
     src = emit_python(compile_file(p).program)

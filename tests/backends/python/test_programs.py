@@ -14,7 +14,7 @@ import pytest
 
 import policy_lang
 from policy_lang import CalendarHorizonError, PolicyQueryError
-from policy_lang.compiler import compile_file
+from policy_lang.frontend import compile_file
 
 ROOT = Path(__file__).resolve().parents[3]
 MSK = ZoneInfo("Europe/Moscow")
