@@ -696,6 +696,10 @@ class Obligation(NamedTuple):
     note: str | None
     reading: str | None = None  # how `within` is counted (see target_deadline); None: a notice
     seconds: int | None = None
+    # over a ticket's life (runtime.ticket): statuses in which the term stands still (`pause while`)
+    # and events that fulfil it (`stop on`); appended, empty by default: older modules' literals stay valid
+    pauses: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
 
 
 def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, object],
