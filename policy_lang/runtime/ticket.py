@@ -14,7 +14,8 @@ uses, so that a ticket with one registration event is answered exactly as `respo
   calendar: working time for a working-time target, elapsed time for a clock target. A target
   counted in days moves its due date by the days the ticket stood paused: each day from the
   pause's day up to (not including) the resumption's day, working days for a term in working
-  days, calendar days otherwise;
+  days, calendar days otherwise; the day its term starts is not one of its days (a term in days
+  counts from the next), so a pause on that day does not count it;
 * an event in a target's `stops` (or `met(target)`, or the resolution) stops its clock: met if it
   came by the due time (a strict bound, `< 4h`: strictly before it), breached otherwise; an event
   in its `restarts` starts a stopped clock again, a new cycle;
@@ -653,7 +654,7 @@ class _Clock:
             if not self.breached:  # the due that passed stays the due
                 self.due_ts = p.unw(self.seg + p.limit - self.used)
         elif self.due_ts is not None and not self.breached:
-            self.due_ts = _move_days(p, self.due_ts, a, ts, tz)
+            self.due_ts = _move_days(p, self.due_ts, a, ts, tz, self.start_ts)
 
     def stop(self, ts: float, tz: tzinfo | None) -> None:
         if self.stopped:
@@ -689,13 +690,15 @@ class _Clock:
         return self.used + self.p.w(ts) - self.seg
 
 
-def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None) -> float:
+def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None, start: float) -> float:
     """A term in days paused from instant a to b: its due moves by the days from a's day up to
-    (not including) b's day, working days of its calendar for a term in working days."""
+    (not including) b's day, working days of its calendar for a term in working days. The day the
+    term starts (instant `start`) is not one of its days, so a pause on it does not count it."""
     if a >= due_ts:
         return due_ts
     zone = p.tz or tz
     first, last = _fromtimestamp(a, zone).date(), _fromtimestamp(b, zone).date()
+    first = max(first, _fromtimestamp(start, zone).date() + timedelta(days=1))
     if last <= first:
         return due_ts
     cal = p.cal
@@ -1031,7 +1034,7 @@ def _recounted(p: _Plan, c: _Clock, start: float, pauses: list[list[float]], ts:
         due = c.due_ts
         for a, b in pauses:
             if due is not None:
-                due = _move_days(p, due, a, b if b >= 0 else ts, tz)
+                due = _move_days(p, due, a, b if b >= 0 else ts, tz, start)
         c.due_ts = due
         c.check(ts)
         return c
