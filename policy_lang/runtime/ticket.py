@@ -145,7 +145,8 @@ class TicketEvent(NamedTuple):
     kind: registered (value: the channel; priority or request), priority (value: the new priority),
     status (value: the status entered; None: back in work), event (value: a declared event id),
     update (an update sent to the customer), escalated (value: the channel it was escalated
-    through), condition (value: a condition that holds from now on), met (value: the target met),
+    through), condition (value: a condition that holds from now on), met (value: the target or
+    obligation met),
     resolved.
     """
 
@@ -210,6 +211,7 @@ def escalated(at: datetime, channel: str) -> TicketEvent:
 
 
 def met(at: datetime, target: str) -> TicketEvent:
+    """Target (or obligation counted from an event) `target` is met at `at`."""
     return TicketEvent(at, "met", target)
 
 
