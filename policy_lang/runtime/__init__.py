@@ -16,7 +16,8 @@ __all__ = ["OLDEST_API", "RUNTIME_API", "RuntimeVersionError", "__version__", "r
 __version__ = "0.1.0"
 #: The API generated modules are written for (policy_lang.backends.python.emit writes it into them).
 RUNTIME_API = 3  # 2: Due, cell_due() and obligation_due() (target_due() and due() of a module);
-#                  3: runtime.ticket (ticket(), ClockRule, TicketEvent, TicketAnswer), TargetRule.strict
+#                  3: runtime.ticket (ticket(), ClockRule, TicketEvent, TicketAnswer), TargetRule.strict,
+#                     Obligation.pauses/stops, ticket(obligations=), paused_deadline()
 #: The oldest API this runtime still runs.
 OLDEST_API = 1
 

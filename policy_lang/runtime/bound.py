@@ -112,7 +112,8 @@ class BoundEvaluator:
         return _ticket(respond=respond, tier=self.tier, events=events, at=at, clocks=getattr(m, "CLOCKS", {}),
                        statuses=getattr(m, "STATUSES", {}), declared_events=getattr(m, "EVENTS", {}),
                        channels=m.CHANNELS, conditions=m.CONDITIONS, escalations=getattr(m, "ESCALATIONS", {}),
-                       priority_change=getattr(m, "PRIORITY_CHANGE", "recount"))
+                       priority_change=getattr(m, "PRIORITY_CHANGE", "recount"),
+                       obligations=getattr(m, "OBLIGATIONS", None))
 
     def entitlement(self, *, service: str) -> Entitlement:
         answer: Entitlement = self.module.entitlement(tier=self.tier, service=service)
@@ -129,13 +130,18 @@ class BoundEvaluator:
         counted from the contract's real end (not from one program period)."""
         return renewal_at(self.module._period(period), self.end + timedelta(days=1), notice_on, "срок")
 
-    def deadline(self, obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
-        answer: datetime | date = self.module.deadline(obligation, start=start, **conditions)
+    def deadline(self, obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+                 **conditions: bool) -> datetime | date:
+        """deadline() of the program; `paused`: (from, to) pairs while the term stood still."""
+        more: dict[str, Any] = {"paused": paused} if paused != () else {}  # a module of before `paused` takes none
+        answer: datetime | date = self.module.deadline(obligation, start=start, **more, **conditions)
         return answer
 
-    def due(self, obligation: str, *, start: datetime | date, **conditions: bool) -> Due[datetime | date]:
+    def due(self, obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+            **conditions: bool) -> Due[datetime | date]:
         """deadline() with the years without a decree it rests on (`.provisional`)."""
-        answer: Due[datetime | date] = self.module.due(obligation, start=start, **conditions)
+        more: dict[str, Any] = {"paused": paused} if paused != () else {}
+        answer: Due[datetime | date] = self.module.due(obligation, start=start, **more, **conditions)
         return answer
 
     def target_deadline(self, target: str, *, start: datetime, priority: str | None = None,

@@ -519,33 +519,60 @@ class Attainment(NamedTuple):
         return Decimal(100) * self.met / self.total if self.total else Decimal(0)
 
 
-def attainment(target: str, closed: Iterable[tuple[Response, object]]) -> tuple[Attainment, ...]:
-    """Attainment of a percentile target over closed tickets: (Response, done_at) pairs.
+def attainment(target: str, closed: Iterable[tuple[Response, object] | tuple[Response, object, object]]
+               ) -> tuple[Attainment, ...]:
+    """Attainment of a percentile target over closed tickets: (Response, done_at) pairs, or
+    (Response, done_at, start) triples.
 
-    A ticket meets the target when done_at is at or before its deadline. Windows follow the
-    registration's local date in the target calendar's zone. Tickets the target does not apply to
-    (refused, other tiers, no percentile) are skipped.
+    A ticket meets the target when done_at is at or before its deadline (strictly before, for a
+    strict bound). The deadline counts from the registration (`resp.registered_at`), or, for a
+    target counted from an event (`from EVENT`: TargetRule.counted_from), from `start`, the aware
+    datetime that event happened at: such a target needs triples, and a pair, or a start of None,
+    is refused (PolicyQueryError, kind "missing") rather than counted from the registration; a
+    start before the registration is refused too (kind "range"). For a target counted from the
+    registration the third item must be None (or left out): a start is refused (kind
+    "unexpected"). Windows follow the registration's local date in the target calendar's zone.
+    Tickets the target does not apply to (refused, other tiers, no percentile) are skipped.
     """
     if isinstance(closed, (str, bytes)) or not isinstance(closed, Iterable):
-        raise PolicyQueryError("closed must be an iterable of (Response, done_at) pairs, got "
-                               f"{type(closed).__name__} {describe(closed)}", kind="type",
+        raise PolicyQueryError("closed must be an iterable of (Response, done_at) pairs or (Response, done_at, "
+                               f"start) triples, got {type(closed).__name__} {describe(closed)}", kind="type",
                                argument="closed", expected="iterable")
     groups: dict[tuple[str, str | None, Decimal], list[bool]] = {}
     for item in closed:
         try:
-            resp, done_at = item
+            resp, done_at, *rest = item
+            if len(rest) > 1:
+                raise ValueError
         except (TypeError, ValueError):
-            raise PolicyQueryError("each closed ticket is a (Response, done_at) pair, got "
-                                   f"{describe(item)}", kind="type", argument="closed") from None
+            raise PolicyQueryError("each closed ticket is a (Response, done_at) pair or a (Response, done_at, "
+                                   f"start) triple, got {describe(item)}", kind="type", argument="closed") from None
         if not isinstance(resp, Response):
             raise PolicyQueryError(f"expected a Response from response(), got {type(resp).__name__}",
                                    kind="type", argument="closed")
+        start: object = rest[0] if rest else None
         done = require_aware("done_at", done_at)
         rule = next((t for t in resp.decision.targets if t.id == target), None)
         if rule is None or rule.percentile is None or rule.reading in UNCOMPUTED:
+            if start is not None:
+                require_aware("start", start)
             continue
-        due = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar,
-                              resp.registered_at)
+        begin = resp.registered_at
+        if rule.counted_from is not None:
+            if start is None:
+                raise PolicyQueryError(
+                    f"target {target!r} is counted from the event {rule.counted_from!r}, not from the "
+                    f"registration: give each ticket as (response, done_at, start), start the time "
+                    f"{rule.counted_from} happened", kind="missing", argument="closed", event=rule.counted_from)
+            begin = require_aware("start", start)
+            if begin < resp.registered_at:
+                raise PolicyQueryError(f"start {begin.isoformat()} ({rule.counted_from}) is before the registration "
+                                       f"{resp.registered_at.isoformat()}", kind="range", argument="closed")
+        elif start is not None:
+            raise PolicyQueryError(f"target {target!r} is counted from the registration: give (response, done_at) "
+                                   f"pairs, or None as start (got {describe(start)})", kind="unexpected",
+                                   argument="closed")
+        due = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, begin)
         local = resp.registered_at.astimezone(rule.calendar.tz if rule.calendar else resp.registered_at.tzinfo)
         per = rule.percentile[1]
         window = (f"{local.year}-{local.month:02d}" if per == "month" else
@@ -696,6 +723,10 @@ class Obligation(NamedTuple):
     note: str | None
     reading: str | None = None  # how `within` is counted (see target_deadline); None: a notice
     seconds: int | None = None
+    # over a ticket's life (runtime.ticket): statuses in which the term stands still (`pause while`)
+    # and events that fulfil it (`stop on`); appended, empty by default: older modules' literals stay valid
+    pauses: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
 
 
 def obligation_deadline(ob: Obligation, start: object, conditions: Mapping[str, object],

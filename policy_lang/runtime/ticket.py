@@ -14,7 +14,8 @@ uses, so that a ticket with one registration event is answered exactly as `respo
   calendar: working time for a working-time target, elapsed time for a clock target. A target
   counted in days moves its due date by the days the ticket stood paused: each day from the
   pause's day up to (not including) the resumption's day, working days for a term in working
-  days, calendar days otherwise;
+  days, calendar days otherwise; the day its term starts is not one of its days (a term in days
+  counts from the next), so a pause on that day does not count it;
 * an event in a target's `stops` (or `met(target)`, or the resolution) stops its clock: met if it
   came by the due time (a strict bound, `< 4h`: strictly before it), breached otherwise; an event
   in its `restarts` starts a stopped clock again, a new cycle;
@@ -27,7 +28,19 @@ uses, so that a ticket with one registration event is answered exactly as `respo
   new cell's calendar), `keep` (the time elapsed so far counts against the new value) or `restart`
   (the new value in full from the change). A breach that already happened stays a breach. For a
   target counted in days `keep` is `recount` (days elapsed are days whichever the value);
-* a cell written in words (`"по согласованию сторон"`) is never computed: state `as_written`.
+* a cell written in words (`"по согласованию сторон"`) is never computed: state `as_written`;
+* an obligation counted from an event (`obligation … { from EVENT  within …  pause while …  stop on … }`,
+  e.g. a replacement part shipped within 20 working days of the faulty part's arrival) runs beside the
+  targets, in `TicketAnswer.obligations` (TargetState too; not in `targets`, so that a ticket with one
+  registration event is still answered as `response()` answers it): its term starts when the event
+  first happens, stands still while the ticket is in one of its `pause while` statuses (the rule of
+  targets: days terms move by the days paused), and is met by one of its `stop on` events or by
+  `met(at, obligation)` — not by the resolution, which settles the ticket's targets, not what a party
+  owes. The priority, escalations and conditions do not change it; an obligation that applies only
+  `when CONDITION` is listed once the condition holds. Every such obligation is listed
+  (`not_started` before its event); the explanation speaks of those whose term has started.
+  `paused_deadline()` answers the same for a start and paused intervals (the module's
+  `deadline(obligation, start=..., paused=[(from, to), ...])`).
 
 Where a target stands (`TargetState.state`): running, paused, met, breached (the current cycle is
 past due; a stopped target: any cycle was), not_regulated, as_written, not_started (counted from an
@@ -39,6 +52,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from policy_lang.runtime import sentences as _sentences
@@ -53,12 +67,19 @@ from policy_lang.runtime.errors import (
     require_aware,
     require_choice,
 )
-from policy_lang.runtime.evaluator import WORKING_READINGS, target_deadline
+from policy_lang.runtime.evaluator import (
+    WORKING_READINGS,
+    Due,
+    TargetRule,
+    obligation_due,
+    provisional_years,
+    target_deadline,
+)
 from policy_lang.runtime.ru_text import cite, datetime_ru, duration_ru, provisional_ru
 
 __all__ = ["EVENT_KINDS", "PRIORITY_CHANGE_RULES", "SENTENCES", "STATES", "ClockRule", "TargetState",
-           "TicketAnswer", "TicketEvent", "TicketEventError", "escalated", "event", "met", "priority_changed",
-           "registered", "resolved", "status", "ticket", "update"]
+           "TicketAnswer", "TicketEvent", "TicketEventError", "escalated", "event", "met", "paused_deadline",
+           "priority_changed", "registered", "resolved", "status", "ticket", "update"]
 
 #: What a priority change does to the running clocks (the program states one; `recount` by default).
 PRIORITY_CHANGE_RULES = ("recount", "keep", "restart")
@@ -124,7 +145,8 @@ class TicketEvent(NamedTuple):
     kind: registered (value: the channel; priority or request), priority (value: the new priority),
     status (value: the status entered; None: back in work), event (value: a declared event id),
     update (an update sent to the customer), escalated (value: the channel it was escalated
-    through), condition (value: a condition that holds from now on), met (value: the target met),
+    through), condition (value: a condition that holds from now on), met (value: the target or
+    obligation met),
     resolved.
     """
 
@@ -189,6 +211,7 @@ def escalated(at: datetime, channel: str) -> TicketEvent:
 
 
 def met(at: datetime, target: str) -> TicketEvent:
+    """Target (or obligation counted from an event) `target` is met at `at`."""
     return TicketEvent(at, "met", target)
 
 
@@ -329,6 +352,9 @@ class TicketAnswer(NamedTuple):
     decision_reasons: tuple[str, ...]  # the decision's own reasons (as Response.decision.reasons)
     targets: tuple[TargetState, ...]
     labels: Mapping[str, str]  # priority id -> how the contract names it
+    # the obligations counted from an event (see the module docstring): each a TargetState whose
+    # `counted_from` is that event, `text` the term as the annex prints it, `strength` "guaranteed"
+    obligations: tuple[TargetState, ...] = ()
 
     def target(self, target_id: str) -> TargetState:
         """The state of target `target_id` (a PolicyQueryError naming the applicable ones if none)."""
@@ -339,9 +365,18 @@ class TicketAnswer(NamedTuple):
                                f"(applicable: {', '.join(t.id for t in self.targets) or 'none'})",
                                kind="choice", argument="target")
 
+    def obligation(self, obligation_id: str) -> TargetState:
+        """The state of obligation `obligation_id` (a PolicyQueryError naming the listed ones if none)."""
+        for t in self.obligations:
+            if t.id == obligation_id:
+                return t
+        raise PolicyQueryError(f"no obligation {obligation_id!r} is counted in this ticket "
+                               f"(counted: {', '.join(t.id for t in self.obligations) or 'none'})",
+                               kind="choice", argument="obligation")
+
     @property
     def provisional(self) -> bool:
-        return any(t.provisional for t in self.targets)
+        return any(t.provisional for t in self.targets) or any(t.provisional for t in self.obligations)
 
     @property
     def explanation(self) -> str:
@@ -358,6 +393,7 @@ class TicketAnswer(NamedTuple):
         else:
             lines = [s["accepted_priority"].format(priority=labels.get(self.priority, self.priority))]
         lines += [t.explanation for t in self.targets]
+        lines += [t.explanation for t in self.obligations if t.state != "not_started"]
         if self.clauses:
             lines.append(s["basis"].format(clauses=", ".join(cite(c) for c in self.clauses)))
         return "\n".join(lines)
@@ -369,7 +405,8 @@ class TicketAnswer(NamedTuple):
                 "reported_priority": self.reported_priority, "priority": self.priority, "request": self.request,
                 "provisional": self.provisional, "clauses": list(self.clauses),
                 "decision_reasons": list(self.decision_reasons),
-                "targets": [t.as_dict() for t in self.targets], "explanation": self.explanation}
+                "targets": [t.as_dict() for t in self.targets],
+                "obligations": [t.as_dict() for t in self.obligations], "explanation": self.explanation}
 
 
 # --------------------------------------------------------------------------- the time of a target
@@ -496,6 +533,40 @@ def _plan(decision: Any, clocks: Mapping[str, ClockRule]) -> _Group:
 
 _NO_GROUP = _Group(())
 
+#: The readings of an obligation's `within` a ticket runs (a notice, reading None, is counted back
+#: from a period's end).
+_DUTY_READINGS = frozenset(("clock", "working_time", "business_days", "calendar_days"))
+
+
+def _duty_plan(ob: Any) -> _Plan:
+    """The plan of an obligation counted from an event: its term as a target cell (one function
+    counts both, target_deadline), its clock rules from `pauses` and `stops`."""
+    rule = TargetRule(ob.id, ob.title, ob.reading, ob.seconds, ob.amount, ob.unit, None, ob.calendar, None,
+                      "guaranteed", None, ob.clause, ob.term_text, ob.start_event)
+    return _Plan(rule, ClockRule(pauses=frozenset(getattr(ob, "pauses", ())),
+                                 stops=frozenset(getattr(ob, "stops", ()))))
+
+
+def _runs(ob: Any) -> bool:
+    """Whether a ticket runs obligation `ob`: a term `within`, counted from an event."""
+    return ob.start_event is not None and ob.before_period is None and ob.reading in _DUTY_READINGS
+
+
+_DUTIES: dict[int, tuple[Any, tuple[tuple[_Plan, str | None], ...]]] = {}
+
+
+def _duties(obligations: Mapping[str, Any]) -> tuple[tuple[_Plan, str | None], ...]:
+    """(plan, condition) of every obligation a ticket runs, kept per mapping (a module's OBLIGATIONS)."""
+    key = id(obligations)
+    hit = _DUTIES.get(key)
+    if hit is not None and hit[0] is obligations:
+        return hit[1]
+    duties = tuple((_duty_plan(ob), ob.condition) for ob in obligations.values() if _runs(ob))
+    if len(_DUTIES) > 1_000:
+        _DUTIES.clear()
+    _DUTIES[key] = (obligations, duties)
+    return duties
+
 
 class _Clock:
     """One target's clock over the ticket's life (mutable while the events are replayed).
@@ -585,7 +656,7 @@ class _Clock:
             if not self.breached:  # the due that passed stays the due
                 self.due_ts = p.unw(self.seg + p.limit - self.used)
         elif self.due_ts is not None and not self.breached:
-            self.due_ts = _move_days(p, self.due_ts, a, ts, tz)
+            self.due_ts = _move_days(p, self.due_ts, a, ts, tz, self.start_ts)
 
     def stop(self, ts: float, tz: tzinfo | None) -> None:
         if self.stopped:
@@ -621,13 +692,15 @@ class _Clock:
         return self.used + self.p.w(ts) - self.seg
 
 
-def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None) -> float:
+def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None, start: float) -> float:
     """A term in days paused from instant a to b: its due moves by the days from a's day up to
-    (not including) b's day, working days of its calendar for a term in working days."""
+    (not including) b's day, working days of its calendar for a term in working days. The day the
+    term starts (instant `start`) is not one of its days, so a pause on it does not count it."""
     if a >= due_ts:
         return due_ts
     zone = p.tz or tz
     first, last = _fromtimestamp(a, zone).date(), _fromtimestamp(b, zone).date()
+    first = max(first, _fromtimestamp(start, zone).date() + timedelta(days=1))
     if last <= first:
         return due_ts
     cal = p.cal
@@ -650,8 +723,13 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
            at: datetime, clocks: Mapping[str, ClockRule], statuses: Mapping[str, str],
            declared_events: Mapping[str, str], channels: Mapping[str, str], conditions: Mapping[str, str],
            escalations: Mapping[str, tuple[str, ...]] | None = None, priority_change: str = "recount",
-           provisional: Callable[[Any, datetime, datetime | None], bool] | None = None) -> TicketAnswer:
+           provisional: Callable[[Any, datetime, datetime | None], bool] | None = None,
+           obligations: Mapping[str, Any] | None = None) -> TicketAnswer:
     """Replay a ticket's events up to `at` (see the module docstring).
+
+    `obligations` (the module's OBLIGATIONS, runtime.evaluator.Obligation): those counted from an
+    event are answered in `TicketAnswer.obligations`; `met(at, id)` names a target or one of them
+    (a target first, where an obligation has a target's id).
 
     The generated module's `ticket(*, tier, events, at)` passes its own `response` (`respond`), clock
     rules, names and priority-change rule. Events after `at` are checked but not replayed; events at
@@ -712,6 +790,9 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                                for p in plans]
     holds: dict[str, bool] = {}
     happened: dict[str, float] = {}  # declared event -> when it first happened
+    duties = _duties(obligations) if obligations and accepted else ()
+    dc: list[_Clock | None] = [None] * len(duties)  # the obligations' clocks: None until their event
+    dtz: list[tzinfo | None] = [tz] * len(duties)  # the zone of the event each is counted from
     current_status: str | None = None
     for ts, code, e, i in rows[1:] if len(rows) > 1 else ():
         if code == _REG:
@@ -735,6 +816,17 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                         c.status = value
                 elif c.paused_ts is not None:
                     c.resume(ts, tz)
+            for k, (p, _cond) in enumerate(duties):
+                c = dc[k]
+                if c is None or not p.rule.pauses:
+                    continue
+                if value is not None and value in p.rule.pauses:
+                    if c.paused_ts is None:
+                        c.pause(ts, value)
+                    else:
+                        c.status = value
+                elif c.paused_ts is not None:
+                    c.resume(ts, dtz[k])
         elif code == _UPDATE:
             for k in group.updates:
                 c = cl[k]
@@ -762,6 +854,16 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                         c.restart(ts, tz)
                     else:
                         c.next_cycle(ts, tz)
+            for k, (p, _cond) in enumerate(duties):  # obligations counted from this event start now
+                c = dc[k]
+                if c is None:
+                    if p.t.counted_from == value:
+                        z = dtz[k] = e.at.tzinfo
+                        c = dc[k] = _Clock(p, ts, z)
+                        if current_status is not None and current_status in p.rule.pauses:
+                            c.pause(ts, current_status)
+                elif value in p.rule.stops:
+                    c.stop(ts, dtz[k])
         elif code == _MET:
             for k, p in enumerate(plans):
                 c = cl[k]
@@ -769,7 +871,15 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                     c.stop(ts, tz)
                     break
             else:
-                _choice("target", e.value, [p.t.id for k, p in enumerate(plans) if cl[k] is not None], i)
+                for k, (p, _cond) in enumerate(duties):
+                    c = dc[k]
+                    if p.t.id == e.value and c is not None:
+                        c.stop(ts, dtz[k])
+                        break
+                else:
+                    _choice("target or obligation", e.value,
+                            [p.t.id for k, p in enumerate(plans) if cl[k] is not None]
+                            + [p.t.id for k, (p, _c) in enumerate(duties) if dc[k] is not None], i)
         elif code == _RESOLVED:
             for c in cl:
                 if c is not None:
@@ -801,9 +911,64 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                 group, plans = new, new.plans
     states = tuple([_state(p, c, at_ts, registered_at, tz, provisional, statuses, declared_events)
                     for p, c in zip(plans, cl)])
+    owed = tuple([_state(p, dc[k], at_ts, registered_at, dtz[k], provisional, statuses, declared_events)
+                  for k, (p, cond) in enumerate(duties) if cond is None or holds.get(cond)]) if accepted else ()
     return _new(TicketAnswer, (at, tier, channel, registered_at, accepted, decision.reported_priority,
                                decision.priority, decision.request, decision.clauses, decision.reasons, states,
-                               decision.labels))
+                               decision.labels, owed))
+
+
+def paused_deadline(ob: Any, start: object, paused: object, conditions: Mapping[str, object],
+                    valid_conditions: Mapping[str, str]) -> Due[Any]:
+    """obligation_due() of an obligation whose term stood still during `paused`: (from, to) pairs of
+    aware datetimes, from <= to, at or after `start` (an aware datetime), not overlapping, in any
+    order. The rule of ticket(): a pause moves a term in days by the days from its first day up to
+    (not including) the day it ended (working days for a term in working days); a term in hours
+    runs on by the time paused (working time for a working-time term); a pause that begins after
+    the deadline moves nothing (the term was already missed). No pauses: obligation_due() as is.
+    A notice (`at_least … before` a period's end) is refused: nothing pauses it."""
+    if isinstance(paused, (str, bytes, Mapping)) or not isinstance(paused, Iterable):
+        raise PolicyQueryError("paused must be an iterable of (from, to) pairs of aware datetimes, got "
+                               f"{type(paused).__name__} {describe(paused)}", kind="type", argument="paused",
+                               expected="iterable")
+    pairs = list(paused)
+    if not pairs:
+        return obligation_due(ob, start, conditions, valid_conditions)
+    if not _runs(ob):
+        raise PolicyQueryError(f"obligation {ob.id!r} is a notice counted back from the end of "
+                               f"{ob.before_period}: nothing pauses it (omit paused)", kind="unexpected",
+                               argument="paused")
+    obligation_due(ob, start, conditions, valid_conditions)  # the conditions and start, checked as without pauses
+    begin = require_aware("start", start)
+    spans: list[tuple[float, float, datetime]] = []
+    for item in pairs:
+        try:
+            a, b = item
+        except (TypeError, ValueError):
+            raise PolicyQueryError(f"each pause is a (from, to) pair of aware datetimes, got {describe(item)}",
+                                   kind="type", argument="paused") from None
+        a, b = require_aware("paused from", a), require_aware("paused to", b)
+        if b < a:
+            raise PolicyQueryError(f"a pause ends ({b.isoformat()}) before it begins ({a.isoformat()})",
+                                   kind="range", argument="paused")
+        if a < begin:
+            raise PolicyQueryError(f"a pause begins ({a.isoformat()}) before the term's start "
+                                   f"({begin.isoformat()})", kind="range", argument="paused")
+        spans.append((instant(a), instant(b), a))
+    spans.sort(key=lambda x: x[0])
+    for (_a0, b0, _x), (a1, _b1, x1) in pairwise(spans):
+        if a1 < b0:
+            raise PolicyQueryError(f"pauses overlap: one begins ({x1.isoformat()}) before the previous one ends",
+                                   kind="range", argument="paused")
+    p = _duty_plan(ob)
+    tz = begin.tzinfo
+    c = _Clock(p, instant(begin), tz)
+    for a_ts, b_ts, _x in spans:
+        c.pause(a_ts, "paused")
+        c.resume(b_ts, tz)
+    assert c.due_ts is not None
+    due = _fromtimestamp(c.due_ts, p.tz or tz)
+    return Due(due, provisional_years(ob.reading, ob.calendar, begin, due))
 
 
 def _check_later(e: TicketEvent, code: int, i: int, statuses: Mapping[str, str], declared: Mapping[str, str],
@@ -871,7 +1036,7 @@ def _recounted(p: _Plan, c: _Clock, start: float, pauses: list[list[float]], ts:
         due = c.due_ts
         for a, b in pauses:
             if due is not None:
-                due = _move_days(p, due, a, b if b >= 0 else ts, tz)
+                due = _move_days(p, due, a, b if b >= 0 else ts, tz, start)
         c.due_ts = due
         c.check(ts)
         return c

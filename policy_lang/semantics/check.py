@@ -74,6 +74,8 @@ SINGLETONS = {c.node: c.keyword for c in constructs.CONSTRUCTS if not c.repeated
 
 #: What each clock field does to a target, for messages.
 _CLOCK_VERBS = {"pause": "pauses", "stop": "stops", "restart": "restarts", "repeats": "closes a cycle of"}
+#: Each clock field as written.
+_CLOCK_FIELDS = {"pause": "pause while", "stop": "stop on", "restart": "restart on", "repeats": "repeats after"}
 
 #: Kinds declared as lines of a block rather than by their own keyword.
 _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities", "party": "parties",
@@ -84,8 +86,8 @@ _DECLARED_IN = {"tier": "tiers", "service": "services", "priority": "priorities"
 #: on=..., NAME=True)`, `response(tier=..., ..., NAME=True)`) and events (`rule_end(rule, at=..., NAME=date)`) may not take their names.
 _ARGUMENT_NAMES = {
     "condition": ("deadline(), rma_eligibility() and response()",
-                  frozenset({"obligation", "start", "rma", "delivered", "on", "tier", "channel", "registered_at",
-                             "priority", "request"})),
+                  frozenset({"obligation", "start", "paused", "rma", "delivered", "on", "tier", "channel",
+                             "registered_at", "priority", "request"})),
     "event": ("rule_end()", frozenset({"rule", "at"})),
 }
 #: A program id names a Python module (generated/python/<id>.py): not one the evaluator imports.
@@ -952,27 +954,9 @@ class Checker:
     def _clock(self, t: ast.TargetDecl) -> None:
         """`pause while` statuses, `stop on` / `restart on` / `repeats after` events (`update` is built
         in for `repeats after`): declared, each once, a restart or a recurrence with a stop (P1201-P1203)."""
-        by_kind = {f.kind: f for f in t.clock}
-        seen: dict[str, tuple[str, Span]] = {}
-        verbs = {"pause": "pause while", "stop": "stop on", "restart": "restart on", "repeats": "repeats after"}
-        for f in t.clock:
-            for n in f.names:
-                ok = (self.resolve(n, "status") if f.kind == "pause" else
-                      self.resolve(n, "event", allow=("update",) if f.kind == "repeats" else ()))
-                if not ok:
-                    continue
-                if n.value in seen:
-                    first_kind, first = seen[n.value]
-                    what = (f"`{n.value}` is listed twice in `{verbs[f.kind]}`" if first_kind == f.kind else
-                            f"`{n.value}` both {_CLOCK_VERBS[first_kind]} and {_CLOCK_VERBS[f.kind]} "
-                            f"target `{t.id.value}`")
-                    self.error("P1202", what, n.span, "stated again here", secondary=[Label(first, "first here")],
-                               help="list each status once" if f.kind == "pause" else
-                               "an event does one thing to a target's clock: it stops it, restarts it after a "
-                               "stop, or closes a cycle of a recurring target; list each event once")
-                    continue
-                seen[n.value] = (f.kind, n.span)
+        by_kind = self._clock_names(t.clock, f"target `{t.id.value}`")
         stop = by_kind.get("stop")
+        verbs = _CLOCK_FIELDS
         for kind, code, what, example in (
                 ("restart", "P1201", "restarts a clock that nothing stops", "the event that stops the clock"),
                 ("repeats", "P1203", "recurs with no event to end it", "the event that ends the recurrence")):
@@ -981,6 +965,54 @@ class Checker:
                 self.error(code, f"target `{t.id.value}` {what}: `{verbs[kind]}` without `stop on`", field.span,
                            f"no `stop on` in target `{t.id.value}`",
                            help=f"add {example}, e.g. `stop on solution_proposed`")
+
+    def _obligation_clock(self, o: ast.ObligationDecl) -> None:
+        """An obligation's `pause while` statuses and `stop on` events (the target clock fields'
+        rules, P0201/P0203/P1202): its term counted from an event, which does not also fulfil it
+        (P1202); a notice counted back from a period's end has no clock (P1206)."""
+        if not o.clock:
+            return
+        by_kind = self._clock_names(o.clock, f"obligation `{o.id.value}`")
+        if o.within is None:
+            f = o.clock[0]
+            self.error("P1206", f"obligation `{o.id.value}` has no term counted from an event for "
+                       f"`{_CLOCK_FIELDS[f.kind]}` to act on", f.span, "a clock rule of a term that does not run",
+                       help="`pause while` and `stop on` apply to `from EVENT` + `within ...`; a notice "
+                            "`at_least ... before` a period's end is counted back from a date, not run over a ticket")
+            return
+        stop = by_kind.get("stop")
+        start = o.from_event
+        if stop is not None and start is not None:
+            for n in stop.names:
+                if n.value == start.value:
+                    self.error("P1202", f"`{n.value}` both starts and fulfils obligation `{o.id.value}`", n.span,
+                               "stops the term it starts", secondary=[Label(start.span, "the term starts here")],
+                               help="stop it on the event that fulfils the obligation, e.g. `stop on "
+                                    "replacement_shipped`")
+
+    def _clock_names(self, clock: tuple[ast.ClockField, ...], owner: str) -> dict[str, ast.ClockField]:
+        """The statuses and events of clock fields resolved (P0201/P0203), each listed once (P1202);
+        the fields by kind."""
+        by_kind = {f.kind: f for f in clock}
+        seen: dict[str, tuple[str, Span]] = {}
+        verbs = _CLOCK_FIELDS
+        for f in clock:
+            for n in f.names:
+                ok = (self.resolve(n, "status") if f.kind == "pause" else
+                      self.resolve(n, "event", allow=("update",) if f.kind == "repeats" else ()))
+                if not ok:
+                    continue
+                if n.value in seen:
+                    first_kind, first = seen[n.value]
+                    what = (f"`{n.value}` is listed twice in `{verbs[f.kind]}`" if first_kind == f.kind else
+                            f"`{n.value}` both {_CLOCK_VERBS[first_kind]} and {_CLOCK_VERBS[f.kind]} {owner}")
+                    self.error("P1202", what, n.span, "stated again here", secondary=[Label(first, "first here")],
+                               help="list each status once" if f.kind == "pause" else
+                               "an event does one thing to a target's clock: it stops it, restarts it after a "
+                               "stop, or closes a cycle of a recurring target; list each event once")
+                    continue
+                seen[n.value] = (f.kind, n.span)
+        return by_kind
 
     def _glued_to(self, prev: ast.TargetRow, row: ast.TargetRow) -> bool:
         """`P1  4hrs  2h`: the lexer reads `4` as the last cell of one row and `hrs` as the label of
@@ -1182,6 +1214,7 @@ class Checker:
         self.resolve(o.by, "party", allow=("either",))
         self.resolve(o.from_event, "event")
         self.resolve(o.when, "condition")
+        self._obligation_clock(o)
         if o.within is None and o.before is None:
             self.missing(o, "within", "obligation", "within 20 business days on ru_business_days")
         if o.within is not None and o.before is not None:

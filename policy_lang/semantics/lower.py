@@ -421,7 +421,9 @@ class Lowering:
             duration(w.duration) if w else None, _n(w.calendar) if w else None,
             duration(o.before.duration) if o.before else None, o.before.period.value if o.before else None,
             _n(o.when), _t(o.note), _t(o.text), o.span,
-            term(w.duration, self.cals[w.calendar.value] if w.calendar else None) if w else None)
+            term(w.duration, self.cals[w.calendar.value] if w.calendar else None) if w else None,
+            model.ClockRules(*(tuple(n.value for f in o.clock if f.kind == kind for n in f.names)
+                               for kind in ("pause", "stop"))))
 
     def period(self, p: ast.PeriodDecl) -> model.Period:
         return model.Period(p.id.value, p.title.value, _ref(p.ref), _n(p.starts), duration(_checked(p.length)),

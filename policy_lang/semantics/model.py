@@ -606,6 +606,9 @@ class Obligation:
     text: str | None
     span: Span = _span
     term: Term | None = None  # the one reading of `within`
+    # over a ticket's life (`pause while`, `stop on`; never a restart or a recurrence): statuses in
+    # which its term stands still, events that fulfil it
+    clock: ClockRules = ClockRules()
 
 
 @frozen

@@ -524,6 +524,8 @@ class ObligationDecl:
     note: Text | None
     text: Text | None
     span: Span = _span
+    # `pause while` / `stop on`: its clock over a ticket's life, in the order written (one of each: P0101)
+    clock: tuple[ClockField, ...] = ()
 
 
 @frozen

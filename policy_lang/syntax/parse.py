@@ -740,7 +740,8 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
         f = self.fields(ch[2:], "obligation")
         return ast.ObligationDecl(ident, title, self.pick(ch, ast.Ref), self.marks_of(ch), f.get("by"),
                                   f.get("from"), f.get("within"), f.get("before"), f.get("when"),
-                                  f.get("note"), f.get("text"), self.sp(meta))
+                                  f.get("note"), f.get("text"), self.sp(meta),
+                                  tuple(f[k] for k in _CLOCK_FIELDS if k in f))
 
     def by_party(self, meta: Meta, ch: list[Any]) -> ast.Field:
         return self.field("by", meta, self.name(ch[0]))

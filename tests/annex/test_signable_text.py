@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 import docx
@@ -19,6 +20,7 @@ STEMS = sorted(p.stem for p in ANNEX.glob("*.md"))
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")
 
 
+@cache  # each committed annex read once per session: the callers only read the result
 def texts(stem: str) -> dict[str, str]:
     md = (ANNEX / f"{stem}.md").read_text(encoding="utf-8")
     md = re.sub(r"<!--.*?-->", "", md, flags=re.S)

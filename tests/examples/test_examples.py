@@ -329,7 +329,7 @@ def test_vk_cloud_percentile_attainment() -> None:
         for i in range(40):
             r = ask("vk_cloud_support", "standard", "portal", "critical", f"2026-11-{1 + i % 28:02d}T10:00+03:00")
             done = "T13:00+03:00" if i < late else "T11:00+03:00"  # 3 h (late) or 1 h (in time)
-            closed.append((r, datetime.fromisoformat(f"2026-11-{1 + i % 28:02d}{done}")))
+            closed.append((r, datetime.fromisoformat(f"2026-11-{1 + i % 28:02d}{done}"), r.registered_at))
         return m.attainment(target="resolution", closed=closed)
 
     (ok,) = month(2)

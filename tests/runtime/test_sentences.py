@@ -118,3 +118,16 @@ def test_an_unknown_case_is_an_error() -> None:
 def test_every_role_has_a_declinable_default_label(role: str) -> None:
     label = sentences.ROLE_LABELS[role]
     assert len({label_case(label, c) for c in ("nom", "gen", "dat", "ins")}) == 4
+
+
+def test_every_priority_change_rule_has_its_annex_sentence() -> None:
+    """The annex states the program's `on change` rule (blocks/priorities.j2, _blocks.j2 change_rule):
+    a rule the runtime knows and the annex cannot state would be printed as another."""
+    from policy_lang.runtime.ticket import PRIORITY_CHANGE_RULES
+
+    assert {f"changes.{r}" for r in PRIORITY_CHANGE_RULES} <= set(TABLE)
+    blocks = (TEMPLATES / "_blocks.j2").read_text(encoding="utf-8")
+    for rule in PRIORITY_CHANGE_RULES:
+        assert f'"changes.{rule}"' in blocks, rule
+        if rule != "recount":  # the template's fallback branch
+            assert f'c.rule == "{rule}"' in blocks, rule

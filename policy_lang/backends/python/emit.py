@@ -207,6 +207,9 @@ def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) 
     if term.unit.startswith("business_") and (o.calendar is None or o.before is not None):
         raise EmitError(f"obligation {o.id}: business units need a calendar")
     condition_title = p.index.conditions[o.condition].title if o.condition else None
+    # its clock over a ticket's life, only when stated (appended fields, empty by default)
+    clock: Record = [(name, pyrepr(values)) for name, values in (("pauses", o.clock.pauses), ("stops", o.clock.stops))
+                     if values]
     return [
         ("id", pyrepr(o.id)), ("title", pyrepr(o.title)), ("clause", pyrepr(o.clause)),
         ("party", pyrepr(o.party)), ("start_event", pyrepr(o.start_event)),
@@ -217,6 +220,7 @@ def _obligation(p: model.Program, o: model.Obligation, cal_ref: dict[str, str]) 
         ("text", pyrepr(o.text)), ("note", pyrepr(o.note)),
         ("reading", pyrepr(o.term.reading if o.term else None)),
         ("seconds", pyrepr(o.term.seconds if o.term else None)),
+        *clock,
     ]
 
 
