@@ -252,6 +252,15 @@ CLOCKS = {
     "since_event": "наступления события {event}",
     "done_update": "{customer_dat} направлено сообщение о ходе работ",
     "done_event": "наступило событие {event}",
+    # an obligation's own clock (blocks/obligations.j2; runtime/ticket.py answers it in TicketAnswer.obligations)
+    "obligation_pause": "Течение срока исполнения обязательства приостанавливается на время, в течение которого "
+                        "заявка находится в статусе {statuses}, и возобновляется после выхода заявки из него.",
+    "obligation_pause_days": "Срок продлевается на число {days} приостановки: со дня перехода заявки в такой статус "
+                             "до дня выхода из него, не включая день выхода; день, с которого исчисляется срок, "
+                             "не учитывается.",
+    "obligation_days_working": "рабочих дней",
+    "obligation_days_calendar": "дней",
+    "obligation_stop": "Обязательство считается исполненным в момент наступления события {events}.",
 }
 
 #: what a change of the ticket's priority (or a condition that starts to hold) does to the running

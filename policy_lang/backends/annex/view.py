@@ -192,6 +192,7 @@ class Names:
     channels: dict[str, str]
     calendars: dict[str, str]
     events: dict[str, str]
+    statuses: dict[str, str]
     conditions: dict[str, str]
     priorities: dict[str, str]
     priority_labels: dict[str, str]
@@ -529,6 +530,7 @@ def build_view(prog: model.Program, config: AnnexConfig) -> AnnexView:
         channels={c.id: c.title for c in prog.channels},
         calendars={c.id: c.title for c in prog.calendars},
         events={e.id: e.title for e in prog.events},
+        statuses={s.id: s.title for s in prog.statuses},
         conditions={c.id: c.title for c in prog.conditions},
         priorities={p.id: p.title for p in prog.priorities},
         priority_labels={p.id: p.short for p in prog.priorities},

@@ -13,7 +13,7 @@ from readback import docx_text
 from policy_lang.backends.annex.render import AnnexConfig, render_annex
 
 PDF_PAGES = {  # no forced page breaks; the signatures follow the last clause (issue 10)
-    "juniper_care_core": 6,
+    "juniper_care_core": 7,  # the item 7 obligations state how access refused stops their clock (issue 19)
     "landesk_cloud_appliance": 5,
     "landesk_support": 10,
     "landesk_tam": 7,
