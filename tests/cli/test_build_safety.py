@@ -230,8 +230,9 @@ def test_an_edited_output_with_its_hash_fails_check(project: Path, tmp_path: Pat
     assert invoke("build", str(project / "policies"), "--out", str(out), *FAST).exit_code == 0
     module = out / "python" / "landesk_tam.py"
     text = module.read_text(encoding="utf-8")
-    assert "seconds=3600," in text
-    module.write_text("import os\n" + text.replace("seconds=3600,", "seconds=360000,", 1), encoding="utf-8")
+    cell = "'working_time', 7200,"  # a response target cell: 2 working hours
+    assert cell in text
+    module.write_text("import os\n" + text.replace(cell, "'working_time', 720000,", 1), encoding="utf-8")
     manifest = out / ".manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["outputs"]["python/landesk_tam.py"] = hashlib.sha256(module.read_bytes()).hexdigest()

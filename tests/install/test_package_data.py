@@ -18,7 +18,7 @@ def test_installed_package_ships_the_grammar(tmp_path: Path) -> None:
     assert (target / "policy_lang" / "docs" / "language.md").read_text(encoding="utf-8") == \
         (REPO / "docs" / "language.md").read_text(encoding="utf-8")
     assert (target / "policy_lang" / "data" / "ru_production_calendar.toml").is_file()
-    assert (target / "policy_lang" / "_lark_parser.py").is_file()  # Lark's standalone parser: no `lark` needed
+    assert (target / "policy_lang" / "syntax" / "_lark_parser.py").is_file()  # Lark's standalone parser: no `lark` needed
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
