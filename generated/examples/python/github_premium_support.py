@@ -4,8 +4,21 @@
 """Evaluator for the support program github_premium_support: tables from the policy, answers by clause.
 
 Public API (keyword-only arguments): PROGRAM, TIERS, SERVICES, CHANNELS, PRIORITIES, REQUESTS,
-TARGETS, OBLIGATIONS, CONDITIONS, tier_for_points, entitlement, response, attainment, deadline,
-vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, incident_balance.
+TARGETS, OBLIGATIONS, CONDITIONS, STATUSES, EVENTS, CLOCKS, PRIORITY_CHANGE, DEFAULT_PRIORITY,
+ESCALATIONS, tier_for_points, entitlement, response, ticket, target_deadline, target_due,
+attainment, deadline, due, vouchers, period_end, renewal, reinstatement, rma_eligibility,
+rule_end, incident_balance.
+
+`ticket(tier=..., events=[...], at=...)` replays a ticket's events (policy_lang.runtime.ticket:
+registered, status, event, update, priority_changed, escalated, met, resolved) and says where every
+applicable target stands at `at`, and every obligation counted from an event (`.obligations`); for
+a ticket with one registration event it answers exactly what `response()` answers.
+
+Every deadline counted over working days says whether a year without a published transfer decree
+decides it: `Response.provisional`, each `TargetAnswer.provisional`, `target_due()` and `due()`
+(a `Due`: `.deadline`, `.provisional`, `.provisional_years`).  Periods, renewals, reinstatement,
+vouchers, warranties and rules are terms in calendar days, months and years, which no decree
+changes: they are never provisional.
 """
 
 from __future__ import annotations
@@ -13,10 +26,10 @@ from __future__ import annotations
 from policy_lang.runtime import require_api
 
 #: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
-RUNTIME_API = 1
+RUNTIME_API = 3
 require_api(RUNTIME_API, 'github_premium_support', '0.1.0')
 
-from collections.abc import Iterable  # noqa: E402
+from collections.abc import Iterable, Mapping  # noqa: E402
 from datetime import date, datetime  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from typing import Any  # noqa: E402
@@ -27,6 +40,7 @@ from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa:
 from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
+    Due,
     Entitlement,
     IncidentBalance,
     Obligation,
@@ -43,13 +57,17 @@ from policy_lang.runtime.evaluator import (  # noqa: E402
     VoucherRule,
     WarrantyTerm,
 )
+from policy_lang.runtime.ticket import ClockRule, TicketAnswer, TicketEvent  # noqa: E402
+from policy_lang.runtime.ticket import paused_deadline as _paused_deadline  # noqa: E402
+from policy_lang.runtime.ticket import ticket as _ticket  # noqa: E402
 
 __all__ = [
     "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
-    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
-    "target_deadline",
-    "deadline", "vouchers",
+    "STATUSES", "EVENTS", "CLOCKS", "PRIORITY_CHANGE", "DEFAULT_PRIORITY", "ESCALATIONS",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "ticket", "attainment",
+    "target_deadline", "target_due",
+    "deadline", "due", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
 
@@ -287,7 +305,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='urgent',
         accepted=True,
         priority='urgent',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -299,7 +316,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'efforts', None, '', 'не регламентируется', None),
+            TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, '', 'не регламентируется', None),
         ),
         party=None,
     ),
@@ -309,7 +326,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='high',
         accepted=True,
         priority='high',
-        seconds=86400,
         calendar=CAL_US_24X5,
         calendar_title='24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США',
         clauses=(),
@@ -331,7 +347,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='normal',
         accepted=True,
         priority='normal',
-        seconds=86400,
         calendar=CAL_US_24X5,
         calendar_title='24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США',
         clauses=(),
@@ -353,7 +368,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='low',
         accepted=True,
         priority='low',
-        seconds=86400,
         calendar=CAL_US_24X5,
         calendar_title='24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США',
         clauses=(),
@@ -375,7 +389,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='urgent',
         accepted=True,
         priority='urgent',
-        seconds=1800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24 x 7',
         clauses=(),
@@ -397,7 +410,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='high',
         accepted=True,
         priority='high',
-        seconds=14400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24 x 7',
         clauses=(),
@@ -419,7 +431,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='normal',
         accepted=True,
         priority='normal',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -441,7 +452,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='low',
         accepted=True,
         priority='low',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -463,7 +473,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='urgent',
         accepted=True,
         priority='urgent',
-        seconds=1800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24 x 7',
         clauses=(),
@@ -485,7 +494,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='high',
         accepted=True,
         priority='high',
-        seconds=14400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24 x 7',
         clauses=(),
@@ -507,7 +515,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='normal',
         accepted=True,
         priority='normal',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -529,7 +536,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='low',
         accepted=True,
         priority='low',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -575,7 +581,7 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
 _TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
-    ('response', 'enterprise', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'efforts', None, None, 'не регламентируется', None),
+    ('response', 'enterprise', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'premium', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '30\xa0минут', None),
     ('response', 'premium_plus', 'urgent'): TargetRule('response', 'Время первоначального ответа', 'clock', 1800, None, None, None, CAL_AROUND_THE_CLOCK, '24 x 7', 'guaranteed', None, None, '30\xa0минут', None),
     ('response', 'enterprise', 'high'): TargetRule('response', 'Время первоначального ответа', 'working_time', 86400, None, None, None, CAL_US_24X5, '24 часа в сутки, 5 дней в неделю, кроме выходных и национальных праздников США', 'efforts', None, None, '24\xa0рабочих часа (по календарю «24\xa0часа в\xa0сутки, 5\xa0дней в\xa0неделю, кроме выходных и\xa0национальных праздников США»), коммерчески оправданные усилия', None),
@@ -598,8 +604,56 @@ def target_deadline(target: str, *, tier: str, start: datetime, priority: str | 
                              priority, request)
 
 
-def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:
-    """How a percentile target was met: closed tickets as (response(...), done_at) pairs."""
+def target_due(target: str, *, tier: str, start: datetime, priority: str | None = None,
+               request: str | None = None) -> Due[datetime] | None:
+    """target_deadline() with the years without a transfer decree its count crossed: `.deadline`,
+    `.provisional`, `.provisional_years`, `.note` (the Russian sentence). None: not regulated."""
+    return _rt.cell_due(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                        priority, request)
+
+
+# -- tickets: where a ticket stands, from its events
+
+#: Status id -> Russian title (the `status` events of ticket(); a target's clock may stand still in some).
+STATUSES: dict[str, str] = {
+}
+
+#: Event id -> Russian title (the `event` events of ticket(): targets counted from, stopped or restarted by them).
+EVENTS: dict[str, str] = {
+    'quarter_end': 'окончание финансового квартала GitHub (31 января, 30 апреля, 31 июля или 31 октября)',
+}
+
+#: Target id -> how its clock runs over a ticket's life (a target without clock rules has none here).
+CLOCKS: dict[str, ClockRule] = {
+}
+
+#: What a priority change does to the running clocks: recount | keep | restart.
+PRIORITY_CHANGE: str = 'recount'
+
+#: The priority of a request that states none (None: a priority must be stated).
+DEFAULT_PRIORITY: str | None = None
+
+#: Channel id -> the conditions an escalation through it makes hold (`when escalated via CHANNEL`).
+ESCALATIONS: dict[str, tuple[str, ...]] = {
+}
+
+
+def ticket(*, tier: str, events: Iterable[TicketEvent | Mapping[str, Any]], at: datetime) -> TicketAnswer:
+    """Where a ticket stands at `at`: its events (the first its registration) replayed over the
+    decision response() gives; every applicable target's state, due time, working time elapsed and
+    remaining, when it was met or breached, with reasons and a Russian explanation; the same for
+    every obligation counted from an event (`.obligations`: started by its event, paused by its
+    statuses, met by its stop events or `met(at, obligation)`)."""
+    return _ticket(respond=response, tier=tier, events=events, at=at, clocks=CLOCKS, statuses=STATUSES,
+                   declared_events=EVENTS, channels=CHANNELS, conditions=CONDITIONS, escalations=ESCALATIONS,
+                   priority_change=PRIORITY_CHANGE, obligations=OBLIGATIONS)
+
+
+def attainment(*, target: str, closed: Iterable[tuple[Response, datetime] | tuple[Response, datetime, datetime | None]]
+               ) -> tuple[Attainment, ...]:
+    """How a percentile target was met: closed tickets as (response(...), done_at) pairs; for a
+    target counted from an event (`from EVENT`), (response(...), done_at, start) triples, start
+    the time the event happened (a pair is refused: the deadline is not counted from the registration)."""
     require_choice("target", target, tuple(TARGETS))
     return _rt.attainment(target, closed)
 
@@ -628,13 +682,31 @@ OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
-def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
-    """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
+def deadline(obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+             **conditions: bool) -> datetime | date:
+    """The last moment for `obligation` counted from `start`; conditions as keyword flags.
+    `paused`: (from, to) pairs of aware datetimes while the term stood still (its `pause while`
+    statuses, say), as ticket() counts them; `start` then is an aware datetime."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
     if ob is None:  # require_choice raises: not an obligation of the program
         ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    if paused != ():
+        moved: datetime | date = _paused_deadline(ob, start, paused, conditions, CONDITIONS).deadline
+        return moved
     answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
     return answer
+
+
+def due(obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+        **conditions: bool) -> Due[datetime | date]:
+    """deadline() with the years without a transfer decree it rests on (`.provisional`): only a
+    term in working time or working days can."""
+    ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    if paused != ():
+        return _paused_deadline(ob, start, paused, conditions, CONDITIONS)
+    return _rt.obligation_due(ob, start, conditions, CONDITIONS)
 
 
 # -- periods, renewal, reinstatement

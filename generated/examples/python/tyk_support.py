@@ -4,8 +4,21 @@
 """Evaluator for the support program tyk_support: tables from the policy, answers by clause.
 
 Public API (keyword-only arguments): PROGRAM, TIERS, SERVICES, CHANNELS, PRIORITIES, REQUESTS,
-TARGETS, OBLIGATIONS, CONDITIONS, tier_for_points, entitlement, response, attainment, deadline,
-vouchers, period_end, renewal, reinstatement, rma_eligibility, rule_end, incident_balance.
+TARGETS, OBLIGATIONS, CONDITIONS, STATUSES, EVENTS, CLOCKS, PRIORITY_CHANGE, DEFAULT_PRIORITY,
+ESCALATIONS, tier_for_points, entitlement, response, ticket, target_deadline, target_due,
+attainment, deadline, due, vouchers, period_end, renewal, reinstatement, rma_eligibility,
+rule_end, incident_balance.
+
+`ticket(tier=..., events=[...], at=...)` replays a ticket's events (policy_lang.runtime.ticket:
+registered, status, event, update, priority_changed, escalated, met, resolved) and says where every
+applicable target stands at `at`, and every obligation counted from an event (`.obligations`); for
+a ticket with one registration event it answers exactly what `response()` answers.
+
+Every deadline counted over working days says whether a year without a published transfer decree
+decides it: `Response.provisional`, each `TargetAnswer.provisional`, `target_due()` and `due()`
+(a `Due`: `.deadline`, `.provisional`, `.provisional_years`).  Periods, renewals, reinstatement,
+vouchers, warranties and rules are terms in calendar days, months and years, which no decree
+changes: they are never provisional.
 """
 
 from __future__ import annotations
@@ -13,10 +26,10 @@ from __future__ import annotations
 from policy_lang.runtime import require_api
 
 #: The policy_lang.runtime API this module was generated for: checked first, before anything else is imported.
-RUNTIME_API = 1
+RUNTIME_API = 3
 require_api(RUNTIME_API, 'tyk_support', '0.1.0')
 
-from collections.abc import Iterable  # noqa: E402
+from collections.abc import Iterable, Mapping  # noqa: E402
 from datetime import date, datetime  # noqa: E402
 from decimal import Decimal  # noqa: E402
 from typing import Any  # noqa: E402
@@ -27,6 +40,7 @@ from policy_lang.runtime.errors import PolicyQueryError, require_choice  # noqa:
 from policy_lang.runtime.evaluator import (  # noqa: E402
     Attainment,
     Decision,
+    Due,
     Entitlement,
     IncidentBalance,
     Obligation,
@@ -43,13 +57,17 @@ from policy_lang.runtime.evaluator import (  # noqa: E402
     VoucherRule,
     WarrantyTerm,
 )
+from policy_lang.runtime.ticket import ClockRule, TicketAnswer, TicketEvent  # noqa: E402
+from policy_lang.runtime.ticket import paused_deadline as _paused_deadline  # noqa: E402
+from policy_lang.runtime.ticket import ticket as _ticket  # noqa: E402
 
 __all__ = [
     "RUNTIME_API", "PROGRAM", "TIERS", "SERVICES", "CHANNELS", "PRIORITIES", "REQUESTS", "TARGETS", "OBLIGATIONS",
     "CONDITIONS", "PRIORITY_LABELS", "PERIODS", "VOUCHER_RULES", "WARRANTIES", "RMAS", "RULES",
-    "PolicyQueryError", "tier_for_points", "entitlement", "response", "attainment",
-    "target_deadline",
-    "deadline", "vouchers",
+    "STATUSES", "EVENTS", "CLOCKS", "PRIORITY_CHANGE", "DEFAULT_PRIORITY", "ESCALATIONS",
+    "PolicyQueryError", "tier_for_points", "entitlement", "response", "ticket", "attainment",
+    "target_deadline", "target_due",
+    "deadline", "due", "vouchers",
     "period_end", "renewal", "reinstatement", "rma_eligibility", "rule_end", "incident_balance",
 ]
 
@@ -819,7 +837,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -831,7 +848,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, '', 'не регламентируется', None),
+            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, '', 'не регламентируется', None),
         ),
         party=None,
     ),
@@ -841,7 +858,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -853,7 +869,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, '', 'не регламентируется', None),
+            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, '', 'не регламентируется', None),
         ),
         party=None,
     ),
@@ -863,7 +879,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -875,7 +890,7 @@ _DECISIONS = _rt.prepare({
         hours=None,
         closed=None,
         targets=(
-            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, '', 'не регламентируется', None),
+            TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, '', 'не регламентируется', None),
         ),
         party=None,
     ),
@@ -885,7 +900,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=False,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -906,7 +920,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -927,7 +940,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -948,7 +960,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=False,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -969,7 +980,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -990,7 +1000,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1011,7 +1020,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=172800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1033,7 +1041,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=345600,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1055,7 +1062,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=None,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1077,7 +1083,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=172800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1099,7 +1104,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=345600,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1121,7 +1125,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=None,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1143,7 +1146,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=False,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1164,7 +1166,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1185,7 +1186,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1206,7 +1206,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=14400,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1228,7 +1227,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=43200,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1250,7 +1248,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=86400,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1272,7 +1269,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=14400,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1294,7 +1290,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=43200,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1316,7 +1311,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=86400,
         calendar=CAL_TYK_9X5,
         calendar_title='9x5, один часовой пояс (1TZ)',
         clauses=(),
@@ -1338,7 +1332,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=False,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1359,7 +1352,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1380,7 +1372,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1401,7 +1392,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=7200,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1423,7 +1413,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=28800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1445,7 +1434,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=86400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1467,7 +1455,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=7200,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1489,7 +1476,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=28800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1511,7 +1497,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=86400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1533,7 +1518,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=False,
         priority='sev1',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1554,7 +1538,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1575,7 +1558,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1596,7 +1578,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=3600,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1618,7 +1599,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=14400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1640,7 +1620,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=28800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1662,7 +1641,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=3600,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1684,7 +1662,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=True,
         priority='sev2',
-        seconds=14400,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1706,7 +1683,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=True,
         priority='sev3',
-        seconds=28800,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1728,7 +1704,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev1',
         accepted=True,
         priority='sev1',
-        seconds=3600,
         calendar=CAL_AROUND_THE_CLOCK,
         calendar_title='24x7x365',
         clauses=(),
@@ -1750,7 +1725,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev2',
         accepted=False,
         priority='sev2',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1771,7 +1745,6 @@ _DECISIONS = _rt.prepare({
         reported_priority='sev3',
         accepted=False,
         priority='sev3',
-        seconds=None,
         calendar=None,
         calendar_title=None,
         clauses=(),
@@ -1816,17 +1789,17 @@ _respond = _rt.respond  # a module global: one lookup less on the hot path
 
 #: (target, tier, priority or request type or None for `any`) -> how that cell is counted
 _TARGET_CELLS: dict[tuple[str, str, str | None], TargetRule] = {
-    ('response', 'free', 'sev1'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, None, 'не регламентируется', None),
+    ('response', 'free', 'sev1'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'standard', 'sev1'): TargetRule('response', 'Response Time', 'clock', 172800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'efforts', None, None, '48\xa0часов, коммерчески оправданные усилия', None),
     ('response', 'enhanced', 'sev1'): TargetRule('response', 'Response Time', 'working_time', 14400, None, None, None, CAL_TYK_9X5, '9x5, один часовой пояс (1TZ)', 'guaranteed', None, None, '4\xa0рабочих часа (по календарю «9×5, один часовой пояс (1TZ)»)', None),
     ('response', 'premier', 'sev1'): TargetRule('response', 'Response Time', 'clock', 7200, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'guaranteed', None, None, '2\xa0часа', None),
     ('response', 'signature', 'sev1'): TargetRule('response', 'Response Time', 'clock', 3600, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'guaranteed', None, None, '1\xa0час', None),
-    ('response', 'free', 'sev2'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, None, 'не регламентируется', None),
+    ('response', 'free', 'sev2'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'standard', 'sev2'): TargetRule('response', 'Response Time', 'clock', 345600, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'efforts', None, None, '96\xa0часов, коммерчески оправданные усилия', None),
     ('response', 'enhanced', 'sev2'): TargetRule('response', 'Response Time', 'working_time', 43200, None, None, None, CAL_TYK_9X5, '9x5, один часовой пояс (1TZ)', 'guaranteed', None, None, '12\xa0рабочих часов (по календарю «9×5, один часовой пояс (1TZ)»)', None),
     ('response', 'premier', 'sev2'): TargetRule('response', 'Response Time', 'clock', 28800, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'guaranteed', None, None, '8\xa0часов', None),
     ('response', 'signature', 'sev2'): TargetRule('response', 'Response Time', 'clock', 14400, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'guaranteed', None, None, '4\xa0часа', None),
-    ('response', 'free', 'sev3'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'efforts', None, None, 'не регламентируется', None),
+    ('response', 'free', 'sev3'): TargetRule('response', 'Response Time', 'not_regulated', None, None, None, None, None, None, 'guaranteed', None, None, 'не регламентируется', None),
     ('response', 'standard', 'sev3'): TargetRule('response', 'Response Time', 'calendar_days', None, 14, 'day', None, CAL_AROUND_THE_CLOCK, '24x7x365', 'efforts', None, None, '14\xa0дней, коммерчески оправданные усилия', None),
     ('response', 'enhanced', 'sev3'): TargetRule('response', 'Response Time', 'working_time', 86400, None, None, None, CAL_TYK_9X5, '9x5, один часовой пояс (1TZ)', 'guaranteed', None, None, '24\xa0рабочих часа (по календарю «9×5, один часовой пояс (1TZ)»)', None),
     ('response', 'premier', 'sev3'): TargetRule('response', 'Response Time', 'clock', 86400, None, None, None, CAL_AROUND_THE_CLOCK, '24x7x365', 'guaranteed', None, None, '24\xa0часа', None),
@@ -1842,8 +1815,55 @@ def target_deadline(target: str, *, tier: str, start: datetime, priority: str | 
                              priority, request)
 
 
-def attainment(*, target: str, closed: Iterable[tuple[Response, datetime]]) -> tuple[Attainment, ...]:
-    """How a percentile target was met: closed tickets as (response(...), done_at) pairs."""
+def target_due(target: str, *, tier: str, start: datetime, priority: str | None = None,
+               request: str | None = None) -> Due[datetime] | None:
+    """target_deadline() with the years without a transfer decree its count crossed: `.deadline`,
+    `.provisional`, `.provisional_years`, `.note` (the Russian sentence). None: not regulated."""
+    return _rt.cell_due(_TARGET_CELLS, TARGETS, TIERS, PRIORITIES, REQUESTS, target, tier, start,
+                        priority, request)
+
+
+# -- tickets: where a ticket stands, from its events
+
+#: Status id -> Russian title (the `status` events of ticket(); a target's clock may stand still in some).
+STATUSES: dict[str, str] = {
+}
+
+#: Event id -> Russian title (the `event` events of ticket(): targets counted from, stopped or restarted by them).
+EVENTS: dict[str, str] = {
+}
+
+#: Target id -> how its clock runs over a ticket's life (a target without clock rules has none here).
+CLOCKS: dict[str, ClockRule] = {
+}
+
+#: What a priority change does to the running clocks: recount | keep | restart.
+PRIORITY_CHANGE: str = 'recount'
+
+#: The priority of a request that states none (None: a priority must be stated).
+DEFAULT_PRIORITY: str | None = None
+
+#: Channel id -> the conditions an escalation through it makes hold (`when escalated via CHANNEL`).
+ESCALATIONS: dict[str, tuple[str, ...]] = {
+}
+
+
+def ticket(*, tier: str, events: Iterable[TicketEvent | Mapping[str, Any]], at: datetime) -> TicketAnswer:
+    """Where a ticket stands at `at`: its events (the first its registration) replayed over the
+    decision response() gives; every applicable target's state, due time, working time elapsed and
+    remaining, when it was met or breached, with reasons and a Russian explanation; the same for
+    every obligation counted from an event (`.obligations`: started by its event, paused by its
+    statuses, met by its stop events or `met(at, obligation)`)."""
+    return _ticket(respond=response, tier=tier, events=events, at=at, clocks=CLOCKS, statuses=STATUSES,
+                   declared_events=EVENTS, channels=CHANNELS, conditions=CONDITIONS, escalations=ESCALATIONS,
+                   priority_change=PRIORITY_CHANGE, obligations=OBLIGATIONS)
+
+
+def attainment(*, target: str, closed: Iterable[tuple[Response, datetime] | tuple[Response, datetime, datetime | None]]
+               ) -> tuple[Attainment, ...]:
+    """How a percentile target was met: closed tickets as (response(...), done_at) pairs; for a
+    target counted from an event (`from EVENT`), (response(...), done_at, start) triples, start
+    the time the event happened (a pair is refused: the deadline is not counted from the registration)."""
     require_choice("target", target, tuple(TARGETS))
     return _rt.attainment(target, closed)
 
@@ -1854,13 +1874,31 @@ OBLIGATIONS: dict[str, Obligation] = {
 }
 
 
-def deadline(obligation: str, *, start: datetime | date, **conditions: bool) -> datetime | date:
-    """The last moment for `obligation` counted from `start`; conditions as keyword flags."""
+def deadline(obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+             **conditions: bool) -> datetime | date:
+    """The last moment for `obligation` counted from `start`; conditions as keyword flags.
+    `paused`: (from, to) pairs of aware datetimes while the term stood still (its `pause while`
+    statuses, say), as ticket() counts them; `start` then is an aware datetime."""
     ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
     if ob is None:  # require_choice raises: not an obligation of the program
         ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    if paused != ():
+        moved: datetime | date = _paused_deadline(ob, start, paused, conditions, CONDITIONS).deadline
+        return moved
     answer: datetime | date = _rt.obligation_deadline(ob, start, conditions, CONDITIONS)
     return answer
+
+
+def due(obligation: str, *, start: datetime | date, paused: Iterable[tuple[datetime, datetime]] = (),
+        **conditions: bool) -> Due[datetime | date]:
+    """deadline() with the years without a transfer decree it rests on (`.provisional`): only a
+    term in working time or working days can."""
+    ob = OBLIGATIONS.get(obligation) if isinstance(obligation, str) else None
+    if ob is None:  # require_choice raises: not an obligation of the program
+        ob = OBLIGATIONS[require_choice("obligation", obligation, tuple(OBLIGATIONS))]
+    if paused != ():
+        return _paused_deadline(ob, start, paused, conditions, CONDITIONS)
+    return _rt.obligation_due(ob, start, conditions, CONDITIONS)
 
 
 # -- periods, renewal, reinstatement
