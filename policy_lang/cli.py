@@ -865,6 +865,197 @@ def _shown(path: Path) -> str:
     return _printable(str(path))
 
 
+#: what `policyc replay` needs beyond the compiler: the [batch] extra
+_BATCH_MODULES = ("numpy", "pyarrow", "duckdb", "matplotlib")
+
+
+def _batch_missing() -> str | None:
+    """The first module of the [batch] extra that cannot be imported (None: all can)."""
+    import importlib
+
+    for name in _BATCH_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return name
+    return None
+
+
+def _program_zone(module: Any) -> str:
+    """The zone a report reads months in: the program's one calendar zone, else its first, else Moscow."""
+    from policy_lang.runtime.calendar import BusinessCalendar
+
+    zones = [v.zone for k, v in vars(module).items() if k.startswith("CAL_") and isinstance(v, BusinessCalendar)]
+    return zones[0] if zones else "Europe/Moscow"
+
+
+@main.command("replay")
+@click.argument("program", required=False, type=click.Path(path_type=str, allow_dash=True))
+@click.option("--contract", "contract_path", type=click.Path(dir_okay=False, path_type=str),
+              help="A contract instance (contracts/*.toml): its program, tier and term (tickets registered "
+                   "outside the term are refused, counted).")
+@click.option("--events", "events", required=True, metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+              help="The ticket event log: *.csv (header row), *.jsonl (JSON lines) or *.parquet; columns ticket, at, "
+                   "kind, value, priority, request, tier (README: Compliance over a ticket history).")
+@click.option("--at", "at", help="The instant every ticket is answered at, ISO 8601 with offset "
+                                 "(default: the last event of the log).")
+@click.option("--tier", help="The tier of a registration row without one (a program without --contract).")
+@click.option("--out", "out", default="replay", show_default=True, type=click.Path(path_type=str),
+              help="Output directory: the command's own (not the current directory nor the policies).")
+@click.option("--json", "json_out", is_flag=True, help="Also write targets.json and attainment.json.")
+@click.option("--policies", default="policies", show_default=True, type=click.Path(file_okay=False, path_type=str),
+              help="Directory where PROGRAM ids are looked up as <id>.policy.")
+@click.option("--chunk", "chunk_events", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Events per chunk handed to the kernel (memory is bounded by it).")
+@_format_option(("text", "json"))
+@_quiet_option
+@_calendar_data_option
+def replay(program: str | None, contract_path: str | None, events: str, at: str | None, tier: str | None, out: str,
+           json_out: bool, policies: str, chunk_events: int, fmt: str, calendar_data: str | None = None) -> None:
+    """Every target of every ticket in an event log: targets, attainment and a Russian report in --out.
+
+    \b
+    policyc replay --contract contracts/romashka_landesk.toml --events tickets.parquet --out report
+    policyc replay secureco_service_support --events tickets.csv --tier partner --out report
+    """
+    import atexit
+    import gc
+
+    from policy_lang.diagnostics import PolicyError, render_text
+
+    # DuckDB's bindings (nanobind) report their objects as leaked at exit when the final sweep is
+    # skipped (main() freezes the heap at exit): this command keeps the sweep
+    atexit.unregister(gc.freeze)
+    missing = _batch_missing()
+    if missing is not None:
+        _usage(fmt, f"policyc replay needs the [batch] extra ({missing} is not installed): "
+                    "pip install 'policy_lang[batch]'")
+    from policy_lang.batch import replay as batch
+    from policy_lang.batch.report import Contract, write_report
+    from policy_lang.build import pipeline as builder
+    from policy_lang.loading import load
+    from policy_lang.query import _program_path, _when
+    from policy_lang.runtime.errors import PolicyQueryError
+    from policy_lang.semantics.production_calendar import requested
+
+    calendar = calendar_request(calendar_data, (policies,))
+    when = None
+    if at is not None:
+        try:
+            when = _when("at", at)
+        except PolicyQueryError as e:
+            _usage(fmt, str(e))
+    try:
+        batch.events_format(events)
+    except batch.ReplayError as e:
+        _usage(fmt, str(e))
+    if not Path(events).is_file():
+        _usage(fmt, f"--events {_printable(events)}: no such file")
+    out_dir = Path(out)
+    inputs: list[tuple[str, Path]] = [("policies directory", Path(policies))]
+    if contract_path is not None:
+        inputs.append(("contracts directory", Path(contract_path).parent))
+    problem = builder.out_problem(out_dir, inputs)
+    if problem:
+        _usage(fmt, problem.replace("the build needs", "replay needs").replace("the build's outputs need",
+                                                                                "replay's outputs need"))
+
+    def fail(kind: str, message: str, code: int, diags: Sequence[diagnostics.Diagnostic] = ()) -> NoReturn:
+        if fmt == "json":
+            click.echo(diagnostics.dumps(_rep().envelope("replay", code, diagnostics=diags,
+                                                         error={"kind": kind, "message": message})))
+        else:
+            click.echo(f"error: {message}", err=True)
+        sys.exit(code)
+
+    contract_info = None
+    term = None
+    contract_tier = None
+    try:
+        with requested(calendar):
+            if contract_path is not None:
+                from policy_lang.semantics.contracts import contract
+
+                bound = contract(contract_path, policies if Path(policies).is_dir() else None)
+                module = bound.module
+                if program not in (None, "-", module.PROGRAM.id):
+                    _usage(fmt, f"the contract is for program {module.PROGRAM.id!r}, not {_printable(program or '')!r}")
+                if tier is not None and tier != bound.tier:
+                    _usage(fmt, f"--tier {_printable(tier)}: the contract's tier is {bound.tier!r}")
+                contract_tier = tier = bound.tier
+                zone = str(bound.term_zone())
+                term = batch.Term(bound.start, bound.end, zone)
+                contract_info = Contract(bound.contract_number, bound.start, bound.end, bound.tier)
+            else:
+                if program is None:
+                    _usage(fmt, "give PROGRAM (an id in --policies or a .policy file) or --contract PATH")
+                path = _program_path(program, policies)
+                if not path.is_file():
+                    _usage(fmt, f"no program {_printable(program)!r} (PROGRAM is an id in --policies "
+                                f"{_printable(policies)!r} or a path to a .policy file)")
+                module = load(path)
+                if tier is not None and tier not in module.TIERS:
+                    _usage(fmt, f"--tier {_printable(tier)}: unknown tier{_suggest(tier, module.TIERS)} "
+                                f"(tiers: {', '.join(module.TIERS)})")
+                zone = _program_zone(module)
+    except PolicyError as e:
+        unique = list(dict.fromkeys(e.diagnostics))
+        if fmt != "json":
+            for d in unique:
+                click.echo(render_text(d, getattr(e, "sources", {})), err=True)
+        fail("contract" if contract_path is not None else "policy", f"{len(unique)} error(s) in the "
+             f"{'contract' if contract_path is not None else 'policy'}", EXIT_POLICY, unique)
+    bar: Any = None
+    show_bar = fmt == "text" and not _quiet() and sys.stderr.isatty()
+
+    def total_hint(n: int) -> None:
+        nonlocal bar
+        if show_bar:
+            bar = click.progressbar(length=max(n, 1), label="replaying", file=sys.stderr)
+            bar.__enter__()
+
+    def progress(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
+    try:
+        outcome = batch.replay_file(module, events, out_dir, at=when, tier=tier, term=term, contract_tier=contract_tier,
+                                    json_out=json_out, chunk_events=chunk_events, zone=zone,
+                                    progress=progress, total_hint=total_hint)
+    except batch.ReplayError as e:
+        _usage(fmt, str(e))
+    except OSError as e:
+        _usage(fmt, f"--out {_printable(out)}: cannot write the outputs ({e.strerror or e})")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    summary = outcome.summary
+    files = outcome.files + write_report(out_dir, module, summary, zone=zone, contract=contract_info,
+                                         events_name=Path(events).name)
+    bad = outcome.bad_rows
+    n_bad = int(summary["bad_rows"])
+    code = EXIT_POLICY if n_bad else EXIT_OK
+    if fmt == "json":
+        error = ({"kind": "events", "message": f"{n_bad} bad row(s) in --events (every one in {out_dir / 'bad_rows.csv'}); "
+                                               f"{summary['tickets_left_out']} ticket(s) left out"} if n_bad else None)
+        click.echo(diagnostics.dumps(_rep().envelope(
+            "replay", code, error=error, program=module.PROGRAM.id, out=str(out_dir), files=sorted(files),
+            summary=summary, bad_rows=[{"line": b.line, "reason": b.reason, "message": b.message, "ticket": b.ticket}
+                                       for b in bad])))
+    else:
+        for b in bad:
+            click.echo(f"{_printable(events)}:{b.line}: {b.reason}: {_printable(b.message)}", err=True)
+        if n_bad > len(bad):
+            click.echo(f"... and {n_bad - len(bad)} more (all in {out_dir / 'bad_rows.csv'})", err=True)
+        if n_bad:
+            click.echo(f"{n_bad} bad row(s): " + ", ".join(f"{r} {n}" for r, n in summary["bad_rows_by_reason"].items())
+                       + f"; {summary['tickets_left_out']} ticket(s) left out", err=True)
+        _say(f"replayed {summary['tickets_replayed']} of {summary['tickets']} ticket(s): {summary['targets']} target(s)"
+             f" in {summary['seconds']} s; wrote {len(files)} files to {out_dir}"
+             + (f" ({summary['fallback_tickets']} ticket(s) by the scalar ticket())" if summary["fallback_tickets"] else ""))
+    sys.exit(code)
+
+
 def _register_query() -> None:
     try:
         from policy_lang.query import query

@@ -7,7 +7,6 @@ from __future__ import annotations
 TEXT: dict[str, str] = {
     "title": "Отчет о соблюдении сроков: {program}",
     "contract": "Договор № {number}, срок действия с {start} по {end}; уровень поддержки «{tier}».",
-    "program_line": "Программа поддержки: {title}.",
     "source": "Журнал событий: {events}. Состояние заявок — на {at}.",
     "totals": "В журнале {tickets}; рассчитаны сроки {replayed} (всего сроков: {targets}).",
     "left_out": "Не рассчитаны сроки {left_out}: в их событиях есть ошибки (перечень строк — в файле bad_rows.csv).",
