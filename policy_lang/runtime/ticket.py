@@ -51,12 +51,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any, NamedTuple
 
 from policy_lang.runtime import sentences as _sentences
-from policy_lang.runtime.calendar import BusinessCalendar, _AlwaysOpen, instant
+from policy_lang.runtime.calendar import _MIDNIGHTS, BusinessCalendar, _AlwaysOpen, instant
 from policy_lang.runtime.errors import (
     _PLAIN_ZONES,
     MAX_YEAR,
@@ -412,6 +412,7 @@ class TicketAnswer(NamedTuple):
 # --------------------------------------------------------------------------- the time of a target
 
 _fromtimestamp = datetime.fromtimestamp
+_new = tuple.__new__
 
 
 def _worked(cal: BusinessCalendar, t: float) -> float:
@@ -444,8 +445,8 @@ class _Plan:
     """What a target cell needs for replays, computed once per decision (see _plan()): `w` maps an
     instant to the target's own time (working seconds on its calendar, or clock seconds), `unw` back."""
 
-    __slots__ = ("cal", "days", "head", "limit", "none", "pcal", "rule", "strict", "t", "timed", "tz", "unw", "w",
-                 "working")
+    __slots__ = ("cal", "cell", "days", "fixed", "head", "limit", "none", "pcal", "reads", "rule", "strict", "t",
+                 "timed", "tz", "unw", "w", "working")
 
     def __init__(self, t: Any, rule: ClockRule) -> None:
         self.t, self.rule = t, rule
@@ -460,6 +461,14 @@ class _Plan:
         self.tz = cal.tz if cal is not None else None
         self.limit = int(t.seconds or 0)
         self.head = (t.id, t.title)
+        self.cell = (t.strength, t.clause, t.text)
+        self.reads = (reading, self.strict)
+        # a target not computed stands so whatever happens: its state, made once
+        self.fixed: TargetState | None = None
+        if self.none is not None:
+            self.fixed = _new(TargetState, (t.id, t.title, "as_written" if self.none == _WORDS else "not_regulated",
+                                            None, None, None, None, None, False, t.strength, t.clause, t.text, 1, 0,
+                                            reading, self.strict, None, None, None, None, None))
         # the calendar whose days without a decree make a due provisional (Response.targets' rule)
         self.pcal = (cal if cal is not None and reading in WORKING_READINGS and cal.provisional_from is not None
                      else None)
@@ -718,6 +727,69 @@ def _move_days(p: _Plan, due_ts: float, a: float, b: float, tz: tzinfo | None, s
 
 # --------------------------------------------------------------------------- replay
 
+_NO_HOLDS: dict[str, bool] = {}
+#: (respond, tier, channel, priority, request, *conditions that hold) -> (decision, the instants its
+#: response() answers without an error: a check of reg_ts)
+_DECIDED: dict[tuple[Any, ...], tuple[Any, Callable[[float], bool]]] = {}
+#: Past this instant a 24x7 count may end after MAX_YEAR (response() refuses it): no shortcut there.
+_LAST_QUIET_TS = datetime(MAX_YEAR, 12, 30, tzinfo=UTC).timestamp()
+
+
+def _decide(respond: Callable[..., Any], tier: str, channel: str, registered_at: datetime, reg_ts: float,
+            priority: str | None, request: str | None, holds: Mapping[str, bool]) -> Any:
+    """`respond(...).decision` for a ticket registered at `registered_at` (reg_ts) while `holds` hold.
+
+    A decision that is accepted at every hour (no channel hours) depends on the registration time
+    only through its response deadline, which ticket() does not read: it is kept per query and
+    given again without calling respond(), where that deadline is sure to be computed without an
+    error (inside the calendar's horizon), so that respond() would have answered the same decision.
+    The generated response() is such a function of its arguments; the key holds `respond` itself."""
+    key: tuple[Any, ...] | None = None
+    if type(tier) is str and type(channel) is str and (priority is None or type(priority) is str) and (
+            request is None or type(request) is str):
+        key = (respond, tier, channel, priority, request, *holds)
+        hit = _DECIDED.get(key)
+        if hit is not None and hit[1](reg_ts):
+            return hit[0]
+    decision = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority,
+                       request=request, **holds).decision
+    if key is not None and decision.accepted and decision.hours is None:
+        quiet = _quiet(decision)
+        if quiet is not None:
+            if len(_DECIDED) > 10_000:
+                _DECIDED.clear()
+            _DECIDED[key] = (decision, quiet)
+    return decision
+
+
+def _always(t: float) -> bool:
+    return True
+
+
+def _quiet(decision: Any) -> Callable[[float], bool] | None:
+    """Whether evaluator.respond() computes `decision`'s response deadline without an error, as a
+    check of the registration instant; None: not known here (respond() is asked every time)."""
+    seconds = decision.seconds
+    if seconds is None:
+        return _always if decision.response_rule is None else None  # a term in days: asked every time
+    cal = decision.calendar
+    if type(seconds) is not int or seconds <= 0 or not isinstance(cal, BusinessCalendar):
+        return None
+    if isinstance(cal, _AlwaysOpen):
+        return lambda t: t + seconds < _LAST_QUIET_TS
+    starts, ends, shift, cum, lo, hi = cal._s, cal._e, cal._shift, cal._cum, cal._lo, cal._hi
+    total = cum[-1]
+
+    def quiet(t: float) -> bool:  # BusinessCalendar._add raises past these bounds
+        if not lo <= t <= hi:
+            return False
+        i = bisect_right(starts, t) - 1
+        worked = 0.0 if i < 0 else shift[i] + t if t < ends[i] else cum[i + 1]
+        return worked + seconds <= total
+
+    return quiet
+
+
 
 def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEvent | Mapping[str, Any]],
            at: datetime, clocks: Mapping[str, ClockRule], statuses: Mapping[str, str],
@@ -741,12 +813,18 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
     at_ts = instant(at)
     if priority_change not in PRIORITY_CHANGE_RULES:
         require_choice("priority change rule", priority_change, PRIORITY_CHANGE_RULES)
-    if isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable):
+    if (type(events) is not list and type(events) is not tuple
+            and (isinstance(events, (str, bytes, Mapping)) or not isinstance(events, Iterable))):
         raise _bad(f"events must be an iterable of ticket events, got {type(events).__name__} {describe(events)}")
     rows: list[tuple[float, int, TicketEvent, int]] = []
     ordered = True
     last = float("-inf")
     kinds = _KIND_CODE
+    midnights = _MIDNIGHTS
+    zones = _PLAIN_ZONES
+    day_tz: object = None  # the local day of the event before (events of a ticket often share one)
+    day = 0
+    midnight: int | None = None
     for i, e in enumerate(events):
         if type(e) is not TicketEvent:
             e = e if isinstance(e, TicketEvent) else TicketEvent.from_mapping(e, i)
@@ -756,13 +834,21 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
             _choice("event kind", e.kind, EVENT_KINDS, i)
             raise  # (unreachable: _choice raised)
         a = e.at
-        if type(a) is not datetime or type(a.tzinfo) not in _PLAIN_ZONES or not MIN_YEAR <= a.year <= MAX_YEAR:
+        if type(a) is not datetime or type(a.tzinfo) not in zones or not MIN_YEAR <= a.year <= MAX_YEAR:
             try:
                 a = require_aware("at", a)
             except PolicyQueryError as err:
                 raise _bad(f"{e.kind}: {err}", i) from None
             e = e._replace(at=a)
-        ts = instant(a)
+        # instant(a), inline: the offset of the local day, asked once per day and zone
+        z, o = a.tzinfo, a.toordinal()
+        if z is not day_tz or o != day:
+            key = (z, o)
+            if key not in midnights:
+                instant(a)  # asks the zone and keeps the day's midnight
+            day_tz, day, midnight = z, o, midnights.get(key)
+        ts = (a.timestamp() if midnight is None else
+              (midnight + ((a.hour * 60 + a.minute) * 60 + a.second) * 1_000_000 + a.microsecond) / 1e6)
         if ts < last:
             ordered = False
         last = ts
@@ -779,8 +865,7 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
     if channel is None:
         raise _bad(f"registered: the channel is missing; valid: {', '.join(channels)}", 0)
     priority, request = first.priority, first.request
-    answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority, request=request)
-    decision = answer.decision
+    decision = _decide(respond, tier, channel, registered_at, reg_ts, priority, request, _NO_HOLDS)
     tz = registered_at.tzinfo
     accepted = decision.accepted
     group = _plan(decision, clocks) if accepted else _NO_GROUP
@@ -896,22 +981,22 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
             else:
                 holds[_choice("condition", e.value, conditions, i)] = True
             try:
-                answer = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority,
-                                 request=request, **holds)
+                new_decision = _decide(respond, tier, channel, registered_at, reg_ts, priority, request, holds)
             except TicketEventError:
                 raise
             except PolicyQueryError as err:
                 raise _bad(f"{e.kind}: {err}", i) from None
-            if answer.decision is not decision:
-                decision = answer.decision
+            if new_decision is not decision:
+                decision = new_decision
                 accepted = decision.accepted
                 new = _plan(decision, clocks) if accepted else _NO_GROUP
                 live = {p.t.id: c for p, c in zip(plans, cl) if c is not None}
                 cl = _redecide(live, new.plans, ts, reg_ts, tz, priority_change, happened, current_status)
                 group, plans = new, new.plans
-    states = tuple([_state(p, c, at_ts, registered_at, tz, provisional, statuses, declared_events)
+    dts: dict[tuple[float, Any], datetime] = {}
+    states = tuple([_state(p, c, at_ts, registered_at, tz, provisional, statuses, declared_events, dts)
                     for p, c in zip(plans, cl)])
-    owed = tuple([_state(p, dc[k], at_ts, registered_at, dtz[k], provisional, statuses, declared_events)
+    owed = tuple([_state(p, dc[k], at_ts, registered_at, dtz[k], provisional, statuses, declared_events, dts)
                   for k, (p, cond) in enumerate(duties) if cond is None or holds.get(cond)]) if accepted else ()
     return _new(TicketAnswer, (at, tier, channel, registered_at, accepted, decision.reported_priority,
                                decision.priority, decision.request, decision.clauses, decision.reasons, states,
@@ -1071,23 +1156,35 @@ def _recounted(p: _Plan, c: _Clock, start: float, pauses: list[list[float]], ts:
 
 def _state(p: _Plan, c: _Clock | None, at_ts: float, registered_at: datetime, tz: tzinfo | None,
            provisional: Callable[[Any, datetime, datetime | None], bool] | None, statuses: Mapping[str, str],
-           declared: Mapping[str, str]) -> TargetState:
-    t = p.t
-    if p.none is not None:
-        st = "as_written" if p.none == _WORDS else "not_regulated"
-        return _new(TargetState, (t.id, t.title, st, None, None, None, None, None, False, t.strength, t.clause,
-                                  t.text, 1, 0, t.reading, p.strict, None, None, None, None, None))
+           declared: Mapping[str, str], dts: dict[tuple[float, Any], datetime]) -> TargetState:
+    """Where `p`'s target stands at at_ts; `dts`: the datetimes made so far in this answer, by
+    (instant, zone) (a due time is often the breach time, targets are often met by one event)."""
+    fixed = p.fixed
+    if fixed is not None:  # not computed: the same state whatever happened
+        return fixed
     if c is None:  # counted from an event that has not happened
-        ev = t.counted_from
-        return _new(TargetState, (t.id, t.title, "not_started", None, None, None, None, None, False, t.strength,
-                                  t.clause, t.text, 0, 0, t.reading, p.strict, None, None, None, ev, declared.get(ev)))
+        ev = p.t.counted_from
+        return _new(TargetState, (*p.head, "not_started", None, None, None, None, None, False, *p.cell, 0, 0,
+                                  *p.reads, None, None, None, ev, declared.get(ev)))
     zone = p.tz or tz
-    c.check(at_ts)
-    stopped, breached = c.stopped, c.breached
-    paused_ts = c.paused_ts if not stopped else None
-    due_ts = c.due_ts
+    due_ts, stopped, breached, paused_ts = c.due_ts, c.stopped, c.breached, c.paused_ts
+    # c.check(at_ts), inline: the breach of a running cycle past its due
+    if (due_ts is not None and not breached and not stopped and paused_ts is None
+            and (at_ts > due_ts or (at_ts == due_ts and p.strict))):
+        c.breached = breached = True
+        c.breaches += 1
+        if c.breach_ts is None:
+            c.breach_ts = due_ts
+    if stopped:
+        paused_ts = None
     # paused before it fell due: no due time until resumed
-    due = None if (paused_ts is not None and not breached) or due_ts is None else _fromtimestamp(due_ts, zone)
+    due: datetime | None
+    if due_ts is None or (paused_ts is not None and not breached):
+        due = None
+    else:
+        due = dts.get((due_ts, zone))
+        if due is None:
+            due = dts[due_ts, zone] = _fromtimestamp(due_ts, zone)
     breaches = c.breaches
     if stopped:
         st = "breached" if breaches else "met"
@@ -1105,25 +1202,31 @@ def _state(p: _Plan, c: _Clock | None, at_ts: float, registered_at: datetime, tz
         remaining = 0 if breached else max(p.limit - elapsed, 0)
     else:
         elapsed = remaining = None
-    met_ts, breach_ts = c.met_ts, c.breach_ts
-    if provisional is None:  # Response.targets' rule, inline
+    if due is None:
+        prov = False
+    elif provisional is None:  # Response.targets' rule, inline
         cal = p.pcal
-        prov = due is not None and cal is not None and due.year >= cal._prov_year and cal._provisional(due)
+        prov = cal is not None and due.year >= cal._prov_year and cal._provisional(due)
     else:
-        prov = due is not None and provisional(t, registered_at, due)
+        prov = provisional(p.t, registered_at, due)
+    breach_ts = c.breach_ts
+    breached_at: datetime | None = None
+    if breach_ts is not None:
+        breached_at = dts.get((breach_ts, zone))
+        if breached_at is None:
+            breached_at = dts[breach_ts, zone] = _fromtimestamp(breach_ts, zone)
     if paused_ts is None:
-        return _new(TargetState, (t.id, t.title, st, due, elapsed, remaining,
-                                  None if met_ts is None else _fromtimestamp(met_ts, zone),
-                                  None if breach_ts is None else _fromtimestamp(breach_ts, zone),
-                                  prov, t.strength, t.clause, t.text, c.cycles, breaches, t.reading, p.strict,
-                                  None, None, None, None, None))
+        met_ts = c.met_ts
+        met_at: datetime | None = None
+        if met_ts is not None:
+            met_at = dts.get((met_ts, zone))
+            if met_at is None:
+                met_at = dts[met_ts, zone] = _fromtimestamp(met_ts, zone)
+        return _new(TargetState, (*p.head, st, due, elapsed, remaining, met_at, breached_at, prov, *p.cell,
+                                  c.cycles, breaches, *p.reads, None, None, None, None, None))
     status_id = c.status
-    return _new(TargetState, (t.id, t.title, st, due, elapsed, remaining, None,
-                              None if breach_ts is None else _fromtimestamp(breach_ts, zone),
-                              prov, t.strength, t.clause, t.text, c.cycles, breaches, t.reading, p.strict,
-                              _fromtimestamp(paused_ts, zone), status_id,
+    return _new(TargetState, (*p.head, st, due, elapsed, remaining, None, breached_at, prov, *p.cell,
+                              c.cycles, breaches, *p.reads, _fromtimestamp(paused_ts, zone), status_id,
                               statuses.get(status_id) if status_id else None, None, None))
 
-
-_new = tuple.__new__
 
