@@ -107,7 +107,9 @@ def events_format(path: str | Path) -> str:
 
 
 def _sql_list(values: Sequence[str]) -> str:
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")" if values else "(NULL)"
+    """A SQL list for `x NOT IN ...`; an empty one is ('') (no checked value is blank: blanks are NULL),
+    never (NULL), which would make every NOT IN unknown and so pass."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")" if values else "('')"
 
 
 def _quote(path: str | Path) -> str:
@@ -227,12 +229,15 @@ def _checks(con: duckdb.DuckDBPyConnection, names: Mapping[str, tuple[str, ...]]
             CASE WHEN ticket IS NOT NULL AND at_ts IS NOT NULL THEN
                 row_number() OVER (PARTITION BY ticket, at_ts IS NOT NULL ORDER BY at_ts, line) END AS rn,
             CASE WHEN ticket IS NOT NULL AND at_ts IS NOT NULL THEN
-                row_number() OVER (PARTITION BY ticket, at_ts, kind, value ORDER BY line) END AS dup
+                row_number() OVER (PARTITION BY ticket, at_ts, kind, value ORDER BY line) END AS dup,
+            CASE WHEN ticket IS NOT NULL AND at_ts IS NOT NULL THEN
+                coalesce(sum(CASE WHEN kind = 'registered' THEN 1 ELSE 0 END) OVER (PARTITION BY ticket, at_ts IS NOT NULL
+                    ORDER BY at_ts, line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) END AS regs_before
             FROM r)
         SELECT line, ticket, at_text, at_ts, kind, value, priority, request, {tier} AS tier,
             coalesce(row_reason,
                 CASE WHEN rn = 1 AND kind IS DISTINCT FROM 'registered' THEN 'first_not_registration'
-                     WHEN rn > 1 AND kind = 'registered' THEN 'second_registration'
+                     WHEN regs_before > 0 AND kind = 'registered' THEN 'second_registration'
                      WHEN dup > 1 THEN 'duplicate' END) AS reason
         FROM o""")
 
