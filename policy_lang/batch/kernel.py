@@ -500,16 +500,12 @@ def replay(module: Any, events: pa.Table, *, at: int | datetime | None = None, t
         raise PolicyQueryError(f"at must be epoch seconds or an aware datetime, got {type(at).__name__}",
                                kind="type", argument="at")
     fast = _Fast(module, ev, at_us)
-    rows = fast.run()
+    kernel_rows = fast.run()
     zones: dict[str, str] = {}
     pct = _percentiles(module, zones)
     out: dict[str, list[Any]] = {f.name: [] for f in RESULT_SCHEMA}
-    keys: list[tuple[int, int]] = []
+    out["_k"], out["_p"] = [], []
     failures: list[tuple[str, str]] = []
-    # the kernel's rows
-    for name in out:
-        out[name].extend(rows[name])
-    keys.extend(rows["_key"])
     for k in fast.fallback:
         answer = _scalar(module, ev, k, at_us)
         if isinstance(answer, str):
@@ -523,12 +519,13 @@ def replay(module: Any, events: pa.Table, *, at: int | datetime | None = None, t
             _row(out, ev.ticket[k], ev.tier[k], ev.value[f], final_priority, s.id, s.state, _us_of(s.due),
                  _us_of(s.met_at), _us_of(s.breached_at), at_us, s.elapsed, s.remaining, s.provisional, s.cycles,
                  s.breaches, s.strength, s.clause, p, reg_us)
-            keys.append((k, pos))
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    arrays = []
-    for field in RESULT_SCHEMA:
-        col = out[field.name]
-        arrays.append(pa.array([col[i] for i in order], type=field.type))
+            out["_k"].append(k)
+            out["_p"].append(pos)
+    schema = RESULT_SCHEMA.append(pa.field("_k", pa.int64())).append(pa.field("_p", pa.int64()))
+    scalar_rows = pa.table(out, schema=schema)
+    both = pa.concat_tables([kernel_rows.cast(schema), scalar_rows])
+    both = both.take(pc.sort_indices(both, sort_keys=[("_k", "ascending"), ("_p", "ascending")]))
+    arrays = [both.column(f.name) for f in RESULT_SCHEMA]
     meta = {"tickets": str(len(ev.ticket)), "kernel_tickets": str(len(ev.ticket) - len(fast.fallback)),
             "fallback_tickets": str(len(fast.fallback) - len(failures)), "failed_tickets": str(len(failures)),
             "failures": json.dumps(failures[:1000], ensure_ascii=False), "at": _dt_of(at_us).isoformat(),
@@ -571,20 +568,410 @@ def _breach_seconds(state: str, met: int | None, breached: int | None, at_us: in
     return max(end - breached, 0) // 1_000_000
 
 
+class _Group(NamedTuple):
+    """A decision's plans and, per (kind, value code), what its events do (see _Fast)."""
+
+    decision: Any
+    plans: list[int]  # global plan ids, in the decision's target order
+    bad: BoolArray  # [kind, value code + 1]: an event at or before `at` the kernel does not replay
+
+
 class _Fast:
-    """The vectorised replay: which tickets it answers, and their rows."""
+    """The vectorised replay: which tickets it answers (the rest: `fallback`), and their rows.
+
+    Every (ticket, target) is a row of a state machine that mirrors runtime.ticket._Clock: the
+    events of all tickets become per-row actions (pause, resume, stop), applied step by step, step k
+    being each row's k-th action, all rows at once."""
 
     def __init__(self, module: Any, ev: _Events, at_us: int) -> None:
         self.m, self.ev, self.at_us = module, ev, at_us
         self.fallback: list[int] = []
+        vocab: dict[str, int] = {}
+        self.vcode = np.array([-1 if v is None else vocab.setdefault(v, len(vocab)) for v in ev.value], dtype=np.int64)
+        self.vocab = list(vocab)
+        self.plans: list[_Plan] = []
+        self.groups: dict[int, _Group] = {}
+        self.cals: list[CalendarArrays] = []
+        self.cal_ids: dict[int, int] = {}
+        # an event after `at` (or on a refused ticket): only checked, as ticket() checks it
+        nv = len(self.vocab) + 1
+        later = np.zeros((len(EVENT_KINDS), nv), dtype=bool)
+        statuses, declared = getattr(module, "STATUSES", {}), getattr(module, "EVENTS", {})
+        channels, conditions = getattr(module, "CHANNELS", {}), getattr(module, "CONDITIONS", {})
+        for c, v in enumerate([None, *self.vocab]):
+            later[_STATUS, c] = v is not None and v not in statuses
+            later[_EVENT, c] = v not in declared
+            later[_ESC, c] = v not in channels
+            later[_COND, c] = v not in conditions
+            later[_PRIO, c] = v is None
+            later[_REG, c] = True  # a second registration
+        self.later = later
 
-    def run(self) -> dict[str, list[Any]]:
-        m, ev = self.m, self.ev
-        out: dict[str, list[Any]] = {f.name: [] for f in RESULT_SCHEMA}
-        out["_key"] = []
-        for k in range(len(ev.ticket)):
-            self.fallback.append(k)
-        del m
+    def _cal(self, cal: BusinessCalendar | None) -> int:
+        if cal is None or isinstance(cal, _AlwaysOpen):
+            return -1
+        k = self.cal_ids.get(id(cal))
+        if k is None:
+            k = self.cal_ids[id(cal)] = len(self.cals)
+            self.cals.append(CalendarArrays.of(cal))
+        return k
+
+    def _group(self, decision: Any) -> _Group:
+        g = self.groups.get(id(decision))
+        if g is not None:
+            return g
+        clocks = getattr(self.m, "CLOCKS", {})
+        statuses = getattr(self.m, "STATUSES", {})
+        nv = len(self.vocab) + 1
+        values = [None, *self.vocab]
+        bad = self.later.copy()
+        bad[_REG, :] = True
+        ids: list[int] = []
+        if decision.accepted:
+            bad[_PRIO, :] = bad[_ESC, :] = bad[_COND, :] = True  # re-decided: the scalar path
+            for t in decision.targets:
+                rule = clocks.get(t.id, ClockRule())
+                if t.reading in _NONE:
+                    kind = 2
+                elif t.counted_from is not None:
+                    kind = 3
+                elif t.reading in _TIMED and t.seconds is not None:
+                    kind = 0
+                else:
+                    kind = 1
+                cal = self._cal(t.calendar) if kind == 0 and t.reading == "working_time" else -1
+                ids.append(len(self.plans))
+                self.plans.append(_Plan(t, rule, kind, cal, float(t.seconds or 0)))
+                if kind == 2:
+                    continue
+                for c, v in enumerate(values):
+                    if v is None:
+                        continue
+                    if v in rule.restarts or (rule.every and v in rule.cycle) or v == t.counted_from:
+                        bad[_EVENT, c] = True
+                    if kind == 1 and v in rule.pauses:
+                        bad[_STATUS, c] = True  # a term in days moved by a pause: the scalar path
+                if rule.every and ("update" in rule.cycle or not rule.cycle):
+                    bad[_UPDATE, :] = True
+            running = {self.plans[i].rule.id for i in ids if self.plans[i].kind in (0, 1)}
+            for c, v in enumerate(values):
+                bad[_MET, c] = v not in running
+        del statuses, nv
+        g = self.groups[id(decision)] = _Group(decision, ids, bad)
+        return g
+
+    def _w(self, cal: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Own time of each row at instants t: working seconds on its calendar, or t itself."""
+        out = np.array(t, dtype=np.float64)
+        for k in np.unique(cal):
+            if k >= 0:
+                sel = cal == k
+                out[sel] = _worked(self.cals[int(k)], t[sel])
+        return out
+
+    def _unw(self, cal: np.ndarray, x: np.ndarray) -> np.ndarray:
+        out = np.array(x, dtype=np.float64)
+        for k in np.unique(cal):
+            if k >= 0:
+                sel = cal == k
+                out[sel] = _unworked(self.cals[int(k)], x[sel])
+        return out
+
+    def run(self) -> pa.Table:
+        m, ev, at_us = self.m, self.ev, self.at_us
+        n = len(ev.ticket)
+        at_ts = at_us / 1e6
+        decisions = getattr(m, "_DECISIONS", {})
+        tk_group: list[_Group | None] = [None] * n
+        fb = np.zeros(n, dtype=bool)
+        first = ev.first
+        for k in range(n):
+            f = int(first[k])
+            if ev.kind[f] != _REG or ev.tier[k] is None or ev.value[f] is None:
+                fb[k] = True
+                continue
+            d = decisions.get((ev.tier[k], ev.value[f], ev.priority[f], ev.request[f]))
+            if d is None:
+                fb[k] = True
+                continue
+            if d.hours is not None:
+                t = ev.us[f] / 1e6
+                h = d.hours
+                if not h._lo <= t < h._hi:
+                    fb[k] = True
+                    continue
+                if not h._open_instant(t):
+                    d = d.closed
+            tk_group[k] = self._group(d)
+        # every event of a ticket: one the kernel does not replay sends the ticket to the scalar path
+        tix = np.repeat(np.arange(n), ev.n)
+        kind = ev.kind
+        unknown = kind < 0
+        fb[tix[unknown]] = True
+        gid_of: dict[int, int] = {}
+        bads: list[BoolArray] = []
+        tg = np.full(n, -1, dtype=np.int64)
+        for k in range(n):
+            g = tk_group[k]
+            if g is not None and not fb[k]:
+                tg[k] = gid_of.setdefault(id(g), len(gid_of))
+                if tg[k] == len(bads):
+                    bads.append(g.bad)
+        ok_ev = ~fb[tix]
+        is_reg = np.zeros(len(kind), dtype=bool)
+        is_reg[first] = True
+        le = ev.us <= at_us
+        kk = np.maximum(kind, 0)
+        vc = self.vcode + 1
+        if bads:
+            table = np.stack(bads)
+            sel = ok_ev & ~is_reg
+            now = sel & le
+            hit = np.zeros(len(kind), dtype=bool)
+            hit[now] = table[tg[tix[now]], kk[now], vc[now]]
+            later = sel & ~le
+            hit[later] = self.later[kk[later], vc[later]]
+            fb[tix[hit]] = True
+        # rows: (ticket, plan) of the tickets the kernel answers
+        tk_rows: list[int] = []
+        plan_rows: list[int] = []
+        pos_rows: list[int] = []
+        for k in np.flatnonzero(~fb).tolist():
+            g = tk_group[k]
+            assert g is not None
+            for pos, pid in enumerate(g.plans):
+                tk_rows.append(k)
+                plan_rows.append(pid)
+                pos_rows.append(pos)
+        tk = np.asarray(tk_rows, dtype=np.int64)
+        pl = np.asarray(plan_rows, dtype=np.int64)
+        nr = len(tk)
+        plans = self.plans
+        pkind = np.asarray([p.kind for p in plans] or [0], dtype=np.int64)[pl] if nr else np.zeros(0, np.int64)
+        pcal = np.asarray([p.cal for p in plans] or [0], dtype=np.int64)[pl] if nr else np.zeros(0, np.int64)
+        limit = np.asarray([p.limit for p in plans] or [0.0])[pl] if nr else np.zeros(0)
+        strict = np.asarray([bool(p.rule.strict) for p in plans] or [False])[pl] if nr else np.zeros(0, bool)
+        start = ev.us[first[tk]] / 1e6 if nr else np.zeros(0)
+        timed = pkind == 0
+        days = pkind == 1
+        live = timed | days
+        bad = np.zeros(nr, dtype=bool)
+        nan = np.full(nr, np.nan)
+        seg, due, used = nan.copy(), nan.copy(), np.zeros(nr)
+        seg[timed] = self._w(pcal[timed], start[timed])
+        due[timed] = self._unw(pcal[timed], seg[timed] + limit[timed])
+        if days.any():
+            pidx = pl[days]
+            uniq, inv = np.unique(pidx, return_inverse=True)
+            d, _prov = due_of_rules(m, [plans[int(u)].rule for u in uniq], start[days], inv)
+            due[days] = d
+        bad |= live & np.isnan(due)
+        breached = np.zeros(nr, dtype=bool)
+        breaches = np.zeros(nr, dtype=np.int64)
+        breach, paused, met = nan.copy(), nan.copy(), nan.copy()
+        stopped = np.zeros(nr, dtype=bool)
+
+        def check(r: np.ndarray, ts: np.ndarray) -> None:
+            dd = due[r]
+            c = (~np.isnan(dd) & ((ts > dd) | ((ts == dd) & strict[r])) & ~breached[r] & ~stopped[r]
+                 & np.isnan(paused[r]))
+            rr = r[c]
+            breached[rr] = True
+            breaches[rr] += 1
+            breach[rr] = np.where(np.isnan(breach[rr]), due[rr], breach[rr])
+
+        def resume(r: np.ndarray, ts: np.ndarray) -> None:
+            c = ~np.isnan(paused[r]) & ~stopped[r]
+            rr, tt = r[c], ts[c]
+            paused[rr] = np.nan
+            t2 = timed[rr]
+            rt, tt = rr[t2], tt[t2]
+            s2 = self._w(pcal[rt], tt)
+            seg[rt] = s2
+            nb = ~breached[rt]
+            x = self._unw(pcal[rt[nb]], s2[nb] + limit[rt[nb]] - used[rt[nb]])
+            due[rt[nb]] = x
+            bad[rt] |= np.isnan(s2)
+            bad[rt[nb]] |= np.isnan(x)
+
+        def pause(r: np.ndarray, ts: np.ndarray) -> None:
+            c = ~stopped[r] & np.isnan(paused[r])
+            r, ts = r[c], ts[c]
+            check(r, ts)
+            paused[r] = ts
+            s = ~np.isnan(seg[r])
+            rs = r[s]
+            wt = self._w(pcal[rs], ts[s])
+            bad[rs] |= np.isnan(wt)
+            used[rs] += wt - seg[rs]
+            seg[rs] = np.nan
+
+        def stop(r: np.ndarray, ts: np.ndarray) -> None:
+            c = ~stopped[r]
+            r, ts = r[c], ts[c]
+            resume(r, ts)
+            check(r, ts)
+            s = ~np.isnan(seg[r])
+            rs = r[s]
+            wt = self._w(pcal[rs], ts[s])
+            bad[rs] |= np.isnan(wt)
+            used[rs] += wt - seg[rs]
+            seg[rs] = np.nan
+            met[r] = ts
+            stopped[r] = True
+
+        # actions: each live row x each event of its ticket after the registration, up to `at`
+        if nr:
+            n_le = np.bincount(tix[le], minlength=n)
+            lens = np.where(live, np.maximum(n_le[tk] - 1, 0), 0)
+            total = int(lens.sum())
+            rep = np.repeat(np.arange(nr), lens)
+            offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+            e_idx = first[tk[rep]] + 1 + offs
+            act = self._actions(pl[rep], kind[e_idx], self.vcode[e_idx])
+            keep = act != _NOOP
+            rep, e_idx, act = rep[keep], e_idx[keep], act[keep]
+            if len(rep):
+                cnt = np.bincount(rep, minlength=nr)
+                rank = np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+                ts_all = ev.us[e_idx] / 1e6
+                for step in range(int(rank.max()) + 1):
+                    at_step = rank == step
+                    r, a, ts = rep[at_step], act[at_step], ts_all[at_step]
+                    for code, fn in ((_PAUSE, pause), (_RESUME, resume), (_STOP, stop)):
+                        sel = a == code
+                        if sel.any():
+                            fn(r[sel], ts[sel])
+            allr = np.flatnonzero(live)
+            check(allr, np.full(len(allr), at_ts))
+        # tickets with a row that left the horizon: the scalar path says why
+        fb[tk[bad]] = True
+        self.fallback = np.flatnonzero(fb).tolist()
+        keep_rows = ~fb[tk] if nr else np.zeros(0, bool)
+        return self._table(keep_rows, tk, pl, np.asarray(pos_rows, dtype=np.int64), pkind, pcal, limit, start,
+                           seg, due, used, breached, breaches, breach, paused, met, stopped, at_ts)
+
+    def _actions(self, plan: np.ndarray, kind: np.ndarray, vcode: np.ndarray) -> np.ndarray:
+        """What each event does to each row's clock: pause, resume, stop or nothing (as ticket() reads it)."""
+        nv = len(self.vocab) + 1
+        tab = getattr(self, "_act", None)
+        if tab is None or tab.shape[0] != len(self.plans):
+            tab = np.zeros((len(self.plans), len(EVENT_KINDS), nv), dtype=np.int8)
+            values = [None, *self.vocab]
+            for i, p in enumerate(self.plans):
+                if p.kind not in (0, 1):
+                    continue
+                r = p.clock
+                tab[i, _RESOLVED, :] = _STOP
+                for c, v in enumerate(values):
+                    if r.pauses:
+                        tab[i, _STATUS, c] = _PAUSE if v is not None and v in r.pauses else _RESUME
+                    if v is not None and v == p.rule.id:
+                        tab[i, _MET, c] = _STOP
+                    if v is not None and v in r.stops:
+                        tab[i, _EVENT, c] = _STOP
+            self._act = tab
+        out: np.ndarray = tab[plan, np.maximum(kind, 0), vcode + 1]
+        return out
+
+    def _table(self, keep: np.ndarray, tk: np.ndarray, pl: np.ndarray, pos: np.ndarray, pkind: np.ndarray,
+               pcal: np.ndarray, limit: np.ndarray, start: np.ndarray, seg: np.ndarray, due: np.ndarray,
+               used: np.ndarray, breached: np.ndarray, breaches: np.ndarray, breach: np.ndarray,
+               paused: np.ndarray, met: np.ndarray, stopped: np.ndarray, at_ts: float) -> pa.Table:
+        ev, plans = self.ev, self.plans
+        idx = np.flatnonzero(keep)
+        tk, pl, pos, pkind, pcal, limit = tk[idx], pl[idx], pos[idx], pkind[idx], pcal[idx], limit[idx]
+        seg, due, used, breached, breaches = seg[idx], due[idx], used[idx], breached[idx], breaches[idx]
+        breach, paused, met, stopped = breach[idx], paused[idx], met[idx], stopped[idx]
+        start = start[idx]
+        nr = len(idx)
+        live = pkind <= 1
+        is_paused = ~np.isnan(paused) & ~stopped
+        show_due = live & ~(is_paused & ~breached) & ~np.isnan(due)
+        state = np.full(nr, "running", dtype=object)
+        state[is_paused] = "paused"
+        state[breached] = "breached"
+        state[stopped] = np.where(breaches[stopped] > 0, "breached", "met")
+        state[pkind == 2] = [("as_written" if plans[int(p)].rule.reading == "as_written" else "not_regulated")
+                             for p in pl[pkind == 2]]
+        state[pkind == 3] = "not_started"
+        timed = pkind == 0
+        w_at = self._w(pcal[timed], np.full(int(timed.sum()), at_ts))
+        el = np.where(np.isnan(seg[timed]), used[timed], used[timed] + w_at - seg[timed])
+        elapsed = np.zeros(nr, dtype=np.int64)
+        elapsed[timed] = np.trunc(el).astype(np.int64)
+        remaining = np.zeros(nr, dtype=np.int64)
+        remaining[timed] = np.where(breached[timed], 0, np.maximum(limit[timed].astype(np.int64) - elapsed[timed], 0))
+        prov = np.zeros(nr, dtype=bool)
+        for p in np.unique(pl[show_due]).tolist():
+            sel = show_due & (pl == p)
+            rule = plans[p].rule
+            prov[sel] = _provisional_of(rule.calendar, rule.reading, np.where(sel, due, np.nan)[sel])
+        cycles = np.where(pkind == 3, 0, 1).astype(np.int32)
+        due_us = _to_us(due)
+        met_us = _to_us(met)
+        breach_us = _to_us(breach)
+        has_met = live & ~np.isnan(met) & ~is_paused
+        has_breach = live & ~np.isnan(breach)
+        at_us = self.at_us
+        end = np.where(has_met, met_us, at_us)
+        bsec = np.maximum(end - breach_us, 0) // 1_000_000
+        is_b = (state == "breached") & has_breach
+        names = np.asarray(ev.ticket, dtype=object)
+        f = ev.first[tk]
+        tier = np.asarray(ev.tier, dtype=object)[tk]
+        chan = np.asarray(ev.value, dtype=object)[f] if nr else np.zeros(0, object)
+        gprio = {}
+        for k in np.unique(tk).tolist():
+            g = self._tk_decision(k)
+            gprio[k] = g
+        prio = np.asarray([gprio[k] for k in tk.tolist()], dtype=object)
+        col_of_plan = {name: np.asarray([getter(p) for p in plans] or [None], dtype=object)
+                       for name, getter in (("target", lambda p: p.rule.id), ("strength", lambda p: p.rule.strength),
+                                            ("clause", lambda p: p.rule.clause),
+                                            ("percentile", lambda p: float(p.rule.percentile[0]) if p.rule.percentile else None),
+                                            ("window", lambda p: p.rule.percentile[1] if p.rule.percentile else None))}
+        ts_type = pa.timestamp("us", tz="UTC")
+        timed_or_none = timed
+
+        def masked(values: np.ndarray, mask: np.ndarray, typ: Any) -> Any:
+            return pa.array(values, type=typ, mask=~mask)
+
+        cols = {
+            "ticket": pa.array(names[tk], type=pa.string()),
+            "tier": pa.array(tier, type=pa.string()),
+            "channel": pa.array(chan, type=pa.string()),
+            "priority": pa.array(prio, type=pa.string()),
+            "target": pa.array(col_of_plan["target"][pl], type=pa.string()),
+            "state": pa.array(state, type=pa.string()),
+            "due": masked(due_us, show_due, ts_type),
+            "met_at": masked(met_us, has_met, ts_type),
+            "breached_at": masked(breach_us, has_breach, ts_type),
+            "breach_seconds": masked(bsec, is_b, pa.int64()),
+            "elapsed": masked(elapsed, timed_or_none, pa.int64()),
+            "remaining": masked(remaining, timed_or_none, pa.int64()),
+            "provisional": pa.array(prov, type=pa.bool_()),
+            "cycles": pa.array(cycles, type=pa.int32()),
+            "breaches": pa.array(breaches.astype(np.int32), type=pa.int32()),
+            "strength": pa.array(col_of_plan["strength"][pl], type=pa.string()),
+            "clause": pa.array(col_of_plan["clause"][pl], type=pa.string()),
+            "percentile": pa.array(col_of_plan["percentile"][pl], type=pa.float64()),
+            "percentile_window": pa.array(col_of_plan["window"][pl], type=pa.string()),
+            "registered_at": pa.array(ev.us[f], type=ts_type),
+            "_k": pa.array(tk, type=pa.int64()),
+            "_p": pa.array(pos, type=pa.int64()),
+        }
+        del start
+        return pa.table(cols)
+
+    def _tk_decision(self, k: int) -> str | None:
+        """The priority of ticket k's decision (the kernel's tickets are never re-decided)."""
+        ev = self.ev
+        f = int(ev.first[k])
+        d = getattr(self.m, "_DECISIONS", {})[(ev.tier[k], ev.value[f], ev.priority[f], ev.request[f])]
+        if d.hours is not None and not d.hours._open_instant(ev.us[f] / 1e6):
+            d = d.closed
+        out: str | None = d.priority
         return out
 
 

@@ -141,3 +141,128 @@ def test_due_of_rules_equals_target_deadline(modules: dict[str, ModuleType]) -> 
     assert set(readings) >= {"clock", "working_time", "business_days", "calendar_days", "next_business_day",
                              "next_calendar_day", "not_regulated"}
     assert provisional > 1000  # years without a decree were crossed
+
+
+# -- (b), (c): replay() == ticket() ---------------------------------------------------------------
+
+#: programs with pauses, stops, restarts, recurring updates, escalations, conditions, days terms
+REPLAYED = ("secureco_service_support", "fortinet_forticare", "jabetto_severity_levels", "one_stop_support",
+            "teamlead_atlassian_support", "hivemq_support", "inquest_support", "landesk_support",
+            "juniper_care_core", "vk_cloud_support", "yandex_cloud_support", "kairos_support_priorities")
+KINDS = ("status", "status", "status", "priority", "event", "update", "escalated", "condition", "met", "met",
+         "resolved")
+
+
+def _random_tickets(m: ModuleType, rng: np.random.Generator, n: int) -> list[list[tuple[Any, ...]]]:
+    keys = list(m._DECISIONS)
+    statuses = [*m.STATUSES, None]
+    events = list(m.EVENTS) or ["nothing"]
+    priorities = list(m.PRIORITIES) or [None]
+    channels = list(m.CHANNELS)
+    conditions = list(m.CONDITIONS) or ["none"]
+    targets = list(m.TARGETS) or ["none"]
+    lo, hi = datetime(2026, 1, 5, tzinfo=UTC).timestamp(), datetime(2029, 6, 1, tzinfo=UTC).timestamp()
+    out = []
+    for _ in range(n):
+        tier, channel, priority, request = keys[int(rng.integers(len(keys)))]
+        t = float(rng.integers(int(lo), int(hi)))
+        if rng.random() < 0.3:
+            t += float(rng.integers(0, 1_000_000)) / 1e6  # microseconds
+        rows: list[tuple[Any, ...]] = [(t, "registered", channel, priority, request, tier)]
+        own = [x.id for x in m._DECISIONS[tier, channel, priority, request].targets] or targets
+        kinds = [k for k in KINDS if (k != "condition" or m.CONDITIONS) and (k != "event" or m.EVENTS)
+                 and (k != "priority" or m.PRIORITIES) and (k != "status" or m.STATUSES)]
+        for _ in range(int(rng.integers(0, 8))):
+            t += float(rng.choice([0, 60, 900, 3600, 4 * 3600, 86_400, 3 * 86_400]) * rng.random()) // 1
+            kind = str(rng.choice(kinds)) if rng.random() > 0.02 else str(rng.choice(KINDS))  # a few bad ones
+            value = {"status": lambda: statuses[int(rng.integers(len(statuses)))],
+                     "priority": lambda: priorities[int(rng.integers(len(priorities)))],
+                     "event": lambda: events[int(rng.integers(len(events)))],
+                     "escalated": lambda: channels[int(rng.integers(len(channels)))],
+                     "condition": lambda: conditions[int(rng.integers(len(conditions)))],
+                     "met": lambda: own[int(rng.integers(len(own)))]}.get(kind, lambda: None)()
+            rows.append((t, kind, value, None, None, None))
+        out.append(rows)
+    return out
+
+
+def _table(tickets: list[list[tuple[Any, ...]]], names: list[str]) -> pa.Table:
+    cols: dict[str, list[Any]] = {k: [] for k in ("ticket", "at", "kind", "value", "priority", "request", "tier")}
+    for name, rows in zip(names, tickets):
+        for t, kind, value, priority, request, tier in rows:
+            cols["ticket"].append(name)
+            cols["at"].append(EPOCH + timedelta(microseconds=round(t * 1e6)))
+            cols["kind"].append(kind)
+            cols["value"].append(value)
+            cols["priority"].append(priority)
+            cols["request"].append(request)
+            cols["tier"].append(tier)
+    return pa.table({**cols, "at": pa.array(cols["at"], type=pa.timestamp("us", tz="UTC"))})
+
+
+def _us(x: datetime | None) -> datetime | None:
+    return None if x is None else x.astimezone(UTC)
+
+
+def _expected(m: ModuleType, rows: list[tuple[Any, ...]], at: datetime) -> Any:
+    from policy_lang.runtime.ticket import TicketEvent
+    evs = [TicketEvent(EPOCH + timedelta(microseconds=round(t * 1e6)), kind, value, priority, request)
+           for t, kind, value, priority, request, _tier in rows]
+    try:
+        return m.ticket(tier=rows[0][5], events=evs, at=at)
+    except PolicyQueryError as e:
+        return str(e)
+
+
+def test_replay_equals_ticket(modules: dict[str, ModuleType]) -> None:
+    rng = np.random.default_rng(10_000)
+    per = 10_000 // len(REPLAYED) + 1
+    states: Counter[str] = Counter()
+    kernel_tickets = fallback = 0
+    for name in REPLAYED:
+        m = modules[name]
+        assert m._DECISIONS, name
+        tickets = _random_tickets(m, rng, per)
+        names = [f"{name}-{i}" for i in range(len(tickets))]
+        at = datetime(2028, 3, 1, 12, tzinfo=UTC)  # some tickets end after it, some begin after it
+        table = _table(tickets, names)
+        got = kernel.replay(m, table, at=at)
+        meta = {k.decode(): v.decode() for k, v in got.schema.metadata.items()}
+        kernel_tickets += int(meta["kernel_tickets"])
+        fallback += int(meta["fallback_tickets"])
+        rows = got.to_pylist()
+        by_ticket: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_ticket.setdefault(r["ticket"], []).append(r)
+        import json
+        failures = dict(json.loads(meta["failures"]))
+        n_failed = 0
+        for tname, ev_rows in zip(names, tickets):
+            want = _expected(m, ev_rows, at)
+            if isinstance(want, str):
+                n_failed += 1
+                assert failures.get(tname) == want, (tname, want)
+                assert tname not in by_ticket
+                continue
+            have = by_ticket.get(tname, [])
+            assert [r["target"] for r in have] == [s.id for s in want.targets], (tname, ev_rows)
+            for r, s in zip(have, want.targets):
+                where = (tname, s.id, ev_rows)
+                states[s.state] += 1
+                assert r["state"] == s.state, where
+                assert r["due"] == _us(s.due), where
+                assert r["met_at"] == _us(s.met_at), where
+                assert r["breached_at"] == _us(s.breached_at), where
+                assert (r["elapsed"], r["remaining"]) == (s.elapsed, s.remaining), where
+                assert r["provisional"] == s.provisional, where
+                assert (r["cycles"], r["breaches"]) == (s.cycles, s.breaches), where
+                assert (r["strength"], r["clause"]) == (s.strength, s.clause), where
+                assert (r["tier"], r["channel"], r["priority"]) == (ev_rows[0][5], ev_rows[0][2], want.priority), where
+                if s.state == "breached":
+                    end = s.met_at or at
+                    assert r["breach_seconds"] == int((end.astimezone(UTC) - s.breached_at.astimezone(UTC)).total_seconds() // 1), where
+                else:
+                    assert r["breach_seconds"] is None
+        assert int(meta["failed_tickets"]) == n_failed
+    assert {"running", "paused", "met", "breached"} <= set(states), states
+    assert kernel_tickets > fallback  # most tickets never leave the kernel
