@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -266,3 +267,61 @@ def test_replay_equals_ticket(modules: dict[str, ModuleType]) -> None:
         assert int(meta["failed_tickets"]) == n_failed
     assert {"running", "paused", "met", "breached"} <= set(states), states
     assert kernel_tickets > fallback  # most tickets never leave the kernel
+
+
+def test_registration_only_equals_response(modules: dict[str, ModuleType]) -> None:
+    rng = np.random.default_rng(3)
+    compared = 0
+    for name, m in modules.items():
+        if not m._DECISIONS:
+            continue
+        tickets = [rows[:1] for rows in _random_tickets(m, rng, 300)]
+        names = [f"{name}-{i}" for i in range(len(tickets))]
+        got = kernel.replay(m, _table(tickets, names), at=datetime(2026, 1, 1, tzinfo=UTC))
+        assert int(got.schema.metadata[b"fallback_tickets"]) == 0, name  # the plain case never leaves the kernel
+        by: dict[str, list[dict[str, Any]]] = {}
+        for r in got.to_pylist():
+            by.setdefault(r["ticket"], []).append(r)
+        for tname, rows in zip(names, tickets):
+            t, _kind, channel, priority, request, tier = rows[0]
+            start = EPOCH + timedelta(microseconds=round(t * 1e6))
+            try:
+                resp = m.response(tier=tier, channel=channel, priority=priority, request=request, registered_at=start)
+            except PolicyQueryError:
+                assert tname not in by
+                continue
+            have = by.get(tname, [])
+            assert [r["target"] for r in have] == [x.id for x in resp.targets], tname
+            for r, x in zip(have, resp.targets):
+                assert r["due"] == _us(x.deadline) and r["provisional"] == x.provisional, (tname, x.id)
+                assert r["priority"] == resp.priority
+                compared += 1
+    assert compared > 3000
+
+
+def test_attainment_equals_a_count(modules: dict[str, ModuleType]) -> None:
+    rng = np.random.default_rng(95)
+    checked = 0
+    for name, m in modules.items():
+        if not any(t.percentile for d in m._DECISIONS.values() for t in d.targets):
+            continue
+        tickets = _random_tickets(m, rng, 400)
+        results = kernel.replay(m, _table(tickets, [str(i) for i in range(len(tickets))]),
+                                at=datetime(2030, 1, 1, tzinfo=UTC))
+        zones = {d_t.id: d_t.calendar.zone for d in m._DECISIONS.values() for d_t in d.targets if d_t.calendar}
+        for period in ("month", "quarter", "year"):
+            got = {(r["period"], r["tier"], r["priority"], r["target"]): (r["total"], r["met"], r["attained"])
+                   for r in kernel.attainment(results, period=period).to_pylist()}
+            want: dict[tuple[Any, ...], list[Any]] = {}
+            for r in results.to_pylist():
+                if r["percentile"] is None or r["state"] not in ("met", "breached"):
+                    continue
+                local = r["registered_at"].astimezone(ZoneInfo(zones.get(r["target"], "UTC")))
+                per = {"month": f"{local.year}-{local.month:02d}", "quarter": f"{local.year}-Q{(local.month - 1) // 3 + 1}",
+                       "year": str(local.year)}[period]
+                g = want.setdefault((per, r["tier"], r["priority"], r["target"]), [0, 0, r["percentile"]])
+                g[0] += 1
+                g[1] += r["state"] == "met"
+            assert got == {k: (n, k_met, 100 * k_met >= pct * n) for k, (n, k_met, pct) in want.items()}, (name, period)
+            checked += len(got)
+    assert checked > 0
