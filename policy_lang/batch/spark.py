@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,14 +35,14 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pyspark import Accumulator, SparkContext
 from pyspark.accumulators import AccumulatorParam
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from policy_lang.batch import kernel
 
 __all__ = ["ATTAINMENT_SCHEMA", "EVENT_COLUMNS", "RESULT_SCHEMA", "ReplayCounts", "TicketsRefused", "attainment_spark",
-           "generated_source", "module_of", "replay_spark"]
+           "generated_source", "module_of", "replay_spark", "target_zones"]
 
 #: The event log's columns (`ticket`, `at` and `kind` are required; the others may be absent: null).
 EVENT_COLUMNS = ("ticket", "at", "kind", "value", "priority", "request", "tier")
@@ -314,28 +314,56 @@ def replay_spark(df: DataFrame, program: str | Path | types.ModuleType, *, at: d
 _PERIODS = {"month": "yyyy-MM", "year": "yyyy"}
 
 
-def attainment_spark(results: DataFrame, period: str = "month", *, zone: str = "UTC") -> DataFrame:
+def target_zones(program: str | Path | types.ModuleType, generated: Path | None = None) -> dict[str, str]:
+    """target -> the zone of its calendar (where attainment periods are read), as kernel.replay()
+    records it in its results' metadata (`target_zones`), which a DataFrame does not carry."""
+    zones: dict[str, str] = {}
+    kernel._percentiles(module_of(generated_source(program, generated)), zones)
+    return zones
+
+
+def attainment_spark(results: DataFrame, period: str = "month", *,
+                     program: str | Path | types.ModuleType | None = None,
+                     zones: Mapping[str, str] | str | None = None) -> DataFrame:
     """Attainment of the percentile targets in replay_spark() results, in Spark SQL, as
     `kernel.attainment()` counts it on one machine (ATTAINMENT_SCHEMA): per period (month | quarter |
-    year of the registration's local date in `zone`, the zone of the targets' calendars) x tier x
-    priority x target with a percentile, `total` targets settled or past due (met or breached),
-    `met`, `share` (percent met), `required` (the percentile) and `attained` (share >= required)."""
+    year of the registration's local date) x tier x priority x target with a percentile, `total`
+    targets settled or past due (met or breached), `met`, `share` (percent met), `required` (the
+    percentile) and `attained` (share >= required).
+
+    The periods are read in each target calendar's zone: `program`'s (target_zones()), or `zones`
+    (target -> zone, or one zone for all); a target named in neither: UTC."""
     if period not in ("month", "quarter", "year"):
         raise ValueError(f"period must be month, quarter or year, got {period!r}")
-    try:
-        ZoneInfo(zone)
-    except (ValueError, ZoneInfoNotFoundError):
-        raise ValueError(f"unknown time zone {zone!r} (an IANA name, e.g. Europe/Moscow)") from None
+    by_target: dict[str, str] = dict(target_zones(program)) if program is not None else {}
+    if isinstance(zones, str):
+        by_target, default = {}, zones
+    else:
+        by_target.update(zones or {})
+        default = "UTC"
+    for zone in {default, *by_target.values()}:
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {zone!r} (an IANA name, e.g. Europe/Moscow)") from None
     session_zone = results.sparkSession.conf.get("spark.sql.session.timeZone") or "UTC"
-    # the registration's wall time in `zone`, whatever the session's zone (a timestamp without zone)
-    local = F.convert_timezone(F.lit(session_zone), F.lit(zone), F.col("registered_at").cast(T.TimestampNTZType()))
+    # the registration's wall time in the target's zone, whatever the session's zone (a timestamp
+    # without zone: year, month and quarter of it are the local ones)
+    wall = F.col("registered_at").cast(T.TimestampNTZType())
+
+    def local_in(zone: str) -> Column:
+        return F.convert_timezone(F.lit(session_zone), F.lit(zone), wall)
+
+    local = local_in(default)
+    for target, zone in sorted(by_target.items(), reverse=True):
+        local = F.when(F.col("target") == target, local_in(zone)).otherwise(local)
     per = (F.concat(F.year(local).cast("string"), F.lit("-Q"), F.quarter(local).cast("string"))
            if period == "quarter" else F.date_format(local, _PERIODS[period]))
     counted = results.where(F.col("percentile").isNotNull() & F.col("state").isin("met", "breached"))
     grouped = (counted.groupBy(per.alias("period"), "tier", "priority", "target")
                .agg(F.count(F.lit(1)).alias("total"),
                     F.sum(F.when(F.col("state") == "met", 1).otherwise(0)).cast("long").alias("met"),
-                    F.first("percentile").alias("required")))
+                    F.max("percentile").alias("required")))
     return (grouped.select("period", "tier", "priority", "target", "total", "met",
                            (F.lit(100.0) * F.col("met") / F.col("total")).alias("share"), "required",
                            (F.lit(100.0) * F.col("met") >= F.col("required") * F.col("total")).alias("attained"))
