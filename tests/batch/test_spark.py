@@ -255,6 +255,14 @@ def test_attainment_spark_equals_a_python_count(spark: Any) -> None:
         assert (row["total"], row["met"], row["required"]) == (total, met, required), key
         assert row["share"] == pytest.approx(100 * met / total)
         assert row["attained"] == (100 * met >= required * total)
+    # and the kernel's own attainment over the same results, on one machine
+    from policy_lang.batch import kernel
+    from policy_lang.batch.spark import target_zones
+
+    table = results.toArrow()
+    zones = target_zones(m)
+    local = kernel.attainment(table, period="month", zones=[zones.get(t, "UTC") for t in table["target"].to_pylist()])
+    assert {(r["period"], r["tier"], r["priority"], r["target"]): r for r in local.to_pylist()} == got
 
 
 def python_attainment(m: ModuleType, rows: Any) -> dict[tuple[str, str, str, str], tuple[int, int, float]]:
@@ -295,4 +303,4 @@ def test_bad_event_logs_are_clear_errors(spark: Any) -> None:
     with pytest.raises(ValueError, match="must be a timestamp"):
         replay_spark(df.withColumn("at", F.col("at").cast("string")), CLOCKS)
     with pytest.raises(ValueError, match="aware datetime"):
-        replay_spark(df, CLOCKS, at=datetime(2026, 1, 1))  # noqa: DTZ001 - the naive time is the point
+        replay_spark(df, CLOCKS, at=datetime(2026, 1, 1))  # a naive time
