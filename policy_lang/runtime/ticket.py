@@ -743,7 +743,8 @@ def _decide(respond: Callable[..., Any], tier: str, channel: str, registered_at:
     only through its response deadline, which ticket() does not read: it is kept per query and
     given again without calling respond(), where that deadline is sure to be computed without an
     error (inside the calendar's horizon), so that respond() would have answered the same decision.
-    The generated response() is such a function of its arguments; the key holds `respond` itself."""
+    Only a generated module's response() is such a function of its arguments (_generated()); the
+    key holds `respond` itself."""
     key: tuple[Any, ...] | None = None
     if type(tier) is str and type(channel) is str and (priority is None or type(priority) is str) and (
             request is None or type(request) is str):
@@ -753,13 +754,22 @@ def _decide(respond: Callable[..., Any], tier: str, channel: str, registered_at:
             return hit[0]
     decision = respond(tier=tier, channel=channel, registered_at=registered_at, priority=priority,
                        request=request, **holds).decision
-    if key is not None and decision.accepted and decision.hours is None:
+    if key is not None and decision.accepted and decision.hours is None and _generated(respond):
         quiet = _quiet(decision)
         if quiet is not None:
             if len(_DECIDED) > 10_000:
                 _DECIDED.clear()
             _DECIDED[key] = (decision, quiet)
     return decision
+
+
+def _generated(respond: Callable[..., Any]) -> bool:
+    """Whether `respond` is a generated module's own response() (a lookup in its _DECISIONS, then
+    evaluator.respond()): the registration time changes its decision only through the channel's
+    hours. Any other function (a contract's, bound to its term) is asked every time."""
+    g = getattr(respond, "__globals__", None)
+    return (getattr(respond, "__name__", None) == "response" and isinstance(g, dict)
+            and g.get("response") is respond and "_DECISIONS" in g)
 
 
 def _always(t: float) -> bool:
@@ -975,9 +985,12 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
                     raise _bad("priority: the new priority is missing", i)
                 priority, request = e.value, None
             elif code == _ESC:
-                _choice("channel", e.value, channels, i)
+                if type(e.value) is not str or e.value not in channels:
+                    _choice("channel", e.value, channels, i)
                 for name in (escalations or {}).get(str(e.value), ()):  # `condition X … when escalated via CH`
                     holds[name] = True
+            elif type(e.value) is str and e.value in conditions:
+                holds[e.value] = True
             else:
                 holds[_choice("condition", e.value, conditions, i)] = True
             try:

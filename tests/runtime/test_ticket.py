@@ -336,3 +336,21 @@ def test_contract_bound_ticket_refuses_outside_the_term(tmp_path: Path) -> None:
     outside = datetime(2026, 6, 10, 7, 0, tzinfo=UTC)  # before the term (2026-12-01..2027-11-30)
     a = c.ticket(events=[registered(outside, "phone", "P1")], at=outside)
     assert not a.accepted and "срока действия Договора" in a.explanation
+
+
+def test_a_decision_kept_between_tickets_follows_the_hours_and_the_term() -> None:
+    """ticket() keeps a decision no hour changes between tickets (not asking response() again): a
+    channel with hours and a contract's term are still asked every time, in either order."""
+    repo = Path(__file__).resolve().parents[2]
+    m = policy_lang.load(repo / "policies" / "landesk_support.policy")
+    tue, sat = datetime(2026, 3, 10, 10, 0, tzinfo=MSK), datetime(2026, 3, 14, 12, 0, tzinfo=MSK)
+    for when in (tue, sat, tue, sat):
+        for tier, channel, priority, request in list(m._DECISIONS)[:40]:
+            r = m.response(tier=tier, channel=channel, priority=priority, request=request, registered_at=when)
+            a = m.ticket(tier=tier, events=[registered(when, channel, priority, request)], at=when)
+            assert (a.accepted, [t.due for t in a.targets]) == (r.accepted, [t.deadline for t in r.targets])
+    c = policy_lang.contract(repo / "contracts" / "romashka_landesk.toml", repo / "policies")
+    inside, outside = datetime(2027, 3, 10, 10, 0, tzinfo=MSK), datetime(2026, 6, 10, 10, 0, tzinfo=MSK)
+    for when in (inside, outside, inside):
+        a = c.ticket(events=[registered(when, "portal", "P1")], at=when)
+        assert a.accepted == (when == inside) == c.response(channel="portal", priority="P1", registered_at=when).accepted
