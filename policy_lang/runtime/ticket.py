@@ -843,6 +843,12 @@ def ticket(*, respond: Callable[..., Any], tier: str, events: Iterable[TicketEve
         except (KeyError, TypeError):
             _choice("event kind", e.kind, EVENT_KINDS, i)
             raise  # (unreachable: _choice raised)
+        v, pr, rq = e.value, e.priority, e.request
+        if (v is not None and type(v) is not str) or (pr is not None and type(pr) is not str) or (
+                rq is not None and type(rq) is not str):  # a list or a number is no status, event or priority
+            field = "value" if v is not None and type(v) is not str else "priority" if (
+                pr is not None and type(pr) is not str) else "request"
+            raise _bad(f"{e.kind}: `{field}` must be a string or None, not {describe(getattr(e, field))}", i)
         a = e.at
         if type(a) is not datetime or type(a.tzinfo) not in zones or not MIN_YEAR <= a.year <= MAX_YEAR:
             try:

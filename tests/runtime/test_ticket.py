@@ -7,7 +7,7 @@ that calendar, not read back from the evaluator.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -354,3 +354,17 @@ def test_a_decision_kept_between_tickets_follows_the_hours_and_the_term() -> Non
     for when in (inside, outside, inside):
         a = c.ticket(events=[registered(when, "portal", "P1")], at=when)
         assert a.accepted == (when == inside) == c.response(channel="portal", priority="P1", registered_at=when).accepted
+
+
+@pytest.mark.parametrize("kind", ["status", "event", "priority", "escalated", "condition", "met"])
+@pytest.mark.parametrize("bad", [["waiting"], {"a": 1}, 5], ids=["list", "dict", "int"])
+def test_an_event_value_that_is_not_a_string_is_a_clear_error(kind: str, bad: object) -> None:
+    """A list or a number is no status, event, channel or priority: TicketEventError naming the event,
+    never a TypeError from hashing it."""
+    import policy_lang
+    from policy_lang.runtime.ticket import TicketEvent, TicketEventError, registered
+
+    m = policy_lang.load(Path(__file__).resolve().parents[2] / "policies" / "examples" / "secureco_service_support.policy")
+    t = datetime(2026, 12, 7, 9, tzinfo=timezone(timedelta(hours=11)))
+    with pytest.raises(TicketEventError, match=r"event 2: .*`value` must be a string or None"):
+        m.ticket(tier="partner", events=[registered(t, "phone", priority="P1"), TicketEvent(t, kind, bad)], at=t)
