@@ -195,8 +195,6 @@ def write_report(out_dir: Path, module: ModuleType, summary: Mapping[str, Any], 
                    for r, n in sorted(by_reason.items())])
     else:
         doc.p(TEXT["no_bad_rows"])
-    if summary.get("fallback_tickets"):
-        doc.p(TEXT["fallback"].format(fallback=count_ru(int(summary["fallback_tickets"]), "ticket_gen")))
     doc.p(TEXT["zone"].format(zone=zone))
     files = ["report.md", "report.html"]
     present = [str(r[0]) for r in con.execute(f"SELECT DISTINCT target FROM {t}").fetchall()]
