@@ -223,14 +223,17 @@ def test_replay_spark_equals_ticket(spark: Any, program: Path, tier: str, seed: 
     assert {"met", "breached", "running"} <= set(states), states  # several states, not one
 
 
-def test_end_of_log_is_the_whole_log(spark: Any) -> None:
-    """at=None: every ticket stands at the last event of the whole log (not of its partition)."""
+def test_end_of_log_is_the_whole_log(spark: Any, tmp_path: Path) -> None:
+    """at=None: every ticket stands at the last event of the whole log (not of its partition). The
+    program shipped as a generated module file (what `policyc build` writes), not compiled."""
     from policy_lang.batch.spark import replay_spark
 
     m = module(CLOCKS)
+    built = tmp_path / "secureco_service_support.py"
+    built.write_text(m.__source__, encoding="utf-8")
     log = random_log(m, 80, 4)
     last = max(r["at"] for r in log)
-    df = replay_spark(event_frame(spark, log), m, tier="partner")  # the loaded module: its text is shipped
+    df = replay_spark(event_frame(spark, log), CLOCKS, tier="partner", generated=tmp_path)
     want = scalar_rows(m, log, last, "partner", [])
     assert_same(spark_rows(df), want)
     # the tickets are spread over partitions whose own last events come earlier
@@ -304,3 +307,24 @@ def test_bad_event_logs_are_clear_errors(spark: Any) -> None:
         replay_spark(df.withColumn("at", F.col("at").cast("string")), CLOCKS)
     with pytest.raises(ValueError, match="aware datetime"):
         replay_spark(df, CLOCKS, at=datetime(2026, 1, 1))  # a naive time
+
+
+def test_a_refused_ticket_stops_a_run_without_counts(spark: Any) -> None:
+    """A ticket the kernel refuses is never dropped silently: counted (ReplayCounts), or the run fails
+    naming it."""
+    from policy_lang.batch.spark import ReplayCounts, replay_spark
+
+    reg = datetime(2026, 3, 3, 1, tzinfo=UTC)
+    log = [{"ticket": "good", "at": reg, "kind": "registered", "value": "email", "priority": "P1", "request": None,
+            "tier": "partner"},
+           {"ticket": "bad", "at": reg, "kind": "registered", "value": "email", "priority": "P1", "request": None,
+            "tier": "partner"},
+           {"ticket": "bad", "at": reg + timedelta(hours=1), "kind": "status", "value": "no_such_status",
+            "priority": None, "request": None, "tier": None}]
+    with pytest.raises(Exception, match=r"1 ticket\(s\) refused, the first: ticket bad: .*no_such_status"):
+        replay_spark(event_frame(spark, log), CLOCKS, at=AT).collect()
+    counts = ReplayCounts(spark.sparkContext)
+    rows = replay_spark(event_frame(spark, log), CLOCKS, at=AT, counts=counts).collect()
+    assert {r["ticket"] for r in rows} == {"good"}
+    assert (counts.tickets, counts.failed_tickets) == (2, 1)
+    assert [t for t, _ in counts.failures] == ["bad"]
