@@ -126,12 +126,118 @@ def _unworked(cal: CalendarArrays, x: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
+class _Lookup:
+    """np.searchsorted(a, q, side="left" | "right") over a sorted int64 array without a binary search:
+    a table of the left count at the start of every bucket of 2**shift seconds, then at most `steps`
+    one-element corrections (a bucket no wider than the smallest gap holds one element at most).
+    Built once per array; O(1) gathers per query, whatever the order of the queries."""
+
+    _MAX_TABLE = 1 << 22
+
+    def __init__(self, a: IntArray) -> None:
+        a = np.asarray(a, dtype=np.int64)
+        self.lo = lo = int(a[0]) if len(a) else 0
+        span = int(a[-1]) - lo + 1 if len(a) else 1
+        gaps = np.diff(a)
+        gap = int(gaps[gaps > 0].min()) if (gaps > 0).any() else span
+        shift = max(gap.bit_length() - 1, 0)  # 2**shift <= the smallest gap
+        while (span >> shift) + 2 > self._MAX_TABLE:
+            shift += 1
+        self.shift = shift
+        nb = (span >> shift) + 1
+        self.nb = nb
+        self.table = np.searchsorted(a, lo + (np.arange(nb + 1, dtype=np.int64) << shift), side="left").astype(np.int64)
+        per = np.bincount((a - lo) >> shift, minlength=nb) if len(a) else np.zeros(1, np.int64)
+        self.steps = int(per.max()) if len(per) else 0
+        self.pad = np.append(a, np.iinfo(np.int64).max)
+        self.a = a
+
+    def __call__(self, q: IntArray, side: str) -> IntArray:
+        if self.steps > 4:  # crowded buckets: the binary search is as good
+            out: IntArray = np.searchsorted(self.a, q, side=side).astype(np.int64)  # type: ignore[call-overload]
+            return out
+        b = q - self.lo
+        b >>= self.shift
+        np.clip(b, 0, self.nb, out=b)
+        res: IntArray = self.table[b]
+        pad = self.pad
+        for _ in range(self.steps):
+            res += (pad[res] <= q) if side == "right" else (pad[res] < q)
+        return res
+
+
+class _IntCalendar:
+    """A calendar's arrays prepared for whole-second queries: bucket lookups over its window starts
+    and its cumulative working seconds, and `off[i] = cum[i] - starts[i]` (working seconds before the
+    horizon's start of instant 0 inside window i)."""
+
+    def __init__(self, cal: CalendarArrays) -> None:
+        self.cal = cal
+        self.starts_at = _Lookup(cal.starts)
+        self.cum_at = _Lookup(cal.cum)
+        self.off = np.append(cal.cum[:-1] - cal.starts, 0).astype(np.int64)
+        self.cum_next = np.append(cal.cum[1:], cal.cum[-1]).astype(np.int64)
+
+    def add(self, t: IntArray, s: IntArray) -> IntArray:
+        """add_working() for int64 starts and seconds (> 0 or == 0), -1 past the horizon."""
+        cal = self.cal
+        n_int = len(cal.starts)
+        i = self.starts_at(t, "right")
+        i -= 1
+        before = i < 0
+        np.maximum(i, 0, out=i)
+        inside = t < cal.ends[i]
+        x = np.where(inside, self.off[i] + t, self.cum_next[i])
+        if before.any():
+            x[before] = 0
+        x += s
+        j = self.cum_at(x, "left")  # the window the count ends in: j - 1
+        past = j >= len(cal.cum)
+        low = j == 0
+        np.clip(j, 1, n_int, out=j)
+        j -= 1
+        out: IntArray = x - self.off[j]
+        if low.any():
+            out[low] = cal.starts[0]
+        zero = s == 0
+        if zero.any():  # next_opening(): the start itself when open, else the next opening
+            z = np.flatnonzero(zero)
+            iz, tz = i[z], t[z]
+            nxt = np.where(~before[z] & inside[z], tz, np.where(iz + 1 < n_int, cal.starts[np.minimum(iz + 1, n_int - 1)], -1))
+            nxt[before[z]] = cal.starts[0]
+            out[z] = nxt
+            past[z] = nxt < 0
+        bad = past | (t < cal.first) | (t >= cal.last)
+        out[bad] = -1
+        return out
+
+
+_INT_CALS: dict[int, tuple[CalendarArrays, _IntCalendar]] = {}
+
+
+def _int_calendar(cal: CalendarArrays) -> _IntCalendar:
+    hit = _INT_CALS.get(id(cal))
+    if hit is not None and hit[0] is cal:
+        return hit[1]
+    out = _IntCalendar(cal)
+    _INT_CALS[id(cal)] = (cal, out)
+    return out
+
+
 def add_working(cal: CalendarArrays, start: np.ndarray, seconds: np.ndarray | int) -> np.ndarray:
     """The instant `seconds` (> 0) of working time after each `start`, as
     BusinessCalendar.add_working_time counts it (from the next opening when closed; a count that uses
     a window up ends at its closing). int64 in, int64 out (-1 past the horizon); float64 in (instants
     with microseconds), float64 out (NaN past the horizon). seconds == 0: the next opening."""
-    floats = np.asarray(start).dtype.kind == "f"
+    floats = np.asarray(start).dtype.kind == "f" or np.asarray(seconds).dtype.kind == "f"
+    if not floats:
+        t_i = np.asarray(start, dtype=np.int64)
+        s_i = np.broadcast_to(np.asarray(seconds, dtype=np.int64), t_i.shape)
+        if cal.always:
+            return t_i + s_i
+        if not len(cal.starts):
+            return np.full(t_i.shape, -1, dtype=np.int64)
+        return _int_calendar(cal).add(t_i, s_i)
     t = np.asarray(start, dtype=np.float64)
     s = np.broadcast_to(np.asarray(seconds, dtype=np.float64), t.shape)
     if cal.always:
@@ -150,7 +256,7 @@ def add_working(cal: CalendarArrays, start: np.ndarray, seconds: np.ndarray | in
             nxt = np.where((i >= 0) & inside, t, np.where(i + 1 < len(starts), starts[j], np.nan))
             out = np.where(zero, nxt, out)
         out[(t < cal.first) | (t >= cal.last) | np.isnan(t)] = np.nan
-    if floats:
+    if np.asarray(start).dtype.kind == "f":
         return out
     bad = np.isnan(out)
     res = np.where(bad, -1, out).astype(np.int64)
@@ -314,12 +420,14 @@ def due_of_rules(module: Any, rules: Sequence[TargetRule], start: np.ndarray,
     or past a calendar's horizon); float64 starts give float64 dues (NaN for none). `module` is the
     generated module the rules come from (kept for the API: its calendars are the rules' own)."""
     floats = np.asarray(start).dtype.kind == "f"
-    t = np.asarray(start, dtype=np.float64)
     idx = np.asarray(rule_index, dtype=np.int64)
-    due = np.full(len(t), np.nan)
-    prov = np.zeros(len(t), dtype=bool)
     if len(idx) and (idx.min() < 0 or idx.max() >= len(rules)):
         raise ValueError(f"rule_index must be 0..{len(rules) - 1}")
+    if not floats:
+        return _due_of_rules_int(rules, np.asarray(start, dtype=np.int64), idx)
+    t = np.asarray(start, dtype=np.float64)
+    due = np.full(len(t), np.nan)
+    prov = np.zeros(len(t), dtype=bool)
     order = np.argsort(idx, kind="stable")
     bounds = np.searchsorted(idx[order], np.arange(len(rules) + 1))
     for r, rule in enumerate(rules):
@@ -329,9 +437,72 @@ def due_of_rules(module: Any, rules: Sequence[TargetRule], start: np.ndarray,
         d = _due_float(rule, t[sel])
         due[sel] = d
         prov[sel] = _provisional_of(rule.calendar, rule.reading, d)
-    if floats:
-        return due, prov
-    return np.where(np.isnan(due), -1, due).astype(np.int64), prov
+    return due, prov
+
+
+def _due_of_rules_int(rules: Sequence[TargetRule], t: IntArray, idx: IntArray) -> tuple[IntArray, BoolArray]:
+    """due_of_rules() for whole-second starts: the rules grouped by what their due depends on (working
+    time on one calendar with per-rule seconds; clock seconds; each other rule alone), each group
+    computed in one pass of int64 table lookups, no sort of the starts."""
+    keys: dict[tuple[Any, ...], int] = {}
+    group_of = np.zeros(len(rules), dtype=np.int64)
+    secs = np.zeros(len(rules), dtype=np.int64)
+    for r, rule in enumerate(rules):
+        if rule.reading == "working_time" and rule.calendar is not None and rule.seconds is not None:
+            key: tuple[Any, ...] = ("w", id(rule.calendar))
+        elif rule.reading == "clock" and rule.seconds is not None:
+            key = ("c",)
+        elif rule.reading in _NONE:
+            key = ("none",)
+        else:
+            key = ("rule", r)
+        group_of[r] = keys.setdefault(key, len(keys))
+        secs[r] = int(rule.seconds or 0)
+    first_rule = {g: r for r, g in reversed(list(enumerate(group_of.tolist())))}
+    n = len(t)
+    if len(keys) == 1:
+        parts: list[tuple[int, IntArray | None]] = [(0, None)]
+    else:
+        g_of = group_of[idx]
+        present = np.flatnonzero(np.bincount(g_of, minlength=len(keys)))
+        parts = [(int(g), np.flatnonzero(g_of == g)) for g in present]
+    due = np.full(n, -1, dtype=np.int64)
+    prov = np.zeros(n, dtype=bool)
+    for g, sel in parts:
+        rule = rules[first_rule[g]]
+        tt = t if sel is None else t[sel]
+        ii = idx if sel is None else idx[sel]
+        if rule.reading in _NONE:
+            continue
+        if rule.reading == "working_time" and rule.calendar is not None and rule.seconds is not None:
+            ca = CalendarArrays.of(rule.calendar)
+            d = add_working(ca, tt, secs[ii])
+        elif rule.reading == "clock" and rule.seconds is not None:
+            d = tt + secs[ii]
+        else:
+            f = _due_float(rule, tt.astype(np.float64))
+            d = np.where(np.isnan(f), -1, f).astype(np.int64)
+        p = _provisional_int(rule.calendar, rule.reading, d)
+        if sel is None:
+            due, prov = d, p
+        else:
+            due[sel] = d
+            prov[sel] = p
+    return due, prov
+
+
+def _provisional_int(cal: BusinessCalendar | None, reading: str, due: IntArray) -> BoolArray:
+    """_provisional_of() for int64 dues (-1: none)."""
+    if cal is None or reading not in WORKING_READINGS:
+        return np.zeros(len(due), dtype=bool)
+    ca = CalendarArrays.of(cal)
+    p = ca.provisional_from
+    if p is None:
+        return np.zeros(len(due), dtype=bool)
+    out: BoolArray = due >= p if cal._open_instant(float(p)) else due > p
+    if p <= -1:
+        out &= due != -1
+    return out
 
 
 # -- replay ---------------------------------------------------------------------------------------

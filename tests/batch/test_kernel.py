@@ -325,3 +325,38 @@ def test_attainment_equals_a_count(modules: dict[str, ModuleType]) -> None:
             assert got == {k: (n, k_met, 100 * k_met >= pct * n) for k, (n, k_met, pct) in want.items()}, (name, period)
             checked += len(got)
     assert checked > 0
+
+
+def test_bucket_lookup_equals_searchsorted() -> None:
+    """The table lookup behind the whole-second fast path == np.searchsorted, on sparse, crowded and
+    repeated arrays, for queries below, inside and past them."""
+    rng = np.random.default_rng(7)
+    arrays = [np.array([5], dtype=np.int64), np.cumsum(rng.integers(1, 4, 50_000)).astype(np.int64),
+              np.sort(rng.integers(0, 10**9, 1000)).astype(np.int64), np.array([0, 0, 3, 3, 3, 9], dtype=np.int64),
+              np.sort(np.concatenate([rng.integers(0, 100, 10), rng.integers(10**9, 2 * 10**9, 10)])).astype(np.int64)]
+    for a in arrays:
+        look = kernel._Lookup(a)
+        q = np.concatenate([rng.integers(int(a[0]) - 10, int(a[-1]) + 10, 20_000), a, a - 1, a + 1]).astype(np.int64)
+        for side in ("left", "right"):
+            assert np.array_equal(look(q, side), np.searchsorted(a, q, side=side)), (len(a), side)
+
+
+def test_add_working_whole_seconds_equals_microseconds_path(modules: dict[str, ModuleType]) -> None:
+    """int64 starts (the table path) and the same starts as float64 (the binary-search path) give the
+    same due, next openings (0 seconds) and horizon edges included."""
+    rng = np.random.default_rng(11)
+    seen = 0
+    for m in modules.values():
+        for r in _rules(m):
+            if r.calendar is None or r.reading != "working_time" or r.calendar.horizon is None:
+                continue
+            ca = kernel.CalendarArrays.of(r.calendar)
+            t = _starts(rng, r.calendar, 5000)
+            t[:20] = [ca.first - 1, ca.first, ca.first + 1, ca.last - 1, ca.last, ca.last + 1, *ca.starts[:7], *ca.ends[-7:]]
+            s = rng.choice(np.array([0, 0, 1, 3600, 9 * 3600, 500 * 3600], dtype=np.int64), len(t))
+            got = kernel.add_working(ca, t, s)
+            f = kernel.add_working(ca, t.astype(np.float64), s)
+            assert np.array_equal(got, np.where(np.isnan(f), -1, f).astype(np.int64)), (r.calendar.name, r.id)
+            assert (got == -1).any() and (got > 0).any()
+            seen += 1
+    assert seen >= 3
