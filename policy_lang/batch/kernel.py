@@ -307,11 +307,23 @@ class _Zone:
             t = n
         self.trans = np.asarray(trans, dtype=np.float64)
         self.offs = np.asarray(offs, dtype=np.float64)
+        # the wall times at which each offset begins for a wall time read with fold=0 (zoneinfo, PEP 495:
+        # a wall time in a gap or a repeated hour takes the offset before the change)
+        wall0 = self.trans + np.maximum(self.offs, np.concatenate(([self.offs[0]], self.offs[:-1])))
+        wall0[0] = -np.inf
+        self.wall0 = wall0
 
     def local(self, t: np.ndarray) -> np.ndarray:
         """Local seconds since 1970-01-01 00:00 local for each UTC instant (float)."""
         k = np.searchsorted(self.trans, t, side="right") - 1
         return t + self.offs[np.maximum(k, 0)]
+
+    def utc_of_wall(self, wall: np.ndarray) -> np.ndarray:
+        """The UTC instant of each local wall time (seconds since 1970-01-01 00:00 local), as
+        datetime(..., tzinfo=ZoneInfo(zone)).timestamp() reads it (fold=0)."""
+        k = np.searchsorted(self.wall0, wall, side="right") - 1
+        out: np.ndarray = wall - self.offs[np.maximum(k, 0)]
+        return out
 
     def ordinal(self, t: np.ndarray) -> np.ndarray:
         """The local date's proleptic ordinal of each instant."""
@@ -820,8 +832,6 @@ class _Fast:
                         continue
                     if v in rule.restarts or (rule.every and v in rule.cycle) or v == t.counted_from:
                         bad[_EVENT, c] = True
-                    if kind == 1 and v in rule.pauses:
-                        bad[_STATUS, c] = True  # a term in days moved by a pause: the scalar path
                 if rule.every and ("update" in rule.cycle or not rule.cycle):
                     bad[_UPDATE, :] = True
             running = {self.plans[i].rule.id for i in ids if self.plans[i].kind in (0, 1)}
@@ -830,6 +840,50 @@ class _Fast:
         del statuses, nv
         g = self.groups[id(decision)] = _Group(decision, ids, bad)
         return g
+
+    def _move_days(self, plan: np.ndarray, due: FloatArray, a: FloatArray, b: FloatArray,
+                   start: FloatArray) -> tuple[FloatArray, BoolArray]:
+        """runtime.ticket._move_days for many rows: a term in days paused from instant a to b moves its
+        due by the days from a's local day (not before the day after the term's start) up to b's day,
+        working days of its calendar for a term in working days, keeping the due's wall time.
+        Returns (due, lost): lost where the scalar path refuses (a day outside the calendar's horizon)."""
+        out = due.copy()
+        lost = np.zeros(len(due), dtype=bool)
+        for pid in np.unique(plan).tolist():
+            sel = np.flatnonzero(plan == pid)
+            rule = self.plans[pid].rule
+            zone = _zone(_zone_of(rule))
+            d, aa, bb = due[sel], a[sel], b[sel]
+            first = np.maximum(np.floor(zone.local(aa) / _DAY), np.floor(zone.local(start[sel]) / _DAY) + 1)
+            last = np.floor(zone.local(bb) / _DAY)
+            mv = (aa < d) & (last > first)
+            if not mv.any():
+                continue
+            sel, d, first, last = sel[mv], d[mv], first[mv], last[mv]
+            ldue = np.floor(zone.local(d))
+            dday = np.floor(ldue / _DAY)
+            sod = ldue - dday * _DAY
+            cal = rule.calendar
+            gone = np.zeros(len(sel), dtype=bool)
+            if rule.reading in ("business_days", "next_business_day") and cal is not None and not isinstance(
+                    cal, _AlwaysOpen):
+                days = np.asarray(cal._days, dtype=np.float64) - _EPOCH_ORD
+                lo, hi = cal._first_ord - _EPOCH_ORD, cal._last_ord - _EPOCH_ORD
+                gone |= (first < lo) | (last - 1 > hi)  # is_working_day() of a day outside the horizon
+                n = np.searchsorted(days, last, side="left") - np.searchsorted(days, first, side="left")
+                keep = n == 0
+                gone |= ~keep & ((dday < lo) | (dday > hi))  # add_business_days() from outside it
+                k = np.searchsorted(days, dday, side="right") + n - 1
+                gone |= ~keep & (k >= len(days))
+                newday = np.where(keep | gone, dday, days[np.clip(k, 0, max(len(days) - 1, 0))] if len(days) else dday)
+                moved = np.where(keep, d, zone.utc_of_wall(newday * _DAY + sod))
+            else:
+                newday = dday + (last - first)
+                moved = zone.utc_of_wall(newday * _DAY + sod)
+                gone |= newday + _EPOCH_ORD > date(2200, 12, 31).toordinal()
+            out[sel] = moved
+            lost[sel] = gone
+        return out, lost
 
     def _w(self, cal: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Own time of each row at instants t: working seconds on its calendar, or t itself."""
@@ -954,7 +1008,14 @@ class _Fast:
         def resume(r: np.ndarray, ts: np.ndarray) -> None:
             c = ~np.isnan(paused[r]) & ~stopped[r]
             rr, tt = r[c], ts[c]
+            since = paused[rr]
             paused[rr] = np.nan
+            dm = days[rr] & ~breached[rr] & ~np.isnan(due[rr])
+            if dm.any():  # a term in days: its due moves by the days paused
+                rd = rr[dm]
+                moved, lost = self._move_days(pl[rd], due[rd], since[dm], tt[dm], start[rd])
+                due[rd] = moved
+                bad[rd] |= lost
             t2 = timed[rr]
             rt, tt = rr[t2], tt[t2]
             s2 = self._w(pcal[rt], tt)

@@ -360,3 +360,61 @@ def test_add_working_whole_seconds_equals_microseconds_path(modules: dict[str, M
             assert (got == -1).any() and (got > 0).any()
             seen += 1
     assert seen >= 3
+
+
+def _assert_rows_equal(m: ModuleType, tickets: list[list[tuple[Any, ...]]], names: list[str], at: datetime) -> dict[str, str]:
+    """replay() == ticket() for every ticket, field by field; returns the result's metadata."""
+    import json
+    got = kernel.replay(m, _table(tickets, names), at=at)
+    meta = {k.decode(): v.decode() for k, v in got.schema.metadata.items()}
+    failures = dict(json.loads(meta["failures"]))
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in got.to_pylist():
+        by.setdefault(r["ticket"], []).append(r)
+    for tname, rows in zip(names, tickets):
+        want = _expected(m, rows, at)
+        if isinstance(want, str):
+            assert failures.get(tname) == want and tname not in by, (tname, want)
+            continue
+        have = by.get(tname, [])
+        assert [r["target"] for r in have] == [s.id for s in want.targets], tname
+        for r, s in zip(have, want.targets):
+            where = (tname, s.id, rows)
+            assert (r["state"], r["due"], r["met_at"], r["breached_at"]) == (
+                s.state, _us(s.due), _us(s.met_at), _us(s.breached_at)), where
+            assert (r["elapsed"], r["remaining"], r["provisional"], r["cycles"], r["breaches"]) == (
+                s.elapsed, s.remaining, s.provisional, s.cycles, s.breaches), where
+            assert r["priority"] == want.priority, where
+    return meta
+
+
+def test_days_terms_paused_stay_in_the_kernel(modules: dict[str, ModuleType]) -> None:
+    """A term in (business) days paused by a waiting status moves by the days paused: replayed by the
+    kernel itself (no scalar fallback), == ticket(), over pauses of hours to weeks that cross DST
+    changes (Sydney), weekends and holidays, the horizon's end and provisional years."""
+    m = modules["secureco_service_support"]
+    rng = np.random.default_rng(194)
+    keys = [k for k, d in m._DECISIONS.items() if d.accepted]
+    pausing = sorted({s for r in m.CLOCKS.values() for s in r.pauses})
+    statuses = list(m.STATUSES)
+    assert pausing
+    lo = datetime(2026, 1, 5, tzinfo=UTC).timestamp()
+    tickets: list[list[tuple[Any, ...]]] = []
+    for i in range(3000):
+        tier, channel, priority, request = keys[i % len(keys)]
+        t = float(rng.integers(int(lo), int(lo) + 5 * 365 * 86_400))
+        rows: list[tuple[Any, ...]] = [(t, "registered", channel, priority, request, tier)]
+        for _ in range(int(rng.integers(1, 5))):
+            t += float(rng.choice([60, 3600, 86_400, 3 * 86_400, 20 * 86_400]) * rng.random()) // 1
+            rows.append((t, "status", pausing[int(rng.integers(len(pausing)))], None, None, None))
+            t += float(rng.choice([60, 3600, 86_400, 4 * 86_400, 30 * 86_400]) * rng.random()) // 1
+            back = rng.random()
+            rows.append((t, "status", None if back < 0.5 else statuses[int(rng.integers(len(statuses)))], None, None, None))
+        if rng.random() < 0.7:
+            t += float(rng.integers(0, 10 * 86_400))
+            rows.append((t, "resolved", None, None, None, None))
+        tickets.append(rows)
+    names = [str(i) for i in range(len(tickets))]
+    meta = _assert_rows_equal(m, tickets, names, datetime(2029, 6, 1, tzinfo=UTC))
+    assert int(meta["fallback_tickets"]) == 0, meta["fallback_tickets"]
+    assert int(meta["kernel_tickets"]) > 2500
