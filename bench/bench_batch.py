@@ -10,7 +10,9 @@ registration -> due, >= 2 M/s with pauses and priority changes):
     (secureco_service_support), target rows/s; and the share of tickets the kernel answered itself
     (the rest go through the scalar ticket(): counted in `fallback_tickets`);
   * the scalar response() loop on a sample, and the scalar ticket() loop on a sample;
-  * pandas `Timestamp + n * CustomBusinessHour` on a sample (as bench/bench_evaluator.py does).
+  * pandas `Timestamp + n * CustomBusinessHour` on a sample (as bench/bench_evaluator.py does);
+  * the kernel before the fast paths (bench/_kernel_before.py, a frozen copy) on the same input, in the
+    same run: "before" / "after" side by side.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ sys.path.insert(0, str(ROOT))
 import policy_lang  # noqa: E402
 from policy_lang.batch import kernel  # noqa: E402
 from policy_lang.runtime.ticket import TicketEvent  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import _kernel_before as before  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 5
@@ -57,6 +62,9 @@ def main() -> None:
     starts = rng.integers(int(lo), int(hi), N_DUE, dtype=np.int64)
     idx = rng.integers(0, len(rules), N_DUE)
     rate_due = median_rate(lambda: kernel.due_of_rules(landesk, rules, starts, idx), N_DUE)
+    rate_due_before = median_rate(lambda: before.due_of_rules(landesk, rules, starts, idx), N_DUE)
+    got, want = kernel.due_of_rules(landesk, rules, starts, idx), before.due_of_rules(landesk, rules, starts, idx)
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), "the fast path changed an answer"
 
     # the scalar response() on a sample
     keys = [k for k, d in landesk._DECISIONS.items() if d.accepted and d.seconds]
@@ -122,6 +130,10 @@ def main() -> None:
     rows = out.num_rows
     meta = out.schema.metadata
     rate_replay = median_rate(lambda: kernel.replay(sec, table, at=at), rows)
+    old = before.replay(sec, table, at=at)
+    assert old.equals(out), "the fast paths changed an answer"
+    meta_before = old.schema.metadata
+    rate_replay_before = median_rate(lambda: before.replay(sec, table, at=at), rows)
 
     def scalar_ticket() -> None:
         for evs in scalar_tickets:
@@ -130,12 +142,15 @@ def main() -> None:
     per_ticket = rows / N_TICKETS
     rate_ticket = median_rate(scalar_ticket, len(scalar_tickets)) * per_ticket
 
-    print(f"kernel registration -> due ({N_DUE:,} starts): {rate_due / 1e6:8.2f} M target deadlines/s")
+    print(f"kernel registration -> due ({N_DUE:,} starts): {rate_due / 1e6:8.2f} M target deadlines/s   "
+          f"before {rate_due_before / 1e6:.2f} M/s, x{rate_due / rate_due_before:.1f}")
     print(f"scalar response() loop (100,000):          {rate_resp / 1e6:8.2f} M/s   kernel x{rate_due / rate_resp:,.0f}")
     print(f"pandas CustomBusinessHour (2,000):         {rate_pandas / 1e6:8.4f} M/s   kernel x{rate_due / rate_pandas:,.0f}")
     print(f"kernel replay, pauses + priority changes ({N_TICKETS:,} tickets, {rows:,} target rows): "
           f"{rate_replay / 1e6:6.2f} M target rows/s; kernel answered {meta[b'kernel_tickets'].decode()} tickets, "
           f"scalar fallback {meta[b'fallback_tickets'].decode()}, refused {meta[b'failed_tickets'].decode()}")
+    print(f"  before: {rate_replay_before / 1e6:6.2f} M target rows/s (x{rate_replay / rate_replay_before:.1f} now); "
+          f"scalar fallback {meta_before[b'fallback_tickets'].decode()} tickets")
     print(f"scalar ticket() loop (5,000 tickets):      {rate_ticket / 1e6:8.3f} M target rows/s   kernel x{rate_replay / rate_ticket:,.1f}")
 
 
