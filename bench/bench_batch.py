@@ -11,7 +11,7 @@ registration -> due, >= 2 M/s with pauses and priority changes):
     (the rest go through the scalar ticket(): counted in `fallback_tickets`);
   * the scalar response() loop on a sample, and the scalar ticket() loop on a sample;
   * pandas `Timestamp + n * CustomBusinessHour` on a sample (as bench/bench_evaluator.py does);
-  * the kernel before the fast paths (bench/_kernel_before.py, a frozen copy) on the same input, in the
+  * the kernel before the fast paths (read from git at c32f2e3^, bench/_reference.py) on the same input, in the
     same run: "before" / "after" side by side.
 """
 
@@ -36,7 +36,10 @@ from policy_lang.batch import kernel  # noqa: E402
 from policy_lang.runtime.ticket import TicketEvent  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-import _kernel_before as before  # noqa: E402
+from _reference import reference  # noqa: E402
+
+#: the kernel before its fast paths (the commit before c32f2e3), read from git
+before = reference("policy_lang/batch/kernel.py", "c32f2e3^", "_kernel_before")
 
 QUICK = "--quick" in sys.argv
 REPEATS = 3 if QUICK else 5

@@ -13,7 +13,7 @@ state and due time read (the headline: an honest answer, as a service showing wh
 reads it; the explanation is not read, it is written only when read), the same without reading
 anything, ticket() for a ticket of one event (its registration), and response() calls/s for the same
 registration; each ticket() figure beside the same call of the implementation before the speed work
-(bench/_ticket_before.py, a copy of runtime/ticket.py as it was, given the same generated module's
+(runtime/ticket.py as it was at a6e1633^, read from git by bench/_reference.py, given the same generated module's
 decisions and clock rules). The bar (issue 19): ten events >= 100,000 answers/s, response() >= 500,000.
 Rates are CPU time (time.process_time) so that other processes on a shared machine weigh less; the
 variants take turns within each of the 7 rounds, so that a busy moment weighs on all of them.
@@ -36,7 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import _ticket_before as before  # noqa: E402  (bench/, beside this file)
+from _reference import reference  # noqa: E402  (bench/, beside this file)
+
+#: ticket() before its fast paths (the commit before a6e1633), read from git
+before = reference("policy_lang/runtime/ticket.py", "a6e1633^", "_ticket_before")
 
 from policy_lang.runtime.ticket import (  # noqa: E402
     TicketEvent,
