@@ -49,6 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_calendar.py
 	$(BIN)/python bench/bench_evaluator.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_ticket.py
+	$(BIN)/python bench/bench_batch.py
 
 # the dependency ranges' lower bounds (constraints/lower.txt) in a fresh venv: CI runs it after `make test`
 lower-bounds: test-deps
