@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from policy_lang.diagnostics import Diagnostic, Label, Span
 from policy_lang.runtime.ticket import PRIORITY_CHANGE_RULES
 from policy_lang.semantics import constructs
-from policy_lang.semantics.precedence import cell_calendar
+from policy_lang.semantics.precedence import PARTY_ROLES, cell_calendar
 from policy_lang.syntax import ast
 
 if TYPE_CHECKING:
@@ -582,6 +582,23 @@ class Checker:
                     v = getattr(n, name)
                     if v is not None and not isinstance(v, (str, int)):
                         stack.append(v)
+
+    def check_parties(self, d: ast.PartiesDecl) -> None:
+        """`plays ROLE`: one of PARTY_ROLES, each played by one party at most."""
+        seen: dict[str, ast.Party] = {}
+        for p in d.parties:
+            if p.plays is None:
+                continue
+            if p.plays.value not in PARTY_ROLES:
+                self.error("P0301", f"a party plays {', '.join(PARTY_ROLES)}, not `{p.plays.value}`", p.plays.span,
+                           "unknown role", help="`plays provider` (who owes the services: ИСПОЛНИТЕЛЬ), `plays vendor` "
+                           "(the manufacturer), `plays customer`")
+            elif p.plays.value in seen:
+                self.error("P0202", f"two parties play `{p.plays.value}`", p.plays.span, "second one",
+                           secondary=[Label(seen[p.plays.value].span, "first one")],
+                           help="one party plays each role; the annex names it by its label")
+            else:
+                seen[p.plays.value] = p
 
     def check_holidays(self, h: ast.HolidaysDecl) -> None:
         official_years = None

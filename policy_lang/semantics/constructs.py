@@ -61,7 +61,7 @@ CONSTRUCTS: tuple[Construct, ...] = (
     Construct("include", ast.Include, Skip("resolved by the loader before checking"), True, Skip("no name"),
               Skip("resolved by the loader"), Skip("resolved by the loader"), Skip("not printed")),
     Construct("parties", ast.PartiesDecl, "parties", False, Skip("its lines declare `party`"),
-              _ONLY_NAMES, "parties", "parties"),
+              "check_parties", "parties", "parties"),
     Construct("holidays", ast.HolidaysDecl, "holiday_sets", True, "holidays", "check_holidays", "holidays", "holiday_sets"),
     Construct("calendar", ast.CalendarDecl, "calendars", True, "calendar", "check_calendar", "calendar", "calendars"),
     Construct("channel", ast.ChannelDecl, "channels", True, "channel", "check_channel", "channel", "channels"),

@@ -105,7 +105,8 @@ class _Context:
         for s in p.services:
             if s.grants_channel and s.grants_channel not in self.granting:
                 self.granting[s.grants_channel] = s
-        self.executor = "executor" if "executor" in ix.parties else None
+        provider = model.party_playing(p.parties, "provider")
+        self.executor = provider.id if provider is not None else None
 
     def label(self, priority: str | None) -> str:
         return self.priorities[priority].short if priority in self.priorities else str(priority)
@@ -203,7 +204,8 @@ class _Context:
             priority = r.becomes
             add_clause(r.clause)
             via = join_ru([quote(self.channels[c].title) for c in r.unless_via if c in self.channels], "или")
-            vendor = next((x.label for x in p.parties if x.id == "manufacturer"), "исполнитель")
+            playing = model.party_playing(p.parties, "vendor")
+            vendor = playing.label if playing is not None else "исполнитель"
             lower = (f"; {vendor} вправе по своему усмотрению понизить его до {self.label(r.may_lower_to)}"
                      if r.may_lower_to else "")
             args = {"reported": self.label(effective), "becomes": self.label(r.becomes), "lower": lower}

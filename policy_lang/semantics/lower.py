@@ -372,7 +372,7 @@ class Lowering:
         return [model.DefinedTerm(e.term.value, tuple(a.value for a in e.avoid)) for e in t.entries]
 
     def parties(self, d: ast.PartiesDecl) -> list[model.Party]:
-        return [model.Party(p.id.value, p.label.value, p.role.value, p.span) for p in d.parties]
+        return [model.Party(p.id.value, p.label.value, p.role.value, _n(p.plays), p.span) for p in d.parties]
 
     def channel(self, c: ast.ChannelDecl) -> model.Channel:
         return model.Channel(c.id.value, c.title.value, _ref(c.ref), _t(c.contact), _n(c.available),
@@ -550,13 +550,12 @@ def lower(items: list[object], files: list[tuple[str, str]], main_path: str) -> 
 
 
 def _performance(d: ast.PerformanceDecl | None, parties: tuple[model.Party, ...]) -> model.Performance:
-    """The policy's `performance` block, or the default: the executor owes the services and
-    performs them through the manufacturer, when the policy names both; the annex prevails."""
-    ids = {p.id for p in parties}
+    """The policy's `performance` block, or the default: the party that `plays provider` owes the
+    services and performs them through the one that `plays vendor`; the annex prevails."""
+    provider, vendor = model.party_playing(parties, "provider"), model.party_playing(parties, "vendor")
     if d is None:
-        return model.Performance("executor" if "executor" in ids else None,
-                                 "manufacturer" if "manufacturer" in ids else None, "annex", None, None)
-    return model.Performance(_n(d.provider) or ("executor" if "executor" in ids else None), _n(d.through),
+        return model.Performance(provider.id if provider else None, vendor.id if vendor else None, "annex", None, None)
+    return model.Performance(_n(d.provider) or (provider.id if provider else None), _n(d.through),
                              _n(d.precedence) or "annex", _t(d.vendor_terms), _ref(d.ref))
 
 

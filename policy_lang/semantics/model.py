@@ -13,6 +13,7 @@ from policy_lang.diagnostics import Span
 from policy_lang.records import frozen
 from policy_lang.runtime import ru_text
 from policy_lang.runtime.ticket import PRIORITY_CHANGE_RULES as PRIORITY_CHANGE_RULES  # Program.priority_change's choices
+from policy_lang.semantics.precedence import PARTY_ROLES as PARTY_ROLES  # Party.plays's choices
 
 _span = field(eq=False, repr=False, default=None)
 
@@ -75,10 +76,16 @@ class SourceFile:
 
 @frozen
 class Party:
-    id: str  # executor / manufacturer / customer
+    id: str
     label: str  # ИСПОЛНИТЕЛЬ
-    role: str
+    role: str  # what the party does, as the annex describes it
+    plays: str | None = None  # PARTY_ROLES: provider (owes the services), vendor (the manufacturer), customer
     span: Span = _span
+
+
+def party_playing(parties: tuple[Party, ...], role: str) -> Party | None:
+    """The party that plays `role` (declared by `plays`, never inferred from an id): the one rule."""
+    return next((p for p in parties if p.plays == role), None)
 
 
 @frozen

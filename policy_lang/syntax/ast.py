@@ -96,6 +96,7 @@ class Party:
     id: Name
     label: Text
     role: Text
+    plays: Name | None = None  # `plays provider|vendor|customer`: which part of the annex it is
     span: Span = _span
 
 

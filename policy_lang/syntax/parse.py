@@ -275,7 +275,11 @@ class ToAst(Transformer[Token, ast.PolicyFile]):
                                tuple(c for c in children if isinstance(c, ast.Party)), self.sp(meta))
 
     def party(self, meta: Meta, ch: list[Any]) -> ast.Party:
-        return ast.Party(self.name(ch[0]), self.one_line(ch[1]), ch[2], self.sp(meta))
+        plays = ch[3] if len(ch) > 3 else None
+        return ast.Party(self.name(ch[0]), self.one_line(ch[1]), ch[2], plays, self.sp(meta))
+
+    def plays(self, meta: Meta, ch: list[Any]) -> ast.Name:
+        return self.name(ch[0])
 
     # -- calendars -----------------------------------------------------------
     def holidays(self, meta: Meta, children: list[Any]) -> ast.HolidaysDecl:

@@ -505,13 +505,12 @@ def build_sections(prog: model.Program) -> tuple[Section, ...]:
 
 #: until the grammar declares a party's role (`party … role provider|vendor|customer`): the party id
 #: that plays each role
-_ROLE_IDS = {"provider": "executor", "vendor": "manufacturer", "customer": "customer"}
 
 
 def _party_by_role(prog: model.Program, role: str) -> model.Party | None:
     """The program's party that plays `role` (provider, vendor, customer), if it declares one: the one
     place that decides it."""
-    return next((p for p in prog.parties if p.id == _ROLE_IDS[role]), None)
+    return model.party_playing(prog.parties, role)  # declared with `plays`, never inferred from an id
 
 
 def _labels(prog: model.Program) -> Labels:
