@@ -131,6 +131,18 @@ REASON_PARTS = {
     "from_registration_on": "с момента регистрации, {calendar}",
     "from_registration": "с момента регистрации",
     "hours": "в часы по календарю {calendar}",
+    "while_condition": " при выполнении условия {condition}",
+    "as_written": "продолжительность срока настоящим Приложением не устанавливается",
+    "percentile": "; {percentile}",
+}
+
+#: what a target cell says beside its term when it is not the table's plain reading (semantics/lower.py:
+#: TargetCell.text, which the annex prints and the evaluator answers)
+CELL = {
+    "on_always": " ({calendar})",
+    "on_calendar": " (по календарю {calendar})",
+    "efforts": ", коммерчески оправданные усилия",
+    "percentile": ", {percentile}",
 }
 
 # --------------------------------------------------------------------------- the annex: contract, preamble
@@ -387,7 +399,7 @@ GROUPS: Mapping[str, Mapping[str, str]] = {
     "performance": PERFORMANCE, "tiers": TIERS, "targets": TARGETS, "readings": READINGS, "clocks": CLOCKS,
     "changes": CHANGES, "efforts": EFFORTS,
     "intake_annex": INTAKE_ANNEX, "calendars": CALENDARS, "provisional": PROVISIONAL, "terms": TERMS,
-    "vouchers": VOUCHERS, "signatures": SIGNATURES, "ticket": TICKET,
+    "vouchers": VOUCHERS, "signatures": SIGNATURES, "ticket": TICKET, "cell": CELL,
 }
 
 #: "group.key" -> template: the whole table

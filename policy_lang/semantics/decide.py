@@ -12,6 +12,8 @@ from collections.abc import Callable
 import attrs
 
 from policy_lang.runtime.ru_text import cite, join_ru, quote
+from policy_lang.runtime.sentences import REASON_PARTS as PARTS
+from policy_lang.runtime.sentences import ROLE_LABELS
 from policy_lang.semantics import model
 from policy_lang.semantics.reasons import INTAKE, reason
 
@@ -107,6 +109,8 @@ class _Context:
                 self.granting[s.grants_channel] = s
         provider = model.party_playing(p.parties, "provider")
         self.executor = provider.id if provider is not None else None
+        # who "прилагает коммерчески оправданные усилия": the party that plays provider, else the Договор's designation
+        self.provider_label = provider.label if provider is not None else ROLE_LABELS["provider"]
 
     def label(self, priority: str | None) -> str:
         return self.priorities[priority].short if priority in self.priorities else str(priority)
@@ -236,10 +240,10 @@ class _Context:
                 add_clause(tclause)
                 c = t.cell(tier, request) if request is not None and any(x == request for x in t.rows) else None
                 c = c or t.cell(tier, priority)
-                level = f" и уровня {self.label(priority)}" if priority else ""
+                level = PARTS["level"].format(level=self.label(priority)) if priority else ""
                 if c is not None and c.holding(holds) is not c:  # a conditional cell, while its condition holds
                     c = c.holding(holds)
-                    level += f" при выполнении условия {quote(self.conditions.get(str(holds), str(holds)))}"
+                    level += PARTS["while_condition"].format(condition=quote(self.conditions.get(str(holds), str(holds))))
                 name = t.title
                 if c is None:
                     if t.id == "response":
@@ -251,18 +255,17 @@ class _Context:
                 elif c.term.reading == "as_written":  # words, not a duration: stated as written, not computed
                     reasons.append(reason("target", tclause, target=name, tier=tier_t, level=level,
                                           term=quote(c.term.text),
-                                          counted="продолжительность срока настоящим Приложением не устанавливается",
+                                          counted=PARTS["as_written"],
                                           strength="", percentile=""))
                 else:
-                    strength = ("; ИСПОЛНИТЕЛЬ прилагает коммерчески оправданные усилия для соблюдения "
-                                "этого срока, срок не гарантируется" if c.strength == "efforts" else "")
-                    pct = f"; {c.percentile.text}" if c.percentile else ""
+                    strength = PARTS["efforts"].format(provider=self.provider_label) if c.strength == "efforts" else ""
+                    pct = PARTS["percentile"].format(percentile=c.percentile.text) if c.percentile else ""
                     counted = c.counted
                     if t.counted_from and t.counted_from in self.events:
-                        counted = f"с момента наступления события {quote(self.events[t.counted_from])}; {counted}"
+                        counted = PARTS["from_event"].format(event=quote(self.events[t.counted_from]), counted=counted)
                     elif c.term.reading == "clock":
-                        counted = f"с момента регистрации, {self.calendars[c.calendar].title}" \
-                            if c.calendar in self.calendars else "с момента регистрации"
+                        counted = (PARTS["from_registration_on"].format(calendar=self.calendars[c.calendar].title)
+                                   if c.calendar in self.calendars else PARTS["from_registration"])
                     reasons.append(reason("target", tclause, target=name, tier=tier_t, level=level,
                                           term=c.term.text, counted=counted, strength=strength, percentile=pct))
                 applied.append(model.AppliedTarget(t.id, t.title, tclause, c, t.counted_from))
@@ -287,7 +290,7 @@ class _Context:
             # open around the clock (the tier's channels do take the request, in their hours).
             closed_reasons = [r for r in reasons if r.code == "request_type"]
             closed_reasons.append(reason("channel_closed", _clause(ch.clause), channel=chan_t,
-                                         hours=f"в часы по календарю {quote(cal.title)}"))
+                                         hours=PARTS["hours"].format(calendar=quote(cal.title))))
             other = self.alternatives(tier, ch, effective, what, add_clause, tier_t, always_open=True)
             if other.code != "no_channel":
                 closed_reasons.append(other)

@@ -10,6 +10,7 @@ import attrs
 
 from policy_lang.diagnostics import Span
 from policy_lang.runtime import ru_text as ru
+from policy_lang.runtime.sentences import CELL
 from policy_lang.semantics import constructs, model, production_calendar
 from policy_lang.semantics.constructs import Skip
 from policy_lang.semantics.precedence import cell_calendar
@@ -295,11 +296,12 @@ def target(t: ast.TargetDecl, cals: dict[str, model.Calendar], matrices: list[as
             pc.percent, pc.per.value, ru.percentile_ru(pc.percent, pc.per.value))
         text = tm.text
         if cal is not None and cal_id != default and computed:
-            text += f" ({cal.title})" if cal.always else f" (по календарю {ru.quote(cal.title)})"
+            text += (CELL["on_always"].format(calendar=cal.title) if cal.always
+                     else CELL["on_calendar"].format(calendar=ru.quote(cal.title)))
         if strong == "efforts" and computed:
-            text += ", коммерчески оправданные усилия"
+            text += CELL["efforts"]
         if pct is not None:
-            text += f", {pct.text}"
+            text += CELL["percentile"].format(percentile=pct.text)
         text = typeset(text)  # the words the annex prints and the evaluator answers: typeset once, here
         return model.TargetCell(tier, row_id, tm, cal_id if computed else None, strong, pct, span,
                                 counted(tm, cal) if computed else "", text, isinstance(v, ast.TermStrict))

@@ -16,10 +16,11 @@ else
   venv=$tmp/venv
 fi
 [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
-# the test tools are not constrained beyond the library bounds (they must accept them: hypothesis and
+# lark (a dev dependency: the parser is its standalone module) at its lower bound; the test tools are not
+# constrained beyond the library bounds (they must accept them: hypothesis and
 # jsonschema need attrs, for one)
 "$venv/bin/python" -m pip install -q -c constraints/lower.txt -e ./runtime -e '.[pdf]' \
-  pytest pytest-xdist syrupy hypothesis holidays pandas pypdf jsonschema hatchling mypy
+  lark pytest pytest-xdist syrupy hypothesis holidays pandas pypdf jsonschema hatchling mypy
 "$venv/bin/python" -m pip check
 # every bound of constraints/lower.txt is what got installed, not something newer
 "$venv/bin/python" - <<'PYEOF'
