@@ -13,7 +13,7 @@ from __future__ import annotations
 
 try:
     import numpy  # noqa: F401
-    import pyarrow  # type: ignore[import-untyped]  # noqa: F401  (no stubs)
+    import pyarrow  # noqa: F401  (no stubs)
 except ImportError as e:  # pragma: no cover - the extra is installed where the tests run
     raise ImportError(f"policy_lang.batch needs numpy and pyarrow ({e.name} is missing): "
                       "pip install 'policy_lang[batch]'") from None

@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 # pyarrow ships no type stubs (and no py.typed): its values are Any here
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from policy_lang.runtime.calendar import BusinessCalendar, _AlwaysOpen
 from policy_lang.runtime.errors import PolicyQueryError

@@ -31,9 +31,9 @@ from typing import Any, NamedTuple
 import duckdb
 
 # pyarrow ships no type stubs (and no py.typed): its values are Any here
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from policy_lang.runtime.errors import MAX_YEAR, MIN_YEAR
 from policy_lang.runtime.ticket import EVENT_KINDS

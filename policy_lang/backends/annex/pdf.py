@@ -278,7 +278,7 @@ def load() -> ModuleType:
     ctypes.util.find_library = _find_library
     try:
         with quiet():
-            import weasyprint  # type: ignore[import-untyped]
+            import weasyprint
     except Exception as e:  # noqa: BLE001 -- OSError from cffi, ImportError: whatever a broken install raises
         sys.modules.pop("weasyprint", None)
         raise PdfError(f"WeasyPrint cannot load ({type(e).__name__}); "
