@@ -444,17 +444,22 @@ def target_deadline(reading: str, seconds: int | None, amount: int | None, unit:
     months as calendar units); next_business_day / next_calendar_day: 23:59:59 of the next
     (working) day, a start after `cutoff` counting as made on the following (working) day.
     """
+    # the compiler gives each reading what it needs: seconds (and a calendar) for time, an amount for days
     if reading == "working_time":
-        return cal.add_working_time(start, seconds)  # type: ignore[union-attr, arg-type]
+        assert cal is not None and seconds is not None
+        return cal.add_working_time(start, seconds)
     if reading == "clock":
+        assert seconds is not None
         tz = cal.tz if cal is not None else start.tzinfo
-        return datetime.fromtimestamp(start.timestamp() + seconds, tz)  # type: ignore[operator]
+        return datetime.fromtimestamp(start.timestamp() + seconds, tz)
     if reading == "business_days":
-        return cal.end_of_day(cal.add_business_days(start, amount))  # type: ignore[union-attr, arg-type]
+        assert cal is not None and amount is not None
+        return cal.end_of_day(cal.add_business_days(start, amount))
     tz = cal.tz if cal is not None else start.tzinfo
     local = start.astimezone(tz)
     if reading == "calendar_days":
-        last = shift(local.date(), amount, unit or "day")  # type: ignore[arg-type]
+        assert amount is not None
+        last = shift(local.date(), amount, unit or "day")
         return datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=tz)
     # "after 15:00": 15:00:00 itself is in time, 15:00:01 is late
     late = cutoff is not None and (local.hour * 60 + local.minute) * 60 + local.second > cutoff * 60

@@ -435,11 +435,13 @@ def _block(prog: model.Program, kind: str, item: object, cite: str | None) -> Bl
 def _title(blocks: list[Block]) -> tuple[str | None, str]:
     for b in blocks:
         if b.kind in _HEADING_KINDS and b.cite is None:
-            item = b.item
-            return item.title, b.kind  # type: ignore[attr-defined]
+            title = getattr(b.item, "title", None)  # every heading kind (clause, matrix, period ...) has one
+            return (title if isinstance(title, str) else None), b.kind
     targets = [b for b in blocks if b.kind == "targets"]
     if len(targets) == 1 and targets[0].cite is None:  # a section that states one target is named by it
-        return targets[0].item.target.title, "targets"  # type: ignore[attr-defined]
+        item = targets[0].item
+        assert isinstance(item, TargetView)
+        return item.target.title, "targets"
     ranked = sorted(blocks, key=lambda b: _RANK.get(b.kind, 50))
     return None, (ranked[0].kind if ranked else "")
 
